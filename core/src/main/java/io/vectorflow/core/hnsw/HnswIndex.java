@@ -1,0 +1,594 @@
+package io.vectorflow.core.hnsw;
+
+import io.vectorflow.core.metric.Metric;
+import io.vectorflow.core.search.OrdinalFilter;
+import io.vectorflow.core.search.SearchResults;
+import io.vectorflow.core.store.VectorStore;
+import io.vectorflow.core.util.AtomicBitSet;
+import io.vectorflow.core.util.LongHeap;
+import io.vectorflow.core.util.VisitedSet;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * A Hierarchical Navigable Small World graph (Malkov and Yashunin, 2016) over the vectors of a
+ * {@link VectorStore}: approximate k-nearest-neighbour search in roughly logarithmic time.
+ *
+ * <h2>Layout</h2>
+ * Vectors stay in the store (contiguous, off-heap or mapped). Level 0, which every search spends
+ * nearly all its time in, is one flat off-heap block of {@code (1 + 2M)} ints per node: a count,
+ * then up to 2M neighbour ordinals. The few nodes on higher levels (about 1 in M) keep their
+ * lists in one small int array per node, {@code (1 + M)} ints per level. Searches use per-thread
+ * scratch (a generation-stamped visited set and two primitive heaps packing distance and ordinal
+ * in a long), so a query allocates nothing.
+ *
+ * <h2>Concurrency</h2>
+ * {@link #insert} may run on many threads at once and alongside {@link #search}. A writer holds
+ * the lock of the one node whose list it changes, never two at a time. Readers take no locks: they
+ * read a list's count with acquire semantics after the writer stored it with release semantics,
+ * and every ordinal ever written into a list is a node whose vector is already stored, so a reader
+ * racing a writer sees an older or newer list, never an invalid node.
+ *
+ * <h2>Deletes and filters</h2>
+ * Deleted nodes and nodes rejected by an {@link OrdinalFilter} are still traversed (the graph
+ * stays connected) but never enter the result set.
+ */
+public final class HnswIndex {
+
+    /** Links per node on levels above 0; level 0 allows twice as many. */
+    public static final int DEFAULT_M = 16;
+    /** Beam width while building. */
+    public static final int DEFAULT_EF_CONSTRUCTION = 100;
+    /** Beam width while searching, when the caller does not choose one. */
+    public static final int DEFAULT_EF_SEARCH = 64;
+
+    static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle COUNT = INT.varHandle();
+    private static final VarHandle UPPER = MethodHandles.arrayElementVarHandle(int[][].class);
+    private static final int LOCK_STRIPES = 1 << 12;
+    private static final int MAX_LEVEL = 30;
+
+    final int dim;
+    final Metric metric;
+    final int m;
+    final int m0;
+    final int efConstruction;
+    final long seed;
+    final VectorStore vectors;
+    final MemorySegment vectorData;
+    /** Level-0 adjacency: node n's list starts at byte {@code n * level0Stride}. */
+    final MemorySegment links0;
+    final long level0Stride;
+    /** Highest level of each node, -1 while the node is not in the graph. */
+    final byte[] levels;
+    /** Lists on levels 1..L of each node, {@code (1 + m)} ints per level; null for level-0 nodes. */
+    final int[][] upper;
+    final AtomicBitSet deleted;
+    private final boolean readOnly;
+    private final Object[] locks;
+    private final Object entryLock = new Object();
+    /** Entry point packed as {@code level << 32 | node}; -1 when the graph is empty. */
+    private volatile long entry;
+    private volatile int nodeCount;
+    private final double levelMultiplier;
+    private final ThreadLocal<Scratch> scratch;
+
+    /**
+     * An empty, growable-up-to-capacity graph over {@code vectors} (whose capacity bounds it).
+     * Vectors must be stored in the metric's prepared form ({@link Metric#prepare}).
+     */
+    public HnswIndex(VectorStore vectors, Metric metric, HnswParams params) {
+        this(vectors, metric, params, allocateLinks(vectors.capacity(), params.m()),
+                new byte[vectors.capacity()], new int[vectors.capacity()][],
+                new AtomicBitSet(vectors.capacity()), -1L, 0, false);
+        Arrays.fill(levels, (byte) -1);
+    }
+
+    HnswIndex(VectorStore vectors, Metric metric, HnswParams params, MemorySegment links0, byte[] levels,
+              int[][] upper, AtomicBitSet deleted, long entry, int nodeCount, boolean readOnly) {
+        this.dim = vectors.dimension();
+        this.metric = metric;
+        this.m = params.m();
+        this.m0 = 2 * params.m();
+        this.efConstruction = params.efConstruction();
+        this.seed = params.seed();
+        this.vectors = vectors;
+        this.vectorData = vectors.segment();
+        this.links0 = links0;
+        this.level0Stride = 4L * (1 + m0);
+        this.levels = levels;
+        this.upper = upper;
+        this.deleted = deleted;
+        this.entry = entry;
+        this.nodeCount = nodeCount;
+        this.readOnly = readOnly;
+        this.locks = new Object[readOnly ? 0 : LOCK_STRIPES];
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
+        this.levelMultiplier = 1.0 / Math.log(Math.max(2, m));
+        int capacity = levels.length;
+        int scratchSize = Math.max(efConstruction, DEFAULT_EF_SEARCH) + 1;
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(capacity, dim, m0, scratchSize));
+    }
+
+    private static MemorySegment allocateLinks(int capacity, int m) {
+        return Arena.ofAuto().allocate(Math.max(1L, 4L * (1 + 2L * m) * capacity), 64);
+    }
+
+    public VectorStore vectors() {
+        return vectors;
+    }
+
+    public Metric metric() {
+        return metric;
+    }
+
+    public HnswParams params() {
+        return new HnswParams(m, efConstruction, seed);
+    }
+
+    public int dimension() {
+        return dim;
+    }
+
+    /** Nodes inserted into the graph. */
+    public int size() {
+        return nodeCount;
+    }
+
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /** Highest level in the graph, -1 when empty. */
+    public int maxLevel() {
+        long e = entry;
+        return e < 0 ? -1 : (int) (e >>> 32);
+    }
+
+    /** Marks a node deleted: it stays navigable but is never returned. Returns false if already deleted. */
+    public boolean markDeleted(int ordinal) {
+        return deleted.set(ordinal);
+    }
+
+    public boolean isDeleted(int ordinal) {
+        return deleted.get(ordinal);
+    }
+
+    /** Bytes of graph structure (not counting vectors) for the nodes inserted so far. */
+    public long graphBytesUsed() {
+        long bytes = nodeCount * level0Stride + levels.length + (levels.length / 8L);
+        for (int[] u : upper) {
+            if (u != null) {
+                bytes += 16L + 4L * u.length;
+            }
+        }
+        return bytes;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Search
+
+    /** Searches with the default beam width and no filter; allocates its result. */
+    public SearchResults search(float[] query, int k) {
+        SearchResults out = new SearchResults(k);
+        search(query, k, Math.max(k, DEFAULT_EF_SEARCH), null, out);
+        return out;
+    }
+
+    /**
+     * Finds the (approximately) {@code k} nearest accepted nodes to {@code query}.
+     *
+     * <ol>
+     *   <li>Greedy descent from the entry point through the upper levels, one closest node per level.
+     *   <li>Beam search on level 0 with a beam of {@code max(ef, k)}: repeatedly expand the closest
+     *       unexpanded candidate, score its unvisited neighbours in one batch, keep the best.
+     *   <li>Return the best {@code k} of the beam that the filter and the delete set accept.
+     * </ol>
+     *
+     * @param query  raw query vector (the metric prepares it, e.g. normalises for cosine)
+     * @param filter null to accept every live node
+     * @param out    filled in place, closest first, with distances and search cost
+     */
+    public void search(float[] query, int k, int ef, OrdinalFilter filter, SearchResults out) {
+        if (query.length != dim) {
+            throw new IllegalArgumentException("query has dimension " + query.length + ", index has " + dim);
+        }
+        if (k <= 0) {
+            throw new IllegalArgumentException("k must be positive: " + k);
+        }
+        out.reset(k);
+        long e = entry;
+        if (e < 0) {
+            return;
+        }
+        Scratch s = scratch.get();
+        float[] q = s.query;
+        metric.prepareInto(query, q);
+        s.distanceEvaluations = 0;
+        s.expanded = 0;
+        int ep = (int) e;
+        float epDist = distance(q, ep, s);
+        for (int level = (int) (e >>> 32); level > 0; level--) {
+            ep = greedyClosest(q, ep, epDist, level, s);
+            epDist = s.greedyDistance;
+        }
+        int beam = Math.max(ef, k);
+        searchLayer(q, ep, epDist, beam, 0, filter, true, s);
+        LongHeap results = s.results;
+        while (results.size() > k) {
+            results.pop();
+        }
+        for (int i = results.size() - 1; i >= 0; i--) {
+            long packed = ~results.pop();
+            out.set(i, LongHeap.ordinal(packed), LongHeap.distance(packed));
+        }
+        out.setCost(s.distanceEvaluations, s.expanded);
+    }
+
+    private float distance(float[] q, int node, Scratch s) {
+        s.distanceEvaluations++;
+        return metric.distance(q, vectorData, vectors.offset(node), dim);
+    }
+
+    private float distance(int a, int b) {
+        return metric.distance(vectorData, vectors.offset(a), vectors.offset(b), dim);
+    }
+
+    /** Greedy walk on one upper level; leaves the distance of the returned node in the scratch. */
+    private int greedyClosest(float[] q, int start, float startDist, int level, Scratch s) {
+        int best = start;
+        float bestDist = startDist;
+        boolean improved = true;
+        while (improved) {
+            improved = false;
+            int[] list = (int[]) UPPER.getAcquire(upper, best);
+            int base = (level - 1) * (1 + m);
+            int count = Math.min(list[base], m);
+            for (int i = 1; i <= count; i++) {
+                int n = list[base + i];
+                float d = distance(q, n, s);
+                if (d < bestDist) {
+                    bestDist = d;
+                    best = n;
+                    improved = true;
+                }
+            }
+        }
+        s.greedyDistance = bestDist;
+        return best;
+    }
+
+    /**
+     * Beam search on one level, leaving up to {@code ef} accepted nodes in {@code s.results}, a
+     * max-heap (entries stored as {@code ~pack(distance, node)}, so the worst is on top).
+     *
+     * <p>The hot loop: pop the closest candidate; stop once it is farther than the worst result
+     * of a full beam; otherwise gather its not-yet-visited neighbours into a batch and score them
+     * back to back (independent loads the CPU can overlap, since Java has no prefetch), pushing
+     * each one that beats the beam's worst.
+     */
+    private void searchLayer(float[] q, int ep, float epDist, int ef, int level, OrdinalFilter filter,
+                             boolean applyDeletes, Scratch s) {
+        VisitedSet visited = s.visited;
+        LongHeap candidates = s.candidates;
+        LongHeap results = s.results;
+        visited.reset(levels.length);
+        candidates.clear();
+        results.clear();
+        visited.visit(ep);
+        candidates.push(LongHeap.pack(epDist, ep));
+        if (accepted(ep, filter, applyDeletes)) {
+            results.push(~LongHeap.pack(epDist, ep));
+        }
+        float bound = results.size() >= ef ? epDist : Float.POSITIVE_INFINITY;
+        int[] batch = s.batch;
+        while (!candidates.isEmpty()) {
+            long top = candidates.peek();
+            if (LongHeap.distance(top) > bound) {
+                break;
+            }
+            candidates.pop();
+            int node = LongHeap.ordinal(top);
+            s.expanded++;
+            int n = level == 0 ? unvisitedLevel0(node, visited, batch) : unvisitedUpper(node, level, visited, batch);
+            for (int i = 0; i < n; i++) {
+                int nb = batch[i];
+                float d = distance(q, nb, s);
+                if (d < bound || results.size() < ef) {
+                    candidates.push(LongHeap.pack(d, nb));
+                    if (accepted(nb, filter, applyDeletes)) {
+                        if (results.size() < ef) {
+                            results.push(~LongHeap.pack(d, nb));
+                        } else {
+                            results.replaceTop(~LongHeap.pack(d, nb)); // d < bound: evicts the worst
+                        }
+                        if (results.size() >= ef) {
+                            bound = LongHeap.distance(~results.peek());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private boolean accepted(int node, OrdinalFilter filter, boolean applyDeletes) {
+        return (!applyDeletes || !deleted.get(node)) && (filter == null || filter.accept(node));
+    }
+
+    private int unvisitedLevel0(int node, VisitedSet visited, int[] batch) {
+        long base = node * level0Stride;
+        int count = Math.min((int) COUNT.getAcquire(links0, base), m0);
+        int n = 0;
+        for (int i = 1; i <= count; i++) {
+            int nb = links0.get(INT, base + 4L * i);
+            if (visited.visit(nb)) {
+                batch[n++] = nb;
+            }
+        }
+        return n;
+    }
+
+    private int unvisitedUpper(int node, int level, VisitedSet visited, int[] batch) {
+        int[] list = (int[]) UPPER.getAcquire(upper, node);
+        int base = (level - 1) * (1 + m);
+        int count = Math.min(list[base], m);
+        int n = 0;
+        for (int i = 1; i <= count; i++) {
+            int nb = list[base + i];
+            if (visited.visit(nb)) {
+                batch[n++] = nb;
+            }
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Construction
+
+    /** Appends {@code vector} to the store and inserts it; returns its ordinal. */
+    public int add(float[] vector) {
+        int ord = vectors.append(metric.prepare(vector));
+        insert(ord);
+        return ord;
+    }
+
+    /**
+     * Links the stored vector {@code node} into the graph. Safe to call from many threads at once,
+     * each with different nodes, and while other threads search.
+     *
+     * <ol>
+     *   <li>Draw the node's level from a geometric distribution (a hash of seed and ordinal, so a
+     *       single-threaded build is reproducible).
+     *   <li>Descend greedily from the entry point to the node's level.
+     *   <li>On each level from there down to 0: beam search with {@code efConstruction}, choose up
+     *       to M neighbours with the diversity heuristic, link the node to them and them back to
+     *       the node, re-pruning any list that overflows.
+     *   <li>If the node is higher than the entry point, it becomes the entry point.
+     * </ol>
+     */
+    public void insert(int node) {
+        if (readOnly) {
+            throw new IllegalStateException("index is read-only (loaded from a sealed file)");
+        }
+        if (node < 0 || node >= vectors.size()) {
+            throw new IllegalArgumentException("ordinal " + node + " is not in the vector store (size " + vectors.size() + ")");
+        }
+        if (levels[node] >= 0) {
+            throw new IllegalArgumentException("ordinal " + node + " is already in the graph");
+        }
+        int level = randomLevel(node);
+        if (level > 0) {
+            UPPER.setRelease(upper, node, new int[level * (1 + m)]);
+        }
+        levels[node] = (byte) level;
+
+        long e = entry;
+        if (e < 0) {
+            synchronized (entryLock) {
+                e = entry;
+                if (e < 0) {
+                    nodeCount++;
+                    entry = ((long) level << 32) | node;
+                    return;
+                }
+            }
+        }
+        Scratch s = scratch.get();
+        float[] q = s.query;
+        vectors.get(node, q);
+        int entryLevel = (int) (e >>> 32);
+        int ep = (int) e;
+        float epDist = distance(q, ep, s);
+        for (int l = entryLevel; l > level; l--) {
+            ep = greedyClosest(q, ep, epDist, l, s);
+            epDist = s.greedyDistance;
+        }
+        for (int l = Math.min(level, entryLevel); l >= 0; l--) {
+            searchLayer(q, ep, epDist, efConstruction, l, null, false, s);
+            int found = drainAscending(s.results, s.sorted);
+            ep = LongHeap.ordinal(s.sorted[0]);
+            epDist = LongHeap.distance(s.sorted[0]);
+            int chosen = selectDiverse(s.sorted, found, m, s.selected);
+            int maxLinks = l == 0 ? m0 : m;
+            for (int i = 0; i < chosen; i++) {
+                long c = s.selected[i];
+                addLink(node, l, LongHeap.ordinal(c), maxLinks, s);
+                addLink(LongHeap.ordinal(c), l, node, maxLinks, s);
+            }
+        }
+        synchronized (entryLock) {
+            nodeCount++;
+            if (level > (int) (entry >>> 32)) {
+                entry = ((long) level << 32) | node;
+            }
+        }
+    }
+
+    private int randomLevel(int node) {
+        long h = mix64(seed + 0x9E3779B97F4A7C15L * (node + 1L));
+        double u = ((h >>> 11) + 1) * 0x1.0p-53;
+        return Math.min(MAX_LEVEL, (int) (-Math.log(u) * levelMultiplier));
+    }
+
+    private static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Empties a result max-heap into {@code out} sorted closest first; returns the count. */
+    private static int drainAscending(LongHeap results, long[] out) {
+        int n = results.size();
+        for (int i = n - 1; i >= 0; i--) {
+            out[i] = ~results.pop();
+        }
+        return n;
+    }
+
+    /**
+     * The HNSW neighbour-selection heuristic: walk candidates closest first and keep one only if it
+     * is closer to the base node than to every candidate already kept. This keeps links pointing
+     * in different directions, which is what lets greedy search cross between clusters.
+     *
+     * @param sorted packed (distance to base, node), ascending
+     */
+    private int selectDiverse(long[] sorted, int count, int max, long[] selected) {
+        int kept = 0;
+        for (int i = 0; i < count && kept < max; i++) {
+            int c = LongHeap.ordinal(sorted[i]);
+            float dc = LongHeap.distance(sorted[i]);
+            boolean diverse = true;
+            for (int j = 0; j < kept; j++) {
+                if (distance(c, LongHeap.ordinal(selected[j])) < dc) {
+                    diverse = false;
+                    break;
+                }
+            }
+            if (diverse) {
+                selected[kept++] = sorted[i];
+            }
+        }
+        return kept;
+    }
+
+    private Object lockFor(int node) {
+        return locks[(node * 0x9E3779B9) >>> 20 & (LOCK_STRIPES - 1)];
+    }
+
+    /** Adds {@code target} to {@code node}'s list on {@code level}, re-pruning when it is full. */
+    private void addLink(int node, int level, int target, int maxLinks, Scratch s) {
+        synchronized (lockFor(node)) {
+            int count = linkCount(node, level);
+            for (int i = 0; i < count; i++) {
+                if (link(node, level, i) == target) {
+                    return;
+                }
+            }
+            if (count < maxLinks) {
+                setLink(node, level, count, target);
+                setLinkCount(node, level, count + 1);
+                return;
+            }
+            long[] pool = s.prune;
+            for (int i = 0; i < count; i++) {
+                int nb = link(node, level, i);
+                pool[i] = LongHeap.pack(distance(node, nb), nb);
+            }
+            pool[count] = LongHeap.pack(distance(node, target), target);
+            Arrays.sort(pool, 0, count + 1);
+            int kept = selectDiverse(pool, count + 1, maxLinks, s.selectedForPrune);
+            for (int i = 0; i < kept; i++) {
+                setLink(node, level, i, LongHeap.ordinal(s.selectedForPrune[i]));
+            }
+            setLinkCount(node, level, kept);
+        }
+    }
+
+    private int linkCount(int node, int level) {
+        if (level == 0) {
+            return (int) COUNT.getAcquire(links0, node * level0Stride);
+        }
+        return upper[node][(level - 1) * (1 + m)];
+    }
+
+    private int link(int node, int level, int i) {
+        if (level == 0) {
+            return links0.get(INT, node * level0Stride + 4L * (i + 1));
+        }
+        return upper[node][(level - 1) * (1 + m) + 1 + i];
+    }
+
+    private void setLink(int node, int level, int i, int target) {
+        if (level == 0) {
+            links0.set(INT, node * level0Stride + 4L * (i + 1), target);
+        } else {
+            upper[node][(level - 1) * (1 + m) + 1 + i] = target;
+        }
+    }
+
+    private void setLinkCount(int node, int level, int count) {
+        if (level == 0) {
+            COUNT.setRelease(links0, node * level0Stride, count);
+        } else {
+            VarHandle.releaseFence();
+            upper[node][(level - 1) * (1 + m)] = count;
+        }
+    }
+
+    /** The neighbours of {@code node} on {@code level}, as a new array (for tests and tools). */
+    public int[] neighbors(int node, int level) {
+        if (node < 0 || node >= levels.length || levels[node] < level) {
+            return new int[0];
+        }
+        int count = linkCount(node, level);
+        int[] out = new int[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = link(node, level, i);
+        }
+        return out;
+    }
+
+    /** The highest level of {@code node}, or -1 when it is not in the graph. */
+    public int level(int node) {
+        return levels[node];
+    }
+
+    long entryPacked() {
+        return entry;
+    }
+
+    /** Per-thread search state, reused by every query and insert on that thread. */
+    private static final class Scratch {
+        final VisitedSet visited;
+        final LongHeap candidates;
+        final LongHeap results;
+        final float[] query;
+        final int[] batch;
+        final long[] sorted;
+        final long[] selected;
+        final long[] prune;
+        final long[] selectedForPrune;
+        long distanceEvaluations;
+        long expanded;
+        float greedyDistance;
+
+        Scratch(int capacity, int dim, int m0, int beam) {
+            visited = new VisitedSet(capacity);
+            candidates = new LongHeap(4 * beam);
+            results = new LongHeap(beam + 1);
+            query = new float[dim];
+            batch = new int[m0];
+            sorted = new long[Math.max(beam, m0 + 1)];
+            selected = new long[m0 + 1];
+            prune = new long[m0 + 1];
+            selectedForPrune = new long[m0 + 1];
+        }
+    }
+}

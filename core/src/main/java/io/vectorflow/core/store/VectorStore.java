@@ -1,0 +1,179 @@
+package io.vectorflow.core.store;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.WritableByteChannel;
+
+/**
+ * Fixed-size float32 vectors stored contiguously off-heap, {@code dim} floats per ordinal, in one
+ * {@link MemorySegment}: either memory this store allocated (a mutable, appendable store) or a
+ * mapped file written by {@link #writeTo} (read-only, searched in place).
+ *
+ * <h2>File format (little-endian)</h2>
+ * <pre>
+ * offset  size  field
+ *      0     4  magic 0x43465656 ("VVFC" read as bytes)
+ *      4     4  format version (1)
+ *      8     4  flags (0; bits reserved for compression and encryption)
+ *     12     4  dimension
+ *     16     8  vector count n
+ *     24     8  stride in bytes between consecutive vectors (dimension * 4)
+ *     32    32  reserved, zero
+ *     64     n * stride  vectors, float32 (the block starts 64-byte aligned)
+ *      …     4  CRC32C of every byte before it
+ * </pre>
+ */
+public final class VectorStore {
+
+    public static final int MAGIC = 0x43465656;
+    public static final int VERSION = 1;
+    public static final int HEADER_BYTES = 64;
+    static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final int dim;
+    private final long stride;
+    private final int capacity;
+    private final MemorySegment data;
+    private final boolean readOnly;
+    private volatile int size;
+
+    private VectorStore(int dim, int capacity, MemorySegment data, int size, boolean readOnly) {
+        this.dim = dim;
+        this.stride = 4L * dim;
+        this.capacity = capacity;
+        this.data = data;
+        this.size = size;
+        this.readOnly = readOnly;
+    }
+
+    /** A new empty store for up to {@code capacity} vectors, in memory the GC frees. */
+    public static VectorStore allocate(int dim, int capacity) {
+        if (dim <= 0) {
+            throw new IllegalArgumentException("dimension must be positive: " + dim);
+        }
+        if (capacity < 0) {
+            throw new IllegalArgumentException("capacity must not be negative: " + capacity);
+        }
+        MemorySegment seg = Arena.ofAuto().allocate(Math.max(1L, 4L * dim * capacity), 64);
+        return new VectorStore(dim, capacity, seg, 0, false);
+    }
+
+    /**
+     * A read-only store over a segment holding a file written by {@link #writeTo}, typically a
+     * mapping. The segment must stay valid as long as the store is used.
+     *
+     * @param verifyChecksum read every byte once to check the CRC32C
+     * @throws CorruptFileException when the header or checksum is wrong
+     */
+    public static VectorStore open(MemorySegment file, boolean verifyChecksum) {
+        ValueLayout.OfInt i32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        ValueLayout.OfLong i64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        if (file.byteSize() < HEADER_BYTES + 4 || file.get(i32, 0) != MAGIC) {
+            throw new CorruptFileException("not a VectorFlow vector file (bad magic or too short)");
+        }
+        int version = file.get(i32, 4);
+        if (version != VERSION) {
+            throw new CorruptFileException("unsupported vector file version " + version);
+        }
+        int dim = file.get(i32, 12);
+        long n = file.get(i64, 16);
+        long stride = file.get(i64, 24);
+        if (dim <= 0 || n < 0 || n > Integer.MAX_VALUE || stride != 4L * dim
+                || file.byteSize() != HEADER_BYTES + n * stride + 4) {
+            throw new CorruptFileException("vector file header inconsistent with its size");
+        }
+        long bodyEnd = HEADER_BYTES + n * stride;
+        if (verifyChecksum) {
+            int stored = file.get(i32, bodyEnd);
+            int actual = Checksums.crc32c(file, 0, bodyEnd);
+            if (stored != actual) {
+                throw new CorruptFileException("vector file checksum mismatch");
+            }
+        }
+        MemorySegment body = file.asSlice(HEADER_BYTES, n * stride).asReadOnly();
+        return new VectorStore(dim, (int) n, body, (int) n, true);
+    }
+
+    public int dimension() {
+        return dim;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Vectors written so far; ordinals {@code [0, size)} are readable. */
+    public int size() {
+        return size;
+    }
+
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /** The segment holding all vectors; vector {@code ord} starts at {@link #offset(int)}. */
+    public MemorySegment segment() {
+        return data;
+    }
+
+    public long offset(int ordinal) {
+        return ordinal * stride;
+    }
+
+    /** Bytes between consecutive vectors. */
+    public long stride() {
+        return stride;
+    }
+
+    /**
+     * Appends a vector and returns its ordinal. Safe from many threads: a vector is fully written
+     * before {@link #size()} covers it.
+     */
+    public synchronized int append(float[] vector) {
+        if (readOnly) {
+            throw new IllegalStateException("vector store is read-only");
+        }
+        if (vector.length != dim) {
+            throw new IllegalArgumentException("vector has dimension " + vector.length + ", expected " + dim);
+        }
+        int ord = size;
+        if (ord >= capacity) {
+            throw new IllegalStateException("vector store is full (" + capacity + " vectors)");
+        }
+        MemorySegment.copy(vector, 0, data, FLOAT, offset(ord), dim);
+        size = ord + 1;
+        return ord;
+    }
+
+    /** Copies vector {@code ord} into {@code out} (length ≥ dimension). */
+    public void get(int ordinal, float[] out) {
+        MemorySegment.copy(data, FLOAT, offset(ordinal), out, 0, dim);
+    }
+
+    public float[] get(int ordinal) {
+        float[] v = new float[dim];
+        get(ordinal, v);
+        return v;
+    }
+
+    /** Bytes held by vectors written so far. */
+    public long bytesUsed() {
+        return size * stride;
+    }
+
+    /** Writes the first {@link #size()} vectors in the file format above. */
+    public void writeTo(WritableByteChannel out) throws IOException {
+        int n = size;
+        ChecksummedWriter w = new ChecksummedWriter(out);
+        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        header.putInt(MAGIC).putInt(VERSION).putInt(0).putInt(dim).putLong(n).putLong(stride);
+        header.position(HEADER_BYTES).flip();
+        w.write(header);
+        w.write(data.asSlice(0, n * stride));
+        w.finish();
+    }
+}
