@@ -76,6 +76,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
     Path json;
 
+    @Option(names = "--cache-dir", paramLabel = "DIR",
+            description = "where generated data sets are cached (default: $VECTORFLOW_CACHE_DIR/datasets or ~/.cache/vectorflow/datasets)")
+    Path cacheDir;
+
     @Override
     public Integer call() throws Exception {
         int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
@@ -129,7 +133,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (parts.length != 2 || n <= 0 || d <= 0 || queries <= 0) {
             throw new ParameterException(spec.commandLine(), "--synthetic expects positive N,D and --queries > 0");
         }
-        return SyntheticData.cached(n, d, queries, seed, SyntheticData.defaultCacheRoot(), log);
+        return SyntheticData.cached(n, d, queries, seed, cacheDir != null ? cacheDir : SyntheticData.defaultCacheRoot(), log);
     }
 
     static void printTable(AnnBenchmark.Result r, PrintStream out) {

@@ -161,7 +161,7 @@ public final class HnswGraphFile {
         }
         pos = align(pos, 8);
         int wordCount = (n + 63) / 64;
-        checkRange(file, pos, 8L * wordCount + 4);
+        checkRange(file, pos, 8L * wordCount);
         long[] words = new long[wordCount];
         MemorySegment.copy(file, I64, pos, words, 0, wordCount);
         if (pos + 8L * wordCount + 4 != file.byteSize()) {

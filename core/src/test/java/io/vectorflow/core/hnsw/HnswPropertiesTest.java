@@ -1,0 +1,79 @@
+package io.vectorflow.core.hnsw;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.vectorflow.core.TestData;
+import io.vectorflow.core.metric.Metric;
+import io.vectorflow.core.metric.Metrics;
+import io.vectorflow.core.search.ExactSearch;
+import io.vectorflow.core.search.SearchResults;
+import java.util.HashSet;
+import java.util.Set;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * HNSW against brute force on random data: with a beam as large as the data, search visits every
+ * node reachable on level 0, so it is exact whenever the graph is connected. With very small M
+ * (2 or 3) the pruning heuristic can leave a node without incoming links, as in every HNSW
+ * implementation, and so can heavy ties (cosine in one dimension has only two distinct points),
+ * so these properties use M ≥ 6 and Gaussian data of dimension ≥ 2.
+ */
+class HnswPropertiesTest {
+
+    // True metrics only: with raw inner product the diversity heuristic is not guaranteed to keep the
+    // graph connected on tiny low-dimensional sets (dot is covered by the recall tests instead).
+    private static final Metric[] METRICS = {Metrics.EUCLIDEAN, Metrics.COSINE, Metrics.MANHATTAN};
+
+    @Property(tries = 200)
+    void wideBeamSearchEqualsExactSearch(@ForAll @IntRange(min = 1, max = 250) int n,
+                                         @ForAll @IntRange(min = 2, max = 24) int dim,
+                                         @ForAll @IntRange(min = 1, max = 20) int k,
+                                         @ForAll @IntRange(min = 0, max = 2) int metricIndex,
+                                         @ForAll @IntRange(min = 6, max = 16) int m,
+                                         @ForAll long seed) throws Exception {
+        Metric metric = METRICS[metricIndex];
+        float[][] base = TestData.gaussian(seed, n, dim);
+        HnswIndex index = HnswIndexTest.build(base, metric, new HnswParams(m, 40, seed), 1);
+        ExactSearch exact = new ExactSearch(index.vectors(), metric);
+        SearchResults approx = new SearchResults(k), truth = new SearchResults(k);
+        for (float[] q : TestData.gaussian(seed + 1, 5, dim)) {
+            index.search(q, k, n, null, approx);
+            exact.search(q, k, null, truth);
+            assertThat(approx.size()).isEqualTo(Math.min(k, n));
+            // Compare distances, not ordinals: equal distances may come in either order.
+            for (int i = 0; i < approx.size(); i++) {
+                assertThat(approx.distance(i)).isCloseTo(truth.distance(i), within(1e-4f));
+            }
+        }
+    }
+
+    @Property(tries = 200)
+    void filteredAndDeletedNodesNeverReturned(@ForAll @IntRange(min = 1, max = 300) int n,
+                                              @ForAll @IntRange(min = 1, max = 10) int k,
+                                              @ForAll @IntRange(min = 2, max = 7) int modulus,
+                                              @ForAll long seed) throws Exception {
+        float[][] base = TestData.gaussian(seed, n, 6);
+        HnswIndex index = HnswIndexTest.build(base, Metrics.EUCLIDEAN, HnswParams.defaults(), 1);
+        Set<Integer> deleted = new HashSet<>();
+        for (int i = 0; i < n; i += modulus + 1) {
+            index.markDeleted(i);
+            deleted.add(i);
+        }
+        SearchResults out = new SearchResults(k), truth = new SearchResults(k);
+        ExactSearch exact = new ExactSearch(index.vectors(), Metrics.EUCLIDEAN);
+        float[] q = TestData.gaussian(seed + 2, 1, 6)[0];
+        index.search(q, k, n, ord -> ord % modulus != 0, out);
+        exact.search(q, k, ord -> ord % modulus != 0 && !deleted.contains(ord), truth);
+        for (int i = 0; i < out.size(); i++) {
+            assertThat(out.ordinal(i) % modulus).isNotZero();
+            assertThat(deleted).doesNotContain(out.ordinal(i));
+        }
+        assertThat(out.size()).isEqualTo(truth.size());
+        for (int i = 0; i < out.size(); i++) {
+            assertThat(out.distance(i)).isCloseTo(truth.distance(i), within(1e-4f));
+        }
+    }
+}
