@@ -26,13 +26,14 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code vectorflow bench}: build an index over a data set and report recall, speed and memory. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Builds an HNSW index over a data set and measures recall@k, QPS, latency and memory per ef.",
-                "Data: a directory with *_base.fvecs|bvecs, *_query.* and *_groundtruth.ivecs, or generated clustered data."})
+                "Data: a directory with *_base.fvecs|bvecs, *_query.* and *_groundtruth.ivecs, or generated clustered data",
+                "(default: --synthetic " + "100000,128" + ")."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @ArgGroup(multiplicity = "1")
+    @ArgGroup(multiplicity = "0..1")
     Source source;
 
     static final class Source {
@@ -114,7 +115,15 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Data used when neither --dataset nor --synthetic is given. */
+    static final String DEFAULT_SYNTHETIC = "100000,128";
+
     private Dataset loadData(java.util.function.Consumer<String> log) throws Exception {
+        if (source == null) {
+            source = new Source();
+            source.synthetic = DEFAULT_SYNTHETIC;
+            log.accept("no --dataset or --synthetic given: using generated data --synthetic " + DEFAULT_SYNTHETIC);
+        }
         if (source.dataset != null) {
             Dataset d = Dataset.load(source.dataset, limit);
             if (d.queries().length == 0 || d.base().length == 0) {

@@ -13,10 +13,28 @@ public final class Main implements Runnable {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
         }
-        int code = new CommandLine(new Main())
-                .setCaseInsensitiveEnumValuesAllowed(true)
-                .execute(args);
-        System.exit(code);
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The configured command line. Failures the user can act on (a missing file, bad data) print
+     * one line naming the problem instead of a stack trace; {@code VECTORFLOW_DEBUG=1} shows it.
+     */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (System.getenv("VECTORFLOW_DEBUG") != null) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (e instanceof java.nio.file.NoSuchFileException) {
+                message = "file not found: " + message;
+            }
+            commandLine.getErr().println("vectorflow " + commandLine.getCommandName() + ": " + message);
+            commandLine.getErr().flush();
+            return 1;
+        });
+        return cli;
     }
 
     @Override
