@@ -74,6 +74,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "seed for generated data and HNSW levels (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--warm-build", description = "build once untimed first, so a short build is timed with compiled code")
+    boolean warmBuild;
+
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
     Path json;
 
@@ -98,7 +101,7 @@ public final class BenchCommand implements Callable<Integer> {
         AnnBenchmark.Config config;
         try {
             config = new AnnBenchmark.Config(Metrics.byName(metric), new HnswParams(m, efConstruction, seed),
-                    efs, threadCount, k, seconds);
+                    efs, threadCount, k, seconds, warmBuild);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -30,7 +30,13 @@ import java.util.function.Consumer;
 public final class AnnBenchmark {
 
     /** What to run. */
-    public record Config(Metric metric, HnswParams params, int[] efs, int threads, int k, double secondsPerMeasurement) {
+    /**
+     * @param warmBuild build the index once untimed before the timed build, so short builds are
+     *                  measured with compiled code (as a native engine would run) rather than
+     *                  mostly in the JIT's warm-up
+     */
+    public record Config(Metric metric, HnswParams params, int[] efs, int threads, int k, double secondsPerMeasurement,
+                         boolean warmBuild) {
         public Config {
             if (k <= 0) {
                 throw new IllegalArgumentException("k must be positive: " + k);
@@ -67,11 +73,12 @@ public final class AnnBenchmark {
         int n = data.base().length;
         int dim = data.dimension();
         Metric metric = config.metric();
-        VectorStore store = VectorStore.allocate(dim, n);
-        HnswIndex index = new HnswIndex(store, metric, config.params());
-        for (float[] v : data.base()) {
-            store.append(metric.prepare(v));
+        if (config.warmBuild()) {
+            log.accept("warm-up build (untimed)");
+            build(newIndex(), n);
         }
+        HnswIndex index = newIndex();
+        VectorStore store = index.vectors();
         double buildSeconds = build(index, n);
         double bytesPerVector = (store.bytesUsed() + index.graphBytesUsed()) / (double) n;
         log.accept(String.format("built %,d × %d in %.2f s (%,.0f vectors/s, %d thread%s), %.0f bytes/vector",
@@ -90,6 +97,14 @@ public final class AnnBenchmark {
         return new Result("vectorflow", data.name(), n, dim, metric.name(), config.params().m(),
                 config.params().efConstruction(), config.threads(), config.k(), buildSeconds, bytesPerVector,
                 VectorUtil.kernels().name(), rows);
+    }
+
+    private HnswIndex newIndex() {
+        VectorStore store = VectorStore.allocate(data.dimension(), data.base().length);
+        for (float[] v : data.base()) {
+            store.append(config.metric().prepare(v));
+        }
+        return new HnswIndex(store, config.metric(), config.params());
     }
 
     private double build(HnswIndex index, int n) throws InterruptedException {
