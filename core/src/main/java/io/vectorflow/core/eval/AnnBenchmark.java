@@ -164,21 +164,23 @@ public final class AnnBenchmark {
         int nq = queries.length;
         SearchResults out = new SearchResults(k);
 
-        // One pass for recall and work per query.
+        // One pass for recall, work per query and bytes allocated per query (after warm-up; the
+        // pass itself allocates nothing, so whatever the thread allocates is the search's).
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().threadId();
         double recallSum = 0;
         long evals = 0;
+        long allocBefore = mx.getThreadAllocatedBytes(tid);
         for (int i = 0; i < nq; i++) {
             index.search(queries[i], k, ef, null, out);
             recallSum += recall(out, truth[i], k);
             evals += out.distanceEvaluations();
         }
+        double allocPerQuery = (mx.getThreadAllocatedBytes(tid) - allocBefore) / (double) nq;
 
         // Single thread: per-query latency, repeated until the time budget is spent.
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long tid = Thread.currentThread().threadId();
         long[] latencies = new long[Math.max(nq, 1024)];
         int count = 0;
-        long allocBefore = mx.getThreadAllocatedBytes(tid);
         long start = System.nanoTime();
         long deadline = start + (long) (seconds * 1e9);
         do {
@@ -193,10 +195,6 @@ public final class AnnBenchmark {
             }
         } while (System.nanoTime() < deadline);
         long elapsed = System.nanoTime() - start;
-        long allocated = mx.getThreadAllocatedBytes(tid) - allocBefore;
-        // The latency array doubling is the harness's own allocation, not the search's.
-        long harnessAlloc = latencies.length > Math.max(nq, 1024) ? 16L + 8L * latencies.length * 2 : 0;
-        double allocPerQuery = Math.max(0, allocated - harnessAlloc) / (double) count;
         double qps1 = count / (elapsed / 1e9);
         long[] sorted = Arrays.copyOf(latencies, count);
         Arrays.sort(sorted);
