@@ -29,8 +29,9 @@ import java.util.function.Consumer;
  */
 public final class AnnBenchmark {
 
-    /** What to run. */
     /**
+     * What to run.
+     *
      * @param warmBuild build the index once untimed before the timed build, so short builds are
      *                  measured with compiled code (as a native engine would run) rather than
      *                  mostly in the JIT's warm-up
@@ -110,8 +111,7 @@ public final class AnnBenchmark {
     private double build(HnswIndex index, int n) throws InterruptedException {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
-        AtomicLong failure = new AtomicLong();
-        Throwable[] error = new Throwable[1];
+        java.util.concurrent.atomic.AtomicReference<Throwable> error = new java.util.concurrent.atomic.AtomicReference<>();
         int threads = config.threads();
         CountDownLatch finished = new CountDownLatch(threads);
         long start = System.nanoTime();
@@ -123,9 +123,7 @@ public final class AnnBenchmark {
                         done.incrementAndGet();
                     }
                 } catch (Throwable e) {
-                    if (failure.getAndIncrement() == 0) {
-                        error[0] = e;
-                    }
+                    error.compareAndSet(null, e);
                     next.set(n);
                 } finally {
                     finished.countDown();
@@ -139,8 +137,8 @@ public final class AnnBenchmark {
             double secs = (System.nanoTime() - start) / 1e9;
             log.accept(String.format("building: %d%% (%,d/%,d) %.0f s, %,.0f vectors/s", 100L * d / n, d, n, secs, d / secs));
         }
-        if (error[0] != null) {
-            throw new IllegalStateException("index build failed", error[0]);
+        if (error.get() != null) {
+            throw new IllegalStateException("index build failed", error.get());
         }
         return (System.nanoTime() - start) / 1e9;
     }
