@@ -11,10 +11,6 @@ import io.vectorflow.core.metric.Metrics;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -161,44 +157,11 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** The JSON shape other tools read (peer comparison, CI guard). */
-    static Map<String, Object> toJson(AnnBenchmark.Result r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("engine", r.engine());
-        m.put("dataset", r.dataset());
-        m.put("n", r.n());
-        m.put("dim", r.dim());
-        m.put("metric", r.metric());
-        m.put("m", r.m());
-        m.put("ef_construction", r.efConstruction());
-        m.put("threads", r.threads());
-        m.put("k", r.k());
-        m.put("build_seconds", r.buildSeconds());
-        m.put("bytes_per_vector", r.bytesPerVector());
-        m.put("kernels", r.kernels());
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (AnnBenchmark.Row row : r.results()) {
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("ef", row.ef());
-            x.put("recall", row.recall());
-            x.put("qps_1t", row.qps1t());
-            x.put("qps_all", row.qpsAll());
-            x.put("p50_us", row.p50us());
-            x.put("p99_us", row.p99us());
-            x.put("p999_us", row.p999us());
-            x.put("dist_evals", row.distEvals());
-            x.put("alloc_bytes_per_query", row.allocBytesPerQuery());
-            rows.add(x);
-        }
-        m.put("results", rows);
-        return m;
-    }
-
     static void writeJson(AnnBenchmark.Result r, Path file) throws java.io.IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), toJson(r));
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), r.toMap());
     }
 }
