@@ -106,8 +106,9 @@ final class CompareCommand implements Callable<Integer> {
         }
         PrintStream log = System.err;
         Consumer<String> logger = line -> log.println(line);
-        Path peers = peersDir();
+        Path peers = null;
         if (engines.contains("hnswlib") || engines.contains("faiss")) {
+            peers = peersDir();
             NativePeer.setup(peers, logger);
         }
         Files.createDirectories(out);

@@ -53,6 +53,7 @@ public final class RecallQpsChart {
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         LogAxis qps = new LogAxis("queries per second (1 thread, log scale)");
         qps.setSmallestValue(1);
+        qps.setNumberFormatOverride(new java.text.DecimalFormat("#,##0"));
         plot.setRangeAxis(qps);
         NumberAxis recall = (NumberAxis) plot.getDomainAxis();
         double min = results.stream().flatMap(r -> r.results().stream()).mapToDouble(Row::recall).min().orElse(0);

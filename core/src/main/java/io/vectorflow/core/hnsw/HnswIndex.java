@@ -3,11 +3,11 @@ package io.vectorflow.core.hnsw;
 import io.vectorflow.core.metric.Metric;
 import io.vectorflow.core.search.OrdinalFilter;
 import io.vectorflow.core.search.SearchResults;
+import io.vectorflow.core.store.NativeMemory;
 import io.vectorflow.core.store.VectorStore;
 import io.vectorflow.core.util.AtomicBitSet;
 import io.vectorflow.core.util.LongHeap;
 import io.vectorflow.core.util.VisitedSet;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
@@ -118,7 +118,7 @@ public final class HnswIndex {
     }
 
     private static MemorySegment allocateLinks(int capacity, int m) {
-        return Arena.ofAuto().allocate(Math.max(1L, 4L * (1 + 2L * m) * capacity), 64);
+        return NativeMemory.allocate(4L * (1 + 2L * m) * capacity, 64);
     }
 
     public VectorStore vectors() {
@@ -298,9 +298,18 @@ public final class HnswIndex {
             int node = LongHeap.ordinal(top);
             s.expanded++;
             int n = level == 0 ? unvisitedLevel0(node, visited, batch) : unvisitedUpper(node, level, visited, batch);
+            // Two passes: score the whole batch first, a loop with no data-dependent branches, so
+            // the CPU keeps the cache misses of several neighbours' vectors in flight at once
+            // (Java has no prefetch instruction; a mispredicted heap branch between two distance
+            // computations would throw that overlap away). Then update the heaps.
+            float[] dists = s.batchDistances;
+            for (int i = 0; i < n; i++) {
+                dists[i] = metric.distance(q, vectorData, vectors.offset(batch[i]), dim);
+            }
+            s.distanceEvaluations += n;
             for (int i = 0; i < n; i++) {
                 int nb = batch[i];
-                float d = distance(q, nb, s);
+                float d = dists[i];
                 if (d < bound || results.size() < ef) {
                     candidates.push(LongHeap.pack(d, nb));
                     if (accepted(nb, filter, applyDeletes)) {
@@ -571,6 +580,7 @@ public final class HnswIndex {
         final LongHeap results;
         final float[] query;
         final int[] batch;
+        final float[] batchDistances;
         final long[] sorted;
         final long[] selected;
         final long[] prune;
@@ -585,6 +595,7 @@ public final class HnswIndex {
             results = new LongHeap(beam + 1);
             query = new float[dim];
             batch = new int[m0];
+            batchDistances = new float[m0];
             sorted = new long[Math.max(beam, m0 + 1)];
             selected = new long[m0 + 1];
             prune = new long[m0 + 1];

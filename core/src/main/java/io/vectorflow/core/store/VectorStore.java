@@ -1,7 +1,6 @@
 package io.vectorflow.core.store;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -58,7 +57,7 @@ public final class VectorStore {
         if (capacity < 0) {
             throw new IllegalArgumentException("capacity must not be negative: " + capacity);
         }
-        MemorySegment seg = Arena.ofAuto().allocate(Math.max(1L, 4L * dim * capacity), 64);
+        MemorySegment seg = NativeMemory.allocate(4L * dim * capacity, 64);
         return new VectorStore(dim, capacity, seg, 0, false);
     }
 
