@@ -9,6 +9,7 @@
 // Built by bench/peers/setup with g++ -O3 -march=native, so the SIMD distance code hnswlib picks
 // at compile time (AVX-512 where the CPU has it) is in use.
 #include <hnswlib/hnswlib.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <atomic>
@@ -60,6 +61,7 @@ struct Args {
     std::vector<int> efs = {10, 16, 32, 64, 128};
     double seconds = 1.0;
     size_t seed = 42;
+    bool hugepages = true;
 };
 
 static Args parse(int argc, char **argv) {
@@ -79,6 +81,7 @@ static Args parse(int argc, char **argv) {
         else if (key == "--threads") a.threads = std::stoi(v);
         else if (key == "--seconds") a.seconds = std::stod(v);
         else if (key == "--seed") a.seed = std::stoul(v);
+        else if (key == "--hugepages") a.hugepages = v != "0" && v != "false";
         else if (key == "--efs") {
             a.efs.clear();
             std::stringstream ss(v);
@@ -112,6 +115,16 @@ int main(int argc, char **argv) {
         else if (a.space == "ip") space = new hnswlib::InnerProductSpace(dim);
         else throw std::runtime_error("space must be l2 or ip");
         auto *index = new hnswlib::HierarchicalNSW<float>(space, n, a.m, a.ef_construction, a.seed);
+        // The same 2 MiB pages VectorFlow asks for on its vectors and links: advise hnswlib's
+        // level-0 block (links, vector and label per element) before anything is written to it,
+        // so the comparison is not between huge pages and 4 KiB pages.
+        if (a.hugepages) {
+            const uintptr_t huge = 2u << 20;
+            uintptr_t p = (uintptr_t) index->data_level0_memory_;
+            uintptr_t end = p + n * index->size_data_per_element_;
+            uintptr_t start = (p + huge - 1) & ~(huge - 1);
+            if (end > start + huge) madvise((void *) start, (end - start) & ~(huge - 1), MADV_HUGEPAGE);
+        }
 
         // Build: threads take the next vector in order; hnswlib's addPoint is thread-safe.
         std::atomic<size_t> next{0}, done{0};
@@ -212,17 +225,18 @@ int main(int argc, char **argv) {
                  << ", \"p999_us\": " << percentile(lat, 0.999) << ", \"dist_evals\": " << dist_evals << "}";
         }
 #if defined(USE_AVX512)
-        const char *kernels = "hnswlib AVX-512 (g++ -O3 -march=native)";
+        std::string kernels = "hnswlib AVX-512 (g++ -O3 -march=native)";
 #elif defined(USE_AVX)
-        const char *kernels = "hnswlib AVX (g++ -O3 -march=native)";
+        std::string kernels = "hnswlib AVX (g++ -O3 -march=native)";
 #else
-        const char *kernels = "hnswlib SSE (g++ -O3 -march=native)";
+        std::string kernels = "hnswlib SSE (g++ -O3 -march=native)";
 #endif
+        if (a.hugepages) kernels += ", huge pages";
         printf("{\n  \"engine\": \"hnswlib\", \"dataset\": \"%s\", \"n\": %zu, \"dim\": %d, \"metric\": \"%s\",\n"
                "  \"m\": %d, \"ef_construction\": %d, \"threads\": %d, \"k\": %d,\n"
                "  \"build_seconds\": %.6f, \"bytes_per_vector\": %.3f, \"kernels\": \"%s\",\n  \"results\": [\n%s\n  ]\n}\n",
                a.dataset.c_str(), n, dim, a.space.c_str(), a.m, a.ef_construction, a.threads, a.k, build_seconds,
-               bytes_per_vector, kernels, rows.str().c_str());
+               bytes_per_vector, kernels.c_str(), rows.str().c_str());
         return 0;
     } catch (const std::exception &e) {
         fprintf(stderr, "hnswlib_bench: %s\n", e.what());
