@@ -59,7 +59,13 @@ public final class GuardCommand implements Callable<Integer> {
         GuardFloors floors = GuardFloors.read(floorsFile);
         List<GuardVerdict.Check> checks = new ArrayList<>();
         int threads = Runtime.getRuntime().availableProcessors();
+        int guarded = 0;
         for (String spec : datasets) {
+            if (!spec.contains(":") && !spec.contains("/") && DataSources.sharedDataset(spec) == null) {
+                System.out.println("SKIP " + spec + ": shared/datasets/" + spec + " not found beside the repository");
+                continue;
+            }
+            guarded++;
             Dataset data = DataSources.load(spec, 1000, 42, cacheDir != null ? cacheDir : SyntheticData.defaultCacheRoot(),
                     System.err::println).data();
             AnnBenchmark.Config config = new AnnBenchmark.Config(Metrics.EUCLIDEAN,
@@ -95,6 +101,9 @@ public final class GuardCommand implements Callable<Integer> {
             AnnBenchmark.Result lucene = bench.result(engines[1], buildSeconds[1], medians(rows[1]));
             printSideBySide(ours, lucene);
             checks.addAll(GuardVerdict.evaluate(data.name(), ours, lucene, HnswIndex.DEFAULT_EF_SEARCH, floors));
+        }
+        if (guarded == 0) {
+            throw new IllegalStateException("no data set to guard on");
         }
         System.out.println();
         checks.forEach(System.out::println);
