@@ -88,10 +88,10 @@ public final class NativeMemory {
                 throw new OutOfMemoryError("mmap of " + mapped + " bytes failed");
             }
             long start = (base + HUGE_PAGE - 1) & -HUGE_PAGE;
-            MemorySegment block = MemorySegment.ofAddress(start).reinterpret(bytes);
-            int ignored = (int) MADVISE.invokeExact(block, bytes, MADV_HUGEPAGE); // advice only; failure is harmless
             // The segment's lifetime is an automatic arena: when it is unreachable, unmap the region.
-            return MemorySegment.ofAddress(start).reinterpret(bytes, Arena.ofAuto(), s -> unmap(base, mapped));
+            MemorySegment block = MemorySegment.ofAddress(start).reinterpret(bytes, Arena.ofAuto(), s -> unmap(base, mapped));
+            int ignored = (int) MADVISE.invokeExact(block, bytes, MADV_HUGEPAGE); // advice only; failure is harmless
+            return block;
         } catch (OutOfMemoryError e) {
             throw e;
         } catch (Throwable e) {
