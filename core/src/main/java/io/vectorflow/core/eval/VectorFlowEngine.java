@@ -56,6 +56,7 @@ public final class VectorFlowEngine implements AnnEngine {
         if (error.get() != null) {
             throw new IllegalStateException("index build failed", error.get());
         }
+        idx.connectComponents();
         index = idx;
     }
 

@@ -5,6 +5,7 @@ import io.vectorflow.core.metric.Metrics;
 import io.vectorflow.core.store.Checksums;
 import io.vectorflow.core.store.ChecksummedWriter;
 import io.vectorflow.core.store.CorruptFileException;
+import io.vectorflow.core.store.NativeMemory;
 import io.vectorflow.core.store.VectorStore;
 import io.vectorflow.core.util.AtomicBitSet;
 import java.io.IOException;
@@ -139,7 +140,7 @@ public final class HnswGraphFile {
         long pos = HEADER_BYTES;
         long level0Bytes = n * stride;
         checkRange(file, pos, level0Bytes + n);
-        MemorySegment links0 = file.asSlice(pos, level0Bytes).asReadOnly();
+        MemorySegment links0 = NativeMemory.nativeView(file.asSlice(pos, level0Bytes).asReadOnly());
         pos += level0Bytes;
         byte[] levels = new byte[n];
         MemorySegment.copy(file, ValueLayout.JAVA_BYTE, pos, levels, 0, n);

@@ -61,6 +61,8 @@ public final class HnswIndex {
     final long seed;
     final VectorStore vectors;
     final MemorySegment vectorData;
+    /** Bytes from one stored vector to the next. */
+    final long vectorStride;
     /** Level-0 adjacency: node n's list starts at byte {@code n * level0Stride}. */
     final MemorySegment links0;
     final long level0Stride;
@@ -99,6 +101,7 @@ public final class HnswIndex {
         this.seed = params.seed();
         this.vectors = vectors;
         this.vectorData = vectors.segment();
+        this.vectorStride = vectors.offset(1);
         this.links0 = links0;
         this.level0Stride = 4L * (1 + m0);
         this.levels = levels;
@@ -282,12 +285,17 @@ public final class HnswIndex {
         visited.reset(levels.length);
         candidates.clear();
         results.clear();
-        visited.visit(ep);
-        candidates.push(LongHeap.pack(epDist, ep));
-        if (accepted(ep, filter, applyDeletes)) {
-            results.push(~LongHeap.pack(epDist, ep));
+        seed(ep, epDist, filter, applyDeletes, s);
+        long e = entry;
+        if (level == 0 && e >= 0 && !visited.isVisited((int) e)) {
+            // The entry point seeds level 0 too: connectComponents() guarantees every node is
+            // reachable from it, so however the descent went, a wide enough beam finds everything.
+            seed((int) e, distance(q, (int) e, s), filter, applyDeletes, s);
+            while (results.size() > ef) {
+                results.pop();
+            }
         }
-        float bound = results.size() >= ef ? epDist : Float.POSITIVE_INFINITY;
+        float bound = results.size() >= ef ? LongHeap.distance(~results.peek()) : Float.POSITIVE_INFINITY;
         int[] batch = s.batch;
         while (!candidates.isEmpty()) {
             long top = candidates.peek();
@@ -303,9 +311,7 @@ public final class HnswIndex {
             // (Java has no prefetch instruction; a mispredicted heap branch between two distance
             // computations would throw that overlap away). Then update the heaps.
             float[] dists = s.batchDistances;
-            for (int i = 0; i < n; i++) {
-                dists[i] = metric.distance(q, vectorData, vectors.offset(batch[i]), dim);
-            }
+            metric.distances(q, vectorData, vectorStride, dim, batch, n, dists);
             s.distanceEvaluations += n;
             for (int i = 0; i < n; i++) {
                 int nb = batch[i];
@@ -324,6 +330,14 @@ public final class HnswIndex {
                     }
                 }
             }
+        }
+    }
+
+    private void seed(int node, float dist, OrdinalFilter filter, boolean applyDeletes, Scratch s) {
+        s.visited.visit(node);
+        s.candidates.push(LongHeap.pack(dist, node));
+        if (accepted(node, filter, applyDeletes)) {
+            s.results.push(~LongHeap.pack(dist, node));
         }
     }
 
@@ -421,7 +435,10 @@ public final class HnswIndex {
         }
         for (int l = Math.min(level, entryLevel); l >= 0; l--) {
             searchLayer(q, ep, epDist, efConstruction, l, null, false, s);
-            int found = drainAscending(s.results, s.sorted);
+            int found = withoutNode(s.sorted, drainAscending(s.results, s.sorted), node);
+            if (found == 0) {
+                continue;
+            }
             ep = LongHeap.ordinal(s.sorted[0]);
             epDist = LongHeap.distance(s.sorted[0]);
             int chosen = selectDiverse(s.sorted, found, m, s.selected);
@@ -440,6 +457,64 @@ public final class HnswIndex {
         }
     }
 
+    /**
+     * Makes every node reachable on level 0 from every other, by adding (rarely, replacing) links:
+     * the diversity heuristic can prune away a node's last incoming link, and a search that starts
+     * in a part of the graph with no way out can never return what lies beyond it. Call it after a
+     * bulk build and before a graph is sealed, with no {@link #insert} running; searches may run.
+     *
+     * @return links added or replaced
+     */
+    public int connectComponents() {
+        if (readOnly) {
+            throw new IllegalStateException("index is read-only (loaded from a sealed file)");
+        }
+        return new Connectivity(this).repair();
+    }
+
+    /**
+     * Beam search for {@code node}'s vector on level 0 with {@code efConstruction}, descending from
+     * the entry point; leaves the found nodes in {@code out}, closest first, and returns how many.
+     */
+    int nearestOnLevel0(int node, long[] out) {
+        Scratch s = scratch.get();
+        float[] q = s.query;
+        vectors.get(node, q);
+        long e = entry;
+        int ep = (int) e;
+        float epDist = distance(q, ep, s);
+        for (int l = (int) (e >>> 32); l > 0; l--) {
+            ep = greedyClosest(q, ep, epDist, l, s);
+            epDist = s.greedyDistance;
+        }
+        searchLayer(q, ep, epDist, efConstruction, 0, null, false, s);
+        int found = drainAscending(s.results, s.sorted);
+        System.arraycopy(s.sorted, 0, out, 0, found);
+        return found;
+    }
+
+    /** Level-0 list access for {@link Connectivity}. */
+    int level0Count(int node) {
+        return linkCount(node, 0);
+    }
+
+    int level0Link(int node, int i) {
+        return link(node, 0, i);
+    }
+
+    void setLevel0Links(int node, int[] list, int count) {
+        synchronized (lockFor(node)) {
+            for (int i = 0; i < count; i++) {
+                setLink(node, 0, i, list[i]);
+            }
+            setLinkCount(node, 0, count);
+        }
+    }
+
+    float distanceBetween(int a, int b) {
+        return distance(a, b);
+    }
+
     private int randomLevel(int node) {
         long h = mix64(seed + 0x9E3779B97F4A7C15L * (node + 1L));
         double u = ((h >>> 11) + 1) * 0x1.0p-53;
@@ -450,6 +525,21 @@ public final class HnswIndex {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
+    }
+
+    /**
+     * Drops {@code node} from the first {@code count} packed entries; returns the new count. A
+     * concurrent insert that reached this node through an upper level may already have linked to
+     * it on a lower one, so a node can find itself; it must never link to itself.
+     */
+    private static int withoutNode(long[] sorted, int count, int node) {
+        int kept = 0;
+        for (int i = 0; i < count; i++) {
+            if (LongHeap.ordinal(sorted[i]) != node) {
+                sorted[kept++] = sorted[i];
+            }
+        }
+        return kept;
     }
 
     /** Empties a result max-heap into {@code out} sorted closest first; returns the count. */

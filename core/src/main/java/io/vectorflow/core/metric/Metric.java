@@ -38,6 +38,18 @@ public interface Metric {
     /** Distance between a prepared query and the stored vector at {@code offset} in {@code data}. */
     float distance(float[] q, MemorySegment data, long offset, int dim);
 
+    /**
+     * Distances from a prepared query to the stored vectors {@code ordinals[0, n)}, the vector of
+     * ordinal {@code o} lying at byte {@code o * stride} of {@code data}, written to {@code out}.
+     *
+     * <p>The search loop's one call per batch of neighbours. Each implementation must have its own
+     * loop over its own kernel (not an inherited default method, whose bytecode, and so whose
+     * type profile, all metrics would share): then the kernel call stays monomorphic and inlined
+     * even in a process that searches with several metrics, where a per-distance virtual call
+     * would turn megamorphic.
+     */
+    void distances(float[] q, MemorySegment data, long stride, int dim, int[] ordinals, int n, float[] out);
+
     /** Distance between two stored vectors in the same segment. */
     float distance(MemorySegment data, long aOffset, long bOffset, int dim);
 

@@ -66,6 +66,9 @@ public final class Metrics {
         public String name() { return "euclidean"; }
         public float distance(float[] a, float[] b) { return VectorUtil.squareDistance(a, b); }
         public float distance(float[] q, MemorySegment d, long off, int dim) { return VectorUtil.squareDistance(q, d, off, dim); }
+        public void distances(float[] q, MemorySegment d, long stride, int dim, int[] ords, int n, float[] out) {
+            for (int i = 0; i < n; i++) { out[i] = distance(q, d, ords[i] * stride, dim); } // own loop per class, see Metric
+        }
         public float distance(MemorySegment d, long a, long b, int dim) { return VectorUtil.squareDistance(d, a, b, dim); }
         public float score(float distance) { return (float) Math.sqrt(distance); }
         public boolean higherScoreIsCloser() { return false; }
@@ -75,6 +78,9 @@ public final class Metrics {
         public String name() { return "dot"; }
         public float distance(float[] a, float[] b) { return -VectorUtil.dotProduct(a, b); }
         public float distance(float[] q, MemorySegment d, long off, int dim) { return -VectorUtil.dotProduct(q, d, off, dim); }
+        public void distances(float[] q, MemorySegment d, long stride, int dim, int[] ords, int n, float[] out) {
+            for (int i = 0; i < n; i++) { out[i] = distance(q, d, ords[i] * stride, dim); } // own loop per class, see Metric
+        }
         public float distance(MemorySegment d, long a, long b, int dim) { return -VectorUtil.dotProduct(d, a, b, dim); }
         public float score(float distance) { return -distance; }
         public boolean higherScoreIsCloser() { return true; }
@@ -93,6 +99,9 @@ public final class Metrics {
         }
         public float distance(float[] a, float[] b) { return 1f - VectorUtil.dotProduct(a, b); }
         public float distance(float[] q, MemorySegment d, long off, int dim) { return 1f - VectorUtil.dotProduct(q, d, off, dim); }
+        public void distances(float[] q, MemorySegment d, long stride, int dim, int[] ords, int n, float[] out) {
+            for (int i = 0; i < n; i++) { out[i] = distance(q, d, ords[i] * stride, dim); } // own loop per class, see Metric
+        }
         public float distance(MemorySegment d, long a, long b, int dim) { return 1f - VectorUtil.dotProduct(d, a, b, dim); }
         public float score(float distance) { return 1f - distance; }
         public boolean higherScoreIsCloser() { return true; }
@@ -102,6 +111,9 @@ public final class Metrics {
         public String name() { return "manhattan"; }
         public float distance(float[] a, float[] b) { return VectorUtil.l1Distance(a, b); }
         public float distance(float[] q, MemorySegment d, long off, int dim) { return VectorUtil.l1Distance(q, d, off, dim); }
+        public void distances(float[] q, MemorySegment d, long stride, int dim, int[] ords, int n, float[] out) {
+            for (int i = 0; i < n; i++) { out[i] = distance(q, d, ords[i] * stride, dim); } // own loop per class, see Metric
+        }
         public float distance(MemorySegment d, long a, long b, int dim) { return VectorUtil.l1Distance(d, a, b, dim); }
         public float score(float distance) { return distance; }
         public boolean higherScoreIsCloser() { return false; }

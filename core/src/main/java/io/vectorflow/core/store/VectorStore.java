@@ -93,7 +93,7 @@ public final class VectorStore {
                 throw new CorruptFileException("vector file checksum mismatch");
             }
         }
-        MemorySegment body = file.asSlice(HEADER_BYTES, n * stride).asReadOnly();
+        MemorySegment body = NativeMemory.nativeView(file.asSlice(HEADER_BYTES, n * stride).asReadOnly());
         return new VectorStore(dim, (int) n, body, (int) n, true);
     }
 

@@ -138,22 +138,23 @@ public final class PanamaKernels extends VectorKernels {
 
     // ---- float[] x MemorySegment (the search hot path: query against stored vectors) ---------
 
-    private static FloatVector load(MemorySegment s, long offset, int i) {
-        return FloatVector.fromMemorySegment(SPECIES, s, offset + 4L * i, LE);
-    }
+    // Every load is written out as FloatVector.fromMemorySegment at its use, never through a small
+    // helper method: once C2 has compiled such a helper on its own it refuses to inline it ("already
+    // compiled into a medium method"), and a vector returned from a call that is not inlined is a
+    // boxed heap object, so every distance would allocate (seen as 200 KB per query).
 
     @Override
     public float dotProduct(float[] q, MemorySegment data, long offset, int dim) {
         int i = 0;
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
         for (; i < dim - UNROLL + 1; i += UNROLL) {
-            s0 = FloatVector.fromArray(SPECIES, q, i).fma(load(data, offset, i), s0);
-            s1 = FloatVector.fromArray(SPECIES, q, i + LANES).fma(load(data, offset, i + LANES), s1);
-            s2 = FloatVector.fromArray(SPECIES, q, i + 2 * LANES).fma(load(data, offset, i + 2 * LANES), s2);
-            s3 = FloatVector.fromArray(SPECIES, q, i + 3 * LANES).fma(load(data, offset, i + 3 * LANES), s3);
+            s0 = FloatVector.fromArray(SPECIES, q, i).fma(FloatVector.fromMemorySegment(SPECIES, data, offset + 4L * i, LE), s0);
+            s1 = FloatVector.fromArray(SPECIES, q, i + LANES).fma(FloatVector.fromMemorySegment(SPECIES, data, offset + 4L * (i + LANES), LE), s1);
+            s2 = FloatVector.fromArray(SPECIES, q, i + 2 * LANES).fma(FloatVector.fromMemorySegment(SPECIES, data, offset + 4L * (i + 2 * LANES), LE), s2);
+            s3 = FloatVector.fromArray(SPECIES, q, i + 3 * LANES).fma(FloatVector.fromMemorySegment(SPECIES, data, offset + 4L * (i + 3 * LANES), LE), s3);
         }
         for (; i < dim - LANES + 1; i += LANES) {
-            s0 = FloatVector.fromArray(SPECIES, q, i).fma(load(data, offset, i), s0);
+            s0 = FloatVector.fromArray(SPECIES, q, i).fma(FloatVector.fromMemorySegment(SPECIES, data, offset + 4L * i, LE), s0);
         }
         float sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
         for (; i < dim; i++) {
@@ -167,17 +168,17 @@ public final class PanamaKernels extends VectorKernels {
         int i = 0;
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
         for (; i < dim - UNROLL + 1; i += UNROLL) {
-            FloatVector d0 = FloatVector.fromArray(SPECIES, q, i).sub(load(data, offset, i));
-            FloatVector d1 = FloatVector.fromArray(SPECIES, q, i + LANES).sub(load(data, offset, i + LANES));
-            FloatVector d2 = FloatVector.fromArray(SPECIES, q, i + 2 * LANES).sub(load(data, offset, i + 2 * LANES));
-            FloatVector d3 = FloatVector.fromArray(SPECIES, q, i + 3 * LANES).sub(load(data, offset, i + 3 * LANES));
+            FloatVector d0 = FloatVector.fromArray(SPECIES, q, i).sub(FloatVector.fromMemorySegment(SPECIES, data, offset + 4L * i, LE));
+            FloatVector d1 = FloatVector.fromArray(SPECIES, q, i + LANES).sub(FloatVector.fromMemorySegment(SPECIES, data, offset + 4L * (i + LANES), LE));
+            FloatVector d2 = FloatVector.fromArray(SPECIES, q, i + 2 * LANES).sub(FloatVector.fromMemorySegment(SPECIES, data, offset + 4L * (i + 2 * LANES), LE));
+            FloatVector d3 = FloatVector.fromArray(SPECIES, q, i + 3 * LANES).sub(FloatVector.fromMemorySegment(SPECIES, data, offset + 4L * (i + 3 * LANES), LE));
             s0 = d0.fma(d0, s0);
             s1 = d1.fma(d1, s1);
             s2 = d2.fma(d2, s2);
             s3 = d3.fma(d3, s3);
         }
         for (; i < dim - LANES + 1; i += LANES) {
-            FloatVector d = FloatVector.fromArray(SPECIES, q, i).sub(load(data, offset, i));
+            FloatVector d = FloatVector.fromArray(SPECIES, q, i).sub(FloatVector.fromMemorySegment(SPECIES, data, offset + 4L * i, LE));
             s0 = d.fma(d, s0);
         }
         float sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
@@ -193,11 +194,11 @@ public final class PanamaKernels extends VectorKernels {
         int i = 0;
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0;
         for (; i < dim - 2 * LANES + 1; i += 2 * LANES) {
-            s0 = s0.add(FloatVector.fromArray(SPECIES, q, i).sub(load(data, offset, i)).abs());
-            s1 = s1.add(FloatVector.fromArray(SPECIES, q, i + LANES).sub(load(data, offset, i + LANES)).abs());
+            s0 = s0.add(FloatVector.fromArray(SPECIES, q, i).sub(FloatVector.fromMemorySegment(SPECIES, data, offset + 4L * i, LE)).abs());
+            s1 = s1.add(FloatVector.fromArray(SPECIES, q, i + LANES).sub(FloatVector.fromMemorySegment(SPECIES, data, offset + 4L * (i + LANES), LE)).abs());
         }
         for (; i < dim - LANES + 1; i += LANES) {
-            s0 = s0.add(FloatVector.fromArray(SPECIES, q, i).sub(load(data, offset, i)).abs());
+            s0 = s0.add(FloatVector.fromArray(SPECIES, q, i).sub(FloatVector.fromMemorySegment(SPECIES, data, offset + 4L * i, LE)).abs());
         }
         float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
         for (; i < dim; i++) {
@@ -213,11 +214,11 @@ public final class PanamaKernels extends VectorKernels {
         int i = 0;
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0;
         for (; i < dim - 2 * LANES + 1; i += 2 * LANES) {
-            s0 = load(data, aOffset, i).fma(load(data, bOffset, i), s0);
-            s1 = load(data, aOffset, i + LANES).fma(load(data, bOffset, i + LANES), s1);
+            s0 = FloatVector.fromMemorySegment(SPECIES, data, aOffset + 4L * i, LE).fma(FloatVector.fromMemorySegment(SPECIES, data, bOffset + 4L * i, LE), s0);
+            s1 = FloatVector.fromMemorySegment(SPECIES, data, aOffset + 4L * (i + LANES), LE).fma(FloatVector.fromMemorySegment(SPECIES, data, bOffset + 4L * (i + LANES), LE), s1);
         }
         for (; i < dim - LANES + 1; i += LANES) {
-            s0 = load(data, aOffset, i).fma(load(data, bOffset, i), s0);
+            s0 = FloatVector.fromMemorySegment(SPECIES, data, aOffset + 4L * i, LE).fma(FloatVector.fromMemorySegment(SPECIES, data, bOffset + 4L * i, LE), s0);
         }
         float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
         for (; i < dim; i++) {
@@ -232,13 +233,13 @@ public final class PanamaKernels extends VectorKernels {
         int i = 0;
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0;
         for (; i < dim - 2 * LANES + 1; i += 2 * LANES) {
-            FloatVector d0 = load(data, aOffset, i).sub(load(data, bOffset, i));
-            FloatVector d1 = load(data, aOffset, i + LANES).sub(load(data, bOffset, i + LANES));
+            FloatVector d0 = FloatVector.fromMemorySegment(SPECIES, data, aOffset + 4L * i, LE).sub(FloatVector.fromMemorySegment(SPECIES, data, bOffset + 4L * i, LE));
+            FloatVector d1 = FloatVector.fromMemorySegment(SPECIES, data, aOffset + 4L * (i + LANES), LE).sub(FloatVector.fromMemorySegment(SPECIES, data, bOffset + 4L * (i + LANES), LE));
             s0 = d0.fma(d0, s0);
             s1 = d1.fma(d1, s1);
         }
         for (; i < dim - LANES + 1; i += LANES) {
-            FloatVector d = load(data, aOffset, i).sub(load(data, bOffset, i));
+            FloatVector d = FloatVector.fromMemorySegment(SPECIES, data, aOffset + 4L * i, LE).sub(FloatVector.fromMemorySegment(SPECIES, data, bOffset + 4L * i, LE));
             s0 = d.fma(d, s0);
         }
         float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
@@ -254,7 +255,7 @@ public final class PanamaKernels extends VectorKernels {
         int i = 0;
         FloatVector s0 = FloatVector.zero(SPECIES);
         for (; i < dim - LANES + 1; i += LANES) {
-            s0 = s0.add(load(data, aOffset, i).sub(load(data, bOffset, i)).abs());
+            s0 = s0.add(FloatVector.fromMemorySegment(SPECIES, data, aOffset + 4L * i, LE).sub(FloatVector.fromMemorySegment(SPECIES, data, bOffset + 4L * i, LE)).abs());
         }
         float sum = s0.reduceLanes(VectorOperators.ADD);
         for (; i < dim; i++) {

@@ -60,6 +60,7 @@ class HnswIndexTest {
             w.join();
         }
         assertThat(error.get()).isNull();
+        index.connectComponents();
         return index;
     }
 

@@ -3,9 +3,16 @@ package io.vectorflow.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class NativeMemoryTest {
 
@@ -40,6 +47,28 @@ class NativeMemoryTest {
                 System.gc();
             }
         }
+    }
+
+    @Test
+    void nativeViewOfAMappingSharesMemoryLifetimeAndClass(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("block");
+        Files.write(file, new byte[8192]);
+        MemorySegment view;
+        try (Arena arena = Arena.ofShared(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            MemorySegment mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, 8192, arena);
+            view = NativeMemory.nativeView(mapped);
+            assertThat(view.getClass()).isEqualTo(NativeMemory.allocate(64, 64).getClass())
+                    .isEqualTo(NativeMemory.allocate(NativeMemory.HUGE_PAGE_THRESHOLD, 64).getClass());
+            assertThat(view.address()).isEqualTo(mapped.address());
+            view.set(ValueLayout.JAVA_INT, 100, 77);
+            assertThat(mapped.get(ValueLayout.JAVA_INT, 100)).isEqualTo(77);
+            assertThat(NativeMemory.nativeView(mapped.asReadOnly()).isReadOnly()).isTrue();
+        }
+        // The view dies with the mapping's arena: an access after close throws instead of crashing.
+        MemorySegment closed = view;
+        assertThatThrownBy(() -> closed.get(ValueLayout.JAVA_INT, 0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> NativeMemory.nativeView(MemorySegment.ofArray(new int[4])))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
