@@ -1,0 +1,62 @@
+package io.vectorflow.engine;
+
+import io.vectorflow.core.hnsw.HnswIndex;
+import io.vectorflow.core.hnsw.HnswParams;
+import io.vectorflow.core.metric.Metric;
+import io.vectorflow.core.metric.Metrics;
+import io.vectorflow.storage.Durability;
+import io.vectorflow.storage.Names;
+
+/**
+ * A collection's settings, fixed at creation and stored in its {@code collection.json}.
+ *
+ * @param name            validated by {@link Names}
+ * @param dimension       vector length, 1 to 65536
+ * @param metric          "cosine", "dot", "euclidean" or "manhattan" (aliases accepted by {@link Metrics#byName})
+ * @param m               HNSW links per node (level 0 keeps 2m)
+ * @param efConstruction  HNSW build beam width
+ * @param segmentCapacity points per segment before it is sealed
+ * @param durability      when writes are acknowledged; null to use the database default
+ */
+public record CollectionConfig(String name, int dimension, String metric, int m, int efConstruction,
+                               int segmentCapacity, Durability durability) {
+
+    /** Largest segment a collection may ask for. */
+    public static final int MAX_SEGMENT_CAPACITY = 50_000_000;
+
+    public CollectionConfig {
+        Names.check("collection name", name);
+        if (dimension < 1 || dimension > 65_536) {
+            throw new IllegalArgumentException("dimension must be between 1 and 65536, got " + dimension);
+        }
+        metric = Metrics.byName(metric).name();
+        new HnswParams(m, efConstruction); // validates m and ef_construction
+        if (segmentCapacity < 1 || segmentCapacity > MAX_SEGMENT_CAPACITY) {
+            throw new IllegalArgumentException("segment capacity must be between 1 and " + MAX_SEGMENT_CAPACITY
+                    + ", got " + segmentCapacity);
+        }
+    }
+
+    /** Defaults for everything but name, dimension and metric; segments hold about 256 MiB of vectors. */
+    public static CollectionConfig of(String name, int dimension, String metric) {
+        int capacity = (int) Math.max(1_000, Math.min(1_000_000, (256L << 20) / (4L * dimension)));
+        return new CollectionConfig(name, dimension, metric, HnswIndex.DEFAULT_M, HnswIndex.DEFAULT_EF_CONSTRUCTION,
+                capacity, null);
+    }
+
+    public CollectionConfig withHnsw(int m, int efConstruction) {
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability);
+    }
+
+    public CollectionConfig withSegmentCapacity(int capacity) {
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, capacity, durability);
+    }
+
+    public CollectionConfig withDurability(Durability d) {
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, d);
+    }
+
+    public Metric metricImpl() {
+        return Metrics.byName(metric);
+    }
+}

@@ -1,0 +1,289 @@
+package io.vectorflow.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vectorflow.core.hnsw.HnswParams;
+import io.vectorflow.storage.CollectionStore;
+import io.vectorflow.storage.Durability;
+import io.vectorflow.storage.Names;
+import io.vectorflow.storage.StorageException;
+import io.vectorflow.storage.io.Disk;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * An embedded VectorFlow database: a directory of collections, usable in-process from any Java
+ * application, the way SQLite is. One process opens a directory at a time (a lock file enforces
+ * it).
+ *
+ * <pre>{@code
+ * try (Database db = Database.open(Path.of("vectorflow-data"))) {
+ *     Collection docs = db.createCollection(CollectionConfig.of("docs", 384, "cosine"));
+ *     docs.upsert(List.of(Point.of(1, embedding, Map.of("lang", "en"))));
+ *     SearchResult hits = docs.search(SearchRequest.of(query, 10)
+ *             .withFilter(Filter.must(new Condition.Match("lang", "en"))));
+ * }
+ * }</pre>
+ *
+ * <h2>Layout</h2>
+ * {@code <dir>/tenants/default/collections/<name>/} holds {@code collection.json} (the
+ * {@link CollectionConfig}), {@code MANIFEST}, {@code wal/} and {@code segments/}; see
+ * {@link CollectionStore} for what each holds. A collection that cannot be opened (a damaged
+ * segment) does not stop the others: it is listed, and using it reports why.
+ */
+public final class Database implements Closeable {
+
+    /** The tenant every collection belongs to until tenants exist. */
+    public static final String DEFAULT_TENANT = "default";
+
+    /**
+     * Database-wide settings.
+     *
+     * @param durability        default for collections that do not choose
+     * @param asyncFlushMillis  log force interval under {@link Durability#ASYNC}
+     * @param indexThreads      threads linking a batch's points into the graph
+     * @param prefault          read sealed vectors into memory when a collection opens
+     * @param disk              file-system access ({@link Disk#REAL}; tests inject faults)
+     */
+    public record Options(Durability durability, long asyncFlushMillis, int indexThreads, boolean prefault, Disk disk) {
+        public static Options defaults() {
+            return new Options(Durability.FSYNC, 200, Runtime.getRuntime().availableProcessors(), true, Disk.REAL);
+        }
+
+        public Options withDisk(Disk d) {
+            return new Options(durability, asyncFlushMillis, indexThreads, prefault, d);
+        }
+
+        public Options withDurability(Durability d) {
+            return new Options(d, asyncFlushMillis, indexThreads, prefault, disk);
+        }
+
+        public Options withPrefault(boolean p) {
+            return new Options(durability, asyncFlushMillis, indexThreads, p, disk);
+        }
+    }
+
+    private final Path root;
+    private final Path collectionsDir;
+    private final Options options;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final Map<String, Collection> collections = new TreeMap<>();
+    private final Map<String, String> failed = new TreeMap<>();
+    private boolean closed;
+
+    private Database(Path root, Options options, FileChannel lockChannel, FileLock lock) {
+        this.root = root;
+        this.collectionsDir = root.resolve("tenants").resolve(DEFAULT_TENANT).resolve("collections");
+        this.options = options;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    /** Opens (creating if needed) the database in {@code dir} with default options. */
+    public static Database open(Path dir) {
+        return open(dir, Options.defaults());
+    }
+
+    /**
+     * Opens the database in {@code dir}: every collection's segments are mapped and its log tail
+     * replayed.
+     *
+     * @throws StorageException when the directory cannot be used or another process has it open
+     */
+    public static Database open(Path dir, Options options) {
+        try {
+            Files.createDirectories(dir);
+            FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = ch.tryLock();
+            if (lock == null) {
+                ch.close();
+                throw new StorageException("data directory " + dir.toAbsolutePath() + " is in use by another process");
+            }
+            Database db = new Database(dir, options, ch, lock);
+            db.openCollections();
+            return db;
+        } catch (IOException e) {
+            throw new StorageException("cannot open data directory " + dir.toAbsolutePath() + ": " + e, e);
+        }
+    }
+
+    private void openCollections() throws IOException {
+        options.disk().createDirectories(collectionsDir);
+        try (Stream<Path> s = Files.list(collectionsDir)) {
+            for (Path p : s.sorted().toList()) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".")) {
+                    deleteTree(p); // a drop or create that a crash interrupted
+                    continue;
+                }
+                try {
+                    CollectionConfig config = readConfig(p.resolve("collection.json"));
+                    collections.put(name, new Collection(config, CollectionStore.open(options.disk(), p, storeOptions(config))));
+                } catch (IOException | RuntimeException e) {
+                    failed.put(name, e.getMessage());
+                }
+            }
+        }
+    }
+
+    private CollectionStore.Options storeOptions(CollectionConfig c) {
+        Durability d = c.durability() != null ? c.durability() : options.durability();
+        return new CollectionStore.Options(c.dimension(), c.metricImpl(), new HnswParams(c.m(), c.efConstruction()),
+                c.segmentCapacity(), d, options.asyncFlushMillis(), options.indexThreads(), options.prefault());
+    }
+
+    private static CollectionConfig readConfig(Path file) throws IOException {
+        JsonNode n = Json.MAPPER.readTree(file.toFile());
+        JsonNode d = n.get("durability");
+        return new CollectionConfig(n.get("name").asText(), n.get("dimension").asInt(), n.get("metric").asText(),
+                n.get("m").asInt(), n.get("ef_construction").asInt(), n.get("segment_capacity").asInt(),
+                d == null || d.isNull() ? null : Durability.parse(d.asText()));
+    }
+
+    private static byte[] configJson(CollectionConfig c) throws IOException {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("name", c.name()).put("dimension", c.dimension()).put("metric", c.metric()).put("m", c.m())
+                .put("ef_construction", c.efConstruction()).put("segment_capacity", c.segmentCapacity())
+                .put("durability", c.durability() == null ? null : c.durability().name().toLowerCase());
+        return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(n);
+    }
+
+    /**
+     * Creates a collection.
+     *
+     * @throws AlreadyExistsException if the name is taken
+     */
+    public synchronized Collection createCollection(CollectionConfig config) {
+        checkOpen();
+        String name = config.name();
+        if (collections.containsKey(name) || failed.containsKey(name)) {
+            throw new AlreadyExistsException("collection '" + name + "' already exists");
+        }
+        Disk disk = options.disk();
+        Path staging = collectionsDir.resolve(".creating-" + name);
+        Path target = collectionsDir.resolve(name);
+        try {
+            deleteTree(staging);
+            disk.createDirectories(staging);
+            disk.writeAtomically(staging.resolve("collection.json"), ByteBuffer.wrap(configJson(config)));
+            disk.move(staging, target);
+            disk.syncDirectory(collectionsDir);
+            Collection c = new Collection(config, CollectionStore.open(disk, target, storeOptions(config)));
+            collections.put(name, c);
+            return c;
+        } catch (IOException e) {
+            throw new StorageException("cannot create collection '" + name + "': " + e, e);
+        }
+    }
+
+    /**
+     * The open collection with this name.
+     *
+     * @throws NotFoundException when there is none
+     * @throws StorageException when it exists but could not be opened, saying why
+     */
+    public synchronized Collection collection(String name) {
+        checkOpen();
+        Names.check("collection name", name);
+        Collection c = collections.get(name);
+        if (c != null) {
+            return c;
+        }
+        String reason = failed.get(name);
+        if (reason != null) {
+            throw new StorageException("collection '" + name + "' could not be opened: " + reason);
+        }
+        throw new NotFoundException("collection '" + name + "' does not exist");
+    }
+
+    /** Names of all collections, including any that failed to open. */
+    public synchronized List<String> listCollections() {
+        TreeSet<String> names = new TreeSet<>(collections.keySet());
+        names.addAll(failed.keySet());
+        return new ArrayList<>(names);
+    }
+
+    /** Collections that could not be opened, with the reason. */
+    public synchronized Map<String, String> failedCollections() {
+        return Map.copyOf(failed);
+    }
+
+    /**
+     * Deletes a collection and its files; returns false when it did not exist. The directory is
+     * first renamed to a hidden name, so a crash mid-way never leaves half a collection.
+     */
+    public synchronized boolean dropCollection(String name) {
+        checkOpen();
+        Names.check("collection name", name);
+        Collection c = collections.remove(name);
+        boolean existed = c != null || failed.remove(name) != null;
+        if (!existed) {
+            return false;
+        }
+        if (c != null) {
+            c.close();
+        }
+        Path dir = collectionsDir.resolve(name);
+        Path dropped = collectionsDir.resolve(".dropped-" + name + "-" + System.nanoTime());
+        try {
+            options.disk().move(dir, dropped);
+            options.disk().syncDirectory(collectionsDir);
+            deleteTree(dropped);
+        } catch (IOException e) {
+            throw new StorageException("cannot drop collection '" + name + "': " + e, e);
+        }
+        return true;
+    }
+
+    private void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
+                options.disk().delete(f);
+            }
+        }
+    }
+
+    public Path directory() {
+        return root;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("database is closed");
+        }
+    }
+
+    /** Closes every collection (sealing their in-memory segments) and releases the directory. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        collections.values().forEach(Collection::close);
+        collections.clear();
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            // the process is letting go of the directory either way
+        }
+    }
+}

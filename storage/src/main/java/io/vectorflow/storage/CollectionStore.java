@@ -1,0 +1,542 @@
+package io.vectorflow.storage;
+
+import io.vectorflow.core.hnsw.HnswParams;
+import io.vectorflow.core.metric.Metric;
+import io.vectorflow.storage.io.Disk;
+import io.vectorflow.storage.segment.MutableSegment;
+import io.vectorflow.storage.segment.SealedSegment;
+import io.vectorflow.storage.segment.Segment;
+import io.vectorflow.storage.wal.WriteAheadLog;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * The storage engine of one collection: a write-ahead log, one mutable segment and any number of
+ * sealed, memory-mapped segments, tied together by the {@link Manifest}.
+ *
+ * <h2>Write path</h2>
+ * A write is encoded and appended to the {@link WriteAheadLog}; once the log acknowledges it
+ * (forced, with group commit, under {@link Durability#FSYNC}) it is applied to memory in
+ * sequence-number order: the point is stored in the mutable segment, linked into its graph (the
+ * points of a batch on {@code indexThreads} threads), and any older version of the same id is
+ * marked deleted. The call returns after that, so a point is visible to {@code find} and to
+ * search the moment its write returns, and only writes that are durable ever become visible.
+ *
+ * <h2>Seal</h2>
+ * When the mutable segment is full (and at a clean close) it is written into
+ * {@code segments/<n>.tmp/}, each file forced, the directory renamed to {@code segments/<n>/}, the
+ * changed delete bits of older segments written, and a new manifest published; only then is the
+ * log trimmed. A crash at any step leaves the previous manifest in force, and the leftovers (a
+ * {@code .tmp} directory, an unnamed segment or delete file) are removed at the next open.
+ *
+ * <h2>Open</h2>
+ * Read the manifest, map and check the sealed segments, replay the log records after
+ * {@code sealed-through} into a fresh mutable segment. No sealed graph is rebuilt. A damaged log
+ * (other than a torn tail, which is cut) leaves the collection readable but read-only, with the
+ * reason in {@link #readOnlyReason()}; a damaged segment makes the open fail with a message
+ * naming the file.
+ */
+public final class CollectionStore implements Closeable {
+
+    private static final byte UPSERT = 1;
+    private static final byte DELETE = 2;
+
+    /**
+     * How a collection stores its points.
+     *
+     * @param segmentCapacity   points per segment: the mutable segment seals when it holds this many
+     * @param asyncFlushMillis  how often the log is forced under {@link Durability#ASYNC}
+     * @param indexThreads      threads that link a batch's points into the graph
+     * @param prefault          read sealed vectors into memory at open instead of on first use
+     */
+    public record Options(int dimension, Metric metric, HnswParams hnsw, int segmentCapacity, Durability durability,
+                          long asyncFlushMillis, int indexThreads, boolean prefault) {
+        public Options {
+            if (dimension < 1 || dimension > 65_536) {
+                throw new IllegalArgumentException("dimension must be between 1 and 65536: " + dimension);
+            }
+            if (segmentCapacity < 1) {
+                throw new IllegalArgumentException("segment capacity must be positive: " + segmentCapacity);
+            }
+            if (indexThreads < 1) {
+                throw new IllegalArgumentException("index threads must be positive: " + indexThreads);
+            }
+        }
+    }
+
+    /** A point to write: its id, its vector as given (the metric prepares it), its payload as UTF-8 JSON (may be empty). */
+    public record PointRecord(PointId id, float[] vector, byte[] payload) {}
+
+    /** Where a live point is. */
+    public record Location(Segment segment, int ordinal) {}
+
+    /** What readers search: the mutable segment and the sealed ones, newest first. */
+    public record View(MutableSegment mutable, List<SealedSegment> sealed) {
+        /** Every segment, newest (the mutable one) first. */
+        public List<Segment> all() {
+            List<Segment> all = new ArrayList<>(sealed.size() + 1);
+            all.add(mutable);
+            all.addAll(sealed);
+            return all;
+        }
+    }
+
+    private final Disk disk;
+    private final Path dir;
+    private final Options options;
+    private final ReentrantLock applyLock = new ReentrantLock();
+    private final Condition turn = applyLock.newCondition();
+    private final ExecutorService indexPool;
+    private WriteAheadLog wal;
+    private volatile View view;
+    private Manifest manifest;
+    private long appliedSeq;
+    private boolean replaying;
+    private volatile String readOnlyReason;
+    private volatile boolean closed;
+
+    private CollectionStore(Disk disk, Path dir, Options options, Manifest manifest, List<SealedSegment> sealed) {
+        this.disk = disk;
+        this.dir = dir;
+        this.options = options;
+        this.manifest = manifest;
+        this.view = new View(newMutable(), List.copyOf(sealed));
+        this.indexPool = options.indexThreads() > 1
+                ? Executors.newFixedThreadPool(options.indexThreads(), Thread.ofPlatform().daemon().name("indexer-", 0).factory())
+                : null;
+    }
+
+    private MutableSegment newMutable() {
+        return new MutableSegment(options.dimension(), options.metric(), options.hnsw(), options.segmentCapacity());
+    }
+
+    /**
+     * Opens (or creates) the collection stored in {@code dir}.
+     *
+     * @throws StorageException when a sealed segment or the manifest is damaged, naming the file
+     */
+    public static CollectionStore open(Disk disk, Path dir, Options options) throws IOException {
+        Path segments = dir.resolve("segments");
+        disk.createDirectories(segments);
+        Manifest manifest;
+        try {
+            manifest = Manifest.read(dir);
+        } catch (RuntimeException e) {
+            throw new StorageException("cannot open the collection in " + dir + ": " + e.getMessage(), e);
+        }
+        removeLeftovers(disk, dir, manifest);
+        List<SealedSegment> sealed = new ArrayList<>();
+        try {
+            for (Manifest.Entry e : manifest.segments()) {
+                sealed.add(SealedSegment.open(disk, segments.resolve(Long.toString(e.number())), e.number(),
+                        e.deletesFile(), options.prefault()));
+            }
+        } catch (IOException | RuntimeException e) {
+            sealed.forEach(SealedSegment::close);
+            throw new StorageException("cannot open the collection in " + dir + ": segment "
+                    + (manifest.segments().size() > sealed.size() ? manifest.segments().get(sealed.size()).number() : "?")
+                    + " is damaged or missing (" + e.getMessage() + "); restore it from a snapshot or drop the collection", e);
+        }
+        sealed = new ArrayList<>(sealed.reversed());
+        CollectionStore store = new CollectionStore(disk, dir, options, manifest, sealed);
+        store.replaying = true;
+        try {
+            store.wal = WriteAheadLog.open(disk, dir.resolve("wal"), options.durability(), options.asyncFlushMillis(),
+                    manifest.sealedThrough(), (seq, payload) -> store.apply(seq, payload));
+        } catch (IOException | RuntimeException e) {
+            store.closeSegments();
+            throw e;
+        }
+        store.replaying = false;
+        store.appliedSeq = store.wal.recovery().lastSeq();
+        if (store.wal.recovery().damage() != null) {
+            store.readOnlyReason = "the write-ahead log is damaged: " + store.wal.recovery().damage();
+        }
+        return store;
+    }
+
+    /** Deletes what a crash can leave behind: unfinished segment directories, unnamed segments and delete files. */
+    private static void removeLeftovers(Disk disk, Path dir, Manifest manifest) throws IOException {
+        disk.delete(dir.resolve(Manifest.FILE + ".tmp"));
+        Set<String> named = new HashSet<>();
+        Set<String> deletes = new HashSet<>();
+        for (Manifest.Entry e : manifest.segments()) {
+            named.add(Long.toString(e.number()));
+            if (e.deletesFile() != null) {
+                deletes.add(e.number() + "/" + e.deletesFile());
+            }
+        }
+        Path segments = dir.resolve("segments");
+        try (Stream<Path> s = Files.list(segments)) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (!named.contains(name)) {
+                    deleteTree(disk, p);
+                    continue;
+                }
+                try (Stream<Path> files = Files.list(p)) {
+                    for (Path f : files.toList()) {
+                        String fn = f.getFileName().toString();
+                        if (fn.startsWith("deletes-") && !deletes.contains(name + "/" + fn) || fn.endsWith(".tmp")) {
+                            disk.delete(f);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static void deleteTree(Disk disk, Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                disk.delete(p);
+            }
+        }
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** The segments to read; a consistent snapshot that stays valid while used. */
+    public View view() {
+        return view;
+    }
+
+    /** Why the collection takes no writes, or null when it does. */
+    public String readOnlyReason() {
+        return readOnlyReason;
+    }
+
+    /** What replaying the log found at open. */
+    public WriteAheadLog.Recovery recovery() {
+        return wal.recovery();
+    }
+
+    /** The live point with this id, or null. */
+    public Location find(PointId id) {
+        View v = view;
+        int ord = v.mutable().find(id);
+        if (ord >= 0) {
+            return new Location(v.mutable(), ord);
+        }
+        for (SealedSegment s : v.sealed()) {
+            ord = s.find(id);
+            if (ord >= 0) {
+                return new Location(s, ord);
+            }
+        }
+        return null;
+    }
+
+    /** Inserts or replaces points; returns once they are acknowledged (durable) and visible. */
+    public void upsert(List<PointRecord> points) {
+        if (points.isEmpty()) {
+            return;
+        }
+        ByteBuffer record = encodeUpsert(points);
+        write(record);
+    }
+
+    /** Deletes points by id; returns how many existed. */
+    public int delete(List<PointId> ids) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        ByteBuffer record = ByteBuffer.allocate(5 + 17 * ids.size()).order(ByteOrder.LITTLE_ENDIAN);
+        record.put(DELETE).putInt(ids.size());
+        ids.forEach(id -> putId(record, id));
+        return write(record.flip());
+    }
+
+    private int write(ByteBuffer record) {
+        checkWritable();
+        long seq;
+        try {
+            seq = wal.append(record);
+        } catch (StorageException e) {
+            readOnlyReason = e.getMessage();
+            throw e;
+        }
+        applyLock.lock();
+        try {
+            while (appliedSeq != seq - 1) {
+                turn.awaitUninterruptibly();
+            }
+            try {
+                return apply(seq, record.rewind());
+            } catch (RuntimeException e) {
+                readOnlyReason = "applying a write failed: " + e;
+                throw e instanceof StorageException se ? se : new StorageException("applying a write failed: " + e, e);
+            } finally {
+                appliedSeq = seq;
+                turn.signalAll();
+            }
+        } finally {
+            applyLock.unlock();
+        }
+    }
+
+    private void checkWritable() {
+        if (closed) {
+            throw new StorageException("the collection in " + dir + " is closed");
+        }
+        String reason = readOnlyReason;
+        if (reason != null) {
+            throw new StorageException("the collection is read-only: " + reason);
+        }
+    }
+
+    private ByteBuffer encodeUpsert(List<PointRecord> points) {
+        int dim = options.dimension();
+        long size = 9;
+        for (PointRecord p : points) {
+            if (p.vector().length != dim) {
+                throw new IllegalArgumentException("point " + p.id() + ": vector has dimension " + p.vector().length
+                        + ", the collection has " + dim);
+            }
+            size += 17 + 4L * dim + 4 + p.payload().length;
+        }
+        if (size > WriteAheadLog.MAX_RECORD) {
+            throw new IllegalArgumentException("batch of " + size + " bytes is over the limit of " + WriteAheadLog.MAX_RECORD);
+        }
+        ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(UPSERT).putInt(points.size()).putInt(dim);
+        for (PointRecord p : points) {
+            putId(b, p.id());
+            for (float f : p.vector()) {
+                b.putFloat(f);
+            }
+            b.putInt(p.payload().length).put(p.payload());
+        }
+        return b.flip();
+    }
+
+    private static void putId(ByteBuffer b, PointId id) {
+        b.put((byte) (id.uuid() ? 1 : 0)).putLong(id.msb()).putLong(id.lsb());
+    }
+
+    private static PointId getId(ByteBuffer b) {
+        boolean uuid = b.get() == 1;
+        return new PointId(uuid, b.getLong(), b.getLong());
+    }
+
+    /** Applies one log record to memory (live or during replay); returns points affected. */
+    private int apply(long seq, ByteBuffer record) {
+        record.order(ByteOrder.LITTLE_ENDIAN);
+        byte op = record.get();
+        int count = record.getInt();
+        if (op == DELETE) {
+            int deleted = 0;
+            for (int i = 0; i < count; i++) {
+                Location loc = find(getId(record));
+                if (loc != null && loc.segment().delete(loc.ordinal())) {
+                    deleted++;
+                }
+            }
+            return deleted;
+        }
+        int dim = record.getInt();
+        List<Integer> pending = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            PointId id = getId(record);
+            float[] v = new float[dim];
+            record.asFloatBuffer().get(v);
+            record.position(record.position() + 4 * dim);
+            byte[] payload = new byte[record.getInt()];
+            record.get(payload);
+            if (view.mutable().isFull()) {
+                index(pending);
+                seal(seq - 1);
+            }
+            Location old = find(id);
+            pending.add(view.mutable().append(id, options.metric().prepare(v), payload));
+            if (old != null) {
+                old.segment().delete(old.ordinal());
+            }
+        }
+        index(pending);
+        return count;
+    }
+
+    /** Links stored points into the mutable segment's graph, on the index threads for large batches. */
+    private void index(List<Integer> ordinals) {
+        MutableSegment m = view.mutable();
+        if (indexPool == null || ordinals.size() < 64) {
+            ordinals.forEach(o -> m.index().insert(o));
+        } else {
+            int threads = options.indexThreads();
+            List<Callable<Void>> tasks = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int first = t;
+                tasks.add(() -> {
+                    for (int i = first; i < ordinals.size(); i += threads) {
+                        m.index().insert(ordinals.get(i));
+                    }
+                    return null;
+                });
+            }
+            try {
+                for (Future<Void> f : indexPool.invokeAll(tasks)) {
+                    f.get();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StorageException("interrupted while indexing", e);
+            } catch (ExecutionException e) {
+                throw new StorageException("indexing failed: " + e.getCause(), e.getCause());
+            }
+        }
+        ordinals.clear();
+    }
+
+    /** Seals the mutable segment now if it holds any points (normally it seals when full). */
+    public void flush() {
+        checkWritable();
+        applyLock.lock();
+        try {
+            seal(appliedSeq);
+        } finally {
+            applyLock.unlock();
+        }
+    }
+
+    /**
+     * Writes the mutable segment as a sealed one and publishes it (apply lock held). Every log
+     * record up to {@code sealedThrough} is then in sealed segments.
+     */
+    private void seal(long sealedThrough) {
+        View v = view;
+        MutableSegment m = v.mutable();
+        if (m.size() == 0) {
+            return;
+        }
+        long number = manifest.nextSegment();
+        long generation = manifest.generation() + 1;
+        Path segments = dir.resolve("segments");
+        Path tmp = segments.resolve(number + ".tmp");
+        Path target = segments.resolve(Long.toString(number));
+        SealedSegment created = null;
+        try {
+            m.index().connectComponents();
+            deleteTree(disk, tmp);
+            disk.createDirectories(tmp);
+            SealedSegment.write(disk, tmp, m);
+            disk.syncDirectory(tmp);
+            disk.move(tmp, target);
+            disk.syncDirectory(segments);
+            created = SealedSegment.open(disk, target, number, null, true);
+            for (int o = 0; o < m.size(); o++) {
+                if (m.isDeleted(o)) {
+                    created.delete(o);
+                }
+            }
+            List<Manifest.Entry> entries = new ArrayList<>();
+            List<SealedSegment> oldestFirst = new ArrayList<>(v.sealed().reversed());
+            oldestFirst.add(created);
+            List<Path> obsolete = new ArrayList<>();
+            for (SealedSegment s : oldestFirst) {
+                String deletes = deletesFileOf(s);
+                if (s.deletesDirty()) {
+                    if (deletes != null) {
+                        obsolete.add(s.directory().resolve(deletes));
+                    }
+                    deletes = "deletes-" + generation + ".bin";
+                    s.writeDeletes(disk, deletes);
+                    disk.syncDirectory(s.directory());
+                }
+                entries.add(new Manifest.Entry(s.number(), s.size(), deletes));
+            }
+            Manifest next = new Manifest(generation, sealedThrough, number + 1, entries);
+            next.write(disk, dir);
+            manifest = next;
+            List<SealedSegment> sealed = new ArrayList<>(v.sealed().size() + 1);
+            sealed.add(created);
+            sealed.addAll(v.sealed());
+            view = new View(newMutable(), List.copyOf(sealed));
+            for (Path p : obsolete) {
+                disk.delete(p);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (created != null && view.sealed().stream().noneMatch(s -> s.number() == number)) {
+                created.close();
+            }
+            readOnlyReason = "sealing segment " + number + " failed: " + e;
+            throw new StorageException("sealing segment " + number + " in " + dir + " failed: " + e
+                    + "; the collection is read-only until reopened (nothing acknowledged is lost)", e);
+        }
+        if (!replaying) {
+            wal.roll(sealedThrough);
+        }
+    }
+
+    private String deletesFileOf(SealedSegment s) {
+        for (Manifest.Entry e : manifest.segments()) {
+            if (e.number() == s.number()) {
+                return e.deletesFile();
+            }
+        }
+        return null;
+    }
+
+    /** Bytes of the collection's files: sealed segments, log and manifest. */
+    public long bytesOnDisk() throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    /**
+     * Closes the collection: waits for writes in flight, seals the mutable segment (so the next
+     * open replays nothing) unless the collection is read-only, forces and closes the log, and
+     * unmaps the segments.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        applyLock.lock();
+        try {
+            if (readOnlyReason == null && wal.isWritable()) {
+                try {
+                    seal(appliedSeq);
+                } catch (StorageException e) {
+                    // the log still holds every acknowledged write; the next open replays it
+                }
+            }
+            wal.close();
+        } finally {
+            applyLock.unlock();
+        }
+        if (indexPool != null) {
+            indexPool.shutdownNow();
+        }
+        closeSegments();
+    }
+
+    private void closeSegments() {
+        view.sealed().forEach(SealedSegment::close);
+    }
+}

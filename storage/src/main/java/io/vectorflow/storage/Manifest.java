@@ -1,0 +1,108 @@
+package io.vectorflow.storage;
+
+import io.vectorflow.core.store.CorruptFileException;
+import io.vectorflow.storage.io.Disk;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * The one file that says which sealed segments make up a collection. It is replaced atomically
+ * (temporary file, force, rename, directory force), so after a crash it names either the old set
+ * of segments or the new one; files it does not name are leftovers and are deleted at open.
+ *
+ * <h2>Format: UTF-8 text, one field per line</h2>
+ * <pre>
+ * vectorflow-manifest 1
+ * generation 7              (increases with every publish)
+ * sealed-through 120000     (every WAL record up to this sequence number is in the segments)
+ * next-segment 4            (number for the next segment directory)
+ * segment 1 100000 deletes-6.bin    (number, point count, delete-bits file or "-")
+ * segment 3 20000 -
+ * crc32c 1a2b3c4d           (CRC32C of every byte before this line, hexadecimal)
+ * </pre>
+ *
+ * @param generation    publish counter
+ * @param sealedThrough highest WAL sequence number contained in the segments
+ * @param nextSegment   number the next sealed segment gets
+ * @param segments      the sealed segments, oldest first
+ */
+public record Manifest(long generation, long sealedThrough, long nextSegment, List<Entry> segments) {
+
+    public static final String FILE = "MANIFEST";
+    private static final String HEADER = "vectorflow-manifest 1";
+
+    /** One sealed segment: its number, point count, and delete-bits file (null for none). */
+    public record Entry(long number, int count, String deletesFile) {}
+
+    public Manifest {
+        segments = List.copyOf(segments);
+    }
+
+    /** The manifest of a collection with no sealed segments yet. */
+    public static Manifest empty() {
+        return new Manifest(0, 0, 1, List.of());
+    }
+
+    /** Reads {@code dir/MANIFEST}, or returns {@link #empty()} when there is none. */
+    public static Manifest read(Path dir) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(dir.resolve(FILE));
+        } catch (NoSuchFileException e) {
+            return empty();
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        int crcLine = text.lastIndexOf("crc32c ");
+        String where = dir.resolve(FILE).toString();
+        if (!text.startsWith(HEADER + "\n") || crcLine < 0) {
+            throw new CorruptFileException(where + ": not a VectorFlow manifest");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, text.substring(0, crcLine).getBytes(StandardCharsets.UTF_8).length);
+        if (!text.substring(crcLine + 7).trim().equals(Long.toHexString(crc.getValue()))) {
+            throw new CorruptFileException(where + ": checksum mismatch (the file is damaged)");
+        }
+        long generation = 0, sealedThrough = 0, next = 1;
+        List<Entry> segments = new ArrayList<>();
+        try {
+            for (String line : text.substring(HEADER.length() + 1, crcLine).split("\n")) {
+                String[] f = line.split(" ");
+                switch (f[0]) {
+                    case "generation" -> generation = Long.parseLong(f[1]);
+                    case "sealed-through" -> sealedThrough = Long.parseLong(f[1]);
+                    case "next-segment" -> next = Long.parseLong(f[1]);
+                    case "segment" -> segments.add(new Entry(Long.parseLong(f[1]), Integer.parseInt(f[2]),
+                            f[3].equals("-") ? null : f[3]));
+                    default -> throw new CorruptFileException(where + ": unknown line '" + line + "'");
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new CorruptFileException(where + ": malformed (" + e.getMessage() + ")");
+        }
+        return new Manifest(generation, sealedThrough, next, segments);
+    }
+
+    /** Publishes this manifest as {@code dir/MANIFEST}, atomically and durably. */
+    public void write(Disk disk, Path dir) throws IOException {
+        StringBuilder sb = new StringBuilder(HEADER).append('\n')
+                .append("generation ").append(generation).append('\n')
+                .append("sealed-through ").append(sealedThrough).append('\n')
+                .append("next-segment ").append(nextSegment).append('\n');
+        for (Entry e : segments) {
+            sb.append("segment ").append(e.number()).append(' ').append(e.count()).append(' ')
+                    .append(e.deletesFile() == null ? "-" : e.deletesFile()).append('\n');
+        }
+        byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
+        CRC32C crc = new CRC32C();
+        crc.update(body);
+        byte[] tail = ("crc32c " + Long.toHexString(crc.getValue()) + "\n").getBytes(StandardCharsets.UTF_8);
+        disk.writeAtomically(dir.resolve(FILE), ByteBuffer.allocate(body.length + tail.length).put(body).put(tail).flip());
+    }
+}

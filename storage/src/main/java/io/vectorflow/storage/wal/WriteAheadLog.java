@@ -1,0 +1,463 @@
+package io.vectorflow.storage.wal;
+
+import io.vectorflow.storage.Durability;
+import io.vectorflow.storage.StorageException;
+import io.vectorflow.storage.io.Disk;
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * The write-ahead log of one collection: every change is appended here, and (with
+ * {@link Durability#FSYNC}) acknowledged only once the file has been forced to disk.
+ *
+ * <h2>Group commit</h2>
+ * Appends are written under a lock (a positional write, microseconds). A writer that needs its
+ * record durable then waits: if no force is running it becomes the leader, releases the lock,
+ * forces the file once for every record written so far, and wakes the others; otherwise it waits
+ * for the running force and, if its record came too late for it, for the next. Many concurrent
+ * writers therefore share one {@code force()}.
+ *
+ * <h2>Failure</h2>
+ * A write or force that fails leaves the log failed: that append and every later one throw, and
+ * nothing after the last successful force is acknowledged. A failed {@code fsync} cannot be
+ * retried safely (the kernel may have dropped the dirty pages), so the log stays failed until the
+ * collection is reopened, which cuts whatever partial record the failure left.
+ *
+ * <h2>Files and format (little-endian)</h2>
+ * The log is a sequence of files {@code <first sequence number, 20 digits>.wal}; a new file is
+ * started when the collection seals a segment, and files whose records are all sealed are deleted.
+ * <pre>
+ * file header, 16 bytes:  magic 0x4C574656 ("VFWL") · version (1) · flags (0; reserved for
+ *                         compression and encryption) · reserved (0)
+ * record:                 u32 payload length · u32 CRC32C of (sequence number, payload) ·
+ *                         u64 sequence number · payload
+ * </pre>
+ * Sequence numbers start at 1 and increase by one per record across files.
+ *
+ * <h2>Recovery</h2>
+ * {@link #open} reads every record in order. At the first record that is cut short or fails its
+ * checksum it looks ahead for any later valid record: if there is none, this is a torn tail (a
+ * crash during a write that was never acknowledged) and it is cut off and reported; if there is
+ * one, or the damage is in a file before the last, acknowledged records lie beyond it, so the log
+ * is not cut and the collection opens read-only with the damage reported.
+ */
+public final class WriteAheadLog implements Closeable {
+
+    public static final int MAGIC = 0x4C574656;
+    public static final int VERSION = 1;
+    static final int FILE_HEADER = 16;
+    static final int RECORD_HEADER = 16;
+    /** Largest payload accepted; a length above it in a file marks damage. */
+    public static final int MAX_RECORD = 512 << 20;
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** Receives replayed records in order. */
+    @FunctionalInterface
+    public interface Replay {
+        void apply(long seq, ByteBuffer payload);
+    }
+
+    /**
+     * What recovery found.
+     *
+     * @param replayed  records handed to the replay callback
+     * @param lastSeq   the last valid sequence number in the log
+     * @param cutBytes  bytes of torn tail removed (0 when the log ended cleanly)
+     * @param damage    a description of damage that prevents writing, or null
+     */
+    public record Recovery(long replayed, long lastSeq, long cutBytes, String damage) {}
+
+    private final Disk disk;
+    private final Path dir;
+    private final Durability durability;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition forcedCondition = lock.newCondition();
+    private final List<Path> files;
+    private final Recovery recovery;
+    private FileChannel channel;
+    private long position;
+    private long lastSeq;
+    private long durableSeq;
+    private boolean forcing;
+    private Throwable failure;
+    private volatile boolean closed;
+    private final Thread flusher;
+
+    private WriteAheadLog(Disk disk, Path dir, Durability durability, List<Path> files, Recovery recovery,
+                          long asyncIntervalMillis) {
+        this.disk = disk;
+        this.dir = dir;
+        this.durability = durability;
+        this.files = files;
+        this.recovery = recovery;
+        this.lastSeq = recovery.lastSeq();
+        this.durableSeq = recovery.lastSeq();
+        if (durability == Durability.ASYNC) {
+            flusher = Thread.ofPlatform().daemon().name("wal-flush-" + dir.getParent().getFileName()).unstarted(() -> {
+                while (!closed) {
+                    try {
+                        TimeUnit.MILLISECONDS.sleep(asyncIntervalMillis);
+                        sync();
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (RuntimeException e) {
+                        // the log is failed; appends report it
+                    }
+                }
+            });
+        } else {
+            flusher = null;
+        }
+    }
+
+    /**
+     * Opens the log in {@code dir} (creating it), replays every record with a sequence number
+     * above {@code skipThrough} into {@code replay}, cuts a torn tail, and readies the log for
+     * appends. When damage prevents writing, the log is returned read-only with the damage in
+     * {@link #recovery()}; appends then throw.
+     */
+    public static WriteAheadLog open(Disk disk, Path dir, Durability durability, long asyncIntervalMillis,
+                                     long skipThrough, Replay replay) throws IOException {
+        disk.createDirectories(dir);
+        List<Path> files = list(dir);
+        long lastSeq = skipThrough;
+        long replayed = 0;
+        long cut = 0;
+        String damage = null;
+        for (int i = 0; i < files.size() && damage == null; i++) {
+            Path file = files.get(i);
+            boolean last = i == files.size() - 1;
+            try (Arena arena = Arena.ofConfined(); FileChannel ch = disk.open(file, StandardOpenOption.READ)) {
+                long size = ch.size();
+                MemorySegment seg = size == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+                if (size < FILE_HEADER || seg.get(I32, 0) != MAGIC || seg.get(I32, 4) != VERSION) {
+                    if (last && size < FILE_HEADER) {
+                        cut += size; // a file whose header never reached the disk: start it again
+                        rewriteHeader(disk, file);
+                        continue;
+                    }
+                    damage = file.getFileName() + ": bad file header";
+                    break;
+                }
+                long pos = FILE_HEADER;
+                while (pos < size) {
+                    long seq = validRecordAt(seg, pos, size, -1);
+                    if (seq < 0 || (seq > skipThrough && seq != lastSeq + 1)) {
+                        boolean laterValid = !last || findValidRecord(seg, pos + 1, size, lastSeq + 1);
+                        if (laterValid) {
+                            damage = file.getFileName() + ": damaged record at byte " + pos
+                                    + " with valid records after it; the log was not cut";
+                        } else {
+                            cut += size - pos;
+                            truncate(disk, file, pos);
+                        }
+                        break;
+                    }
+                    int len = seg.get(I32, pos);
+                    if (seq > skipThrough) {
+                        replay.apply(seq, seg.asSlice(pos + RECORD_HEADER, len).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
+                        replayed++;
+                    }
+                    lastSeq = Math.max(lastSeq, seq);
+                    pos += RECORD_HEADER + len;
+                }
+            }
+        }
+        Recovery recovery = new Recovery(replayed, lastSeq, cut, damage);
+        WriteAheadLog wal = new WriteAheadLog(disk, dir, durability, files, recovery, asyncIntervalMillis);
+        if (damage == null) {
+            if (files.isEmpty()) {
+                wal.startFile(lastSeq + 1);
+            } else {
+                Path tail = files.getLast();
+                wal.channel = disk.open(tail, StandardOpenOption.WRITE, StandardOpenOption.READ);
+                wal.position = wal.channel.size();
+            }
+            if (wal.flusher != null) {
+                wal.flusher.start();
+            }
+        }
+        return wal;
+    }
+
+    /** The sequence number of a valid record at {@code pos}, or -1. */
+    private static long validRecordAt(MemorySegment seg, long pos, long size, long expectSeq) {
+        if (pos + RECORD_HEADER > size) {
+            return -1;
+        }
+        int len = seg.get(I32, pos);
+        long seq = seg.get(I64, pos + 8);
+        if (len < 0 || len > MAX_RECORD || pos + RECORD_HEADER + len > size || seq <= 0
+                || (expectSeq > 0 && seq < expectSeq)) {
+            return -1;
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(seg.asSlice(pos + 8, 8L + len).asByteBuffer());
+        return (int) crc.getValue() == seg.get(I32, pos + 4) ? seq : -1;
+    }
+
+    /** Whether any valid record with a sequence number of at least {@code minSeq} starts at or after {@code from}. */
+    private static boolean findValidRecord(MemorySegment seg, long from, long size, long minSeq) {
+        for (long p = from; p + RECORD_HEADER <= size; p++) {
+            if (seg.get(I64, p + 8) >= minSeq && validRecordAt(seg, p, size, minSeq) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void truncate(Disk disk, Path file, long size) throws IOException {
+        try (FileChannel ch = disk.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(size);
+            ch.force(true);
+        }
+    }
+
+    private static void rewriteHeader(Disk disk, Path file) throws IOException {
+        try (FileChannel ch = disk.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(0);
+            ch.write(header(), 0);
+            ch.force(true);
+        }
+    }
+
+    private static ByteBuffer header() {
+        return ByteBuffer.allocate(FILE_HEADER).order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(MAGIC).putInt(VERSION).putInt(0).putInt(0).flip();
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return new ArrayList<>(s.filter(p -> p.getFileName().toString().matches("\\d{20}\\.wal")).sorted().toList());
+        }
+    }
+
+    private static Path fileFor(Path dir, long firstSeq) {
+        return dir.resolve(String.format("%020d.wal", firstSeq));
+    }
+
+    /** Creates and switches to a new file for records from {@code firstSeq}; lock held or during open. */
+    private void startFile(long firstSeq) throws IOException {
+        Path file = fileFor(dir, firstSeq);
+        FileChannel ch = disk.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING);
+        ch.write(header(), 0);
+        ch.force(true);
+        disk.syncDirectory(dir);
+        if (channel != null) {
+            channel.close();
+        }
+        channel = ch;
+        position = FILE_HEADER;
+        if (files.isEmpty() || !files.getLast().equals(file)) {
+            files.add(file);
+        }
+    }
+
+    public Recovery recovery() {
+        return recovery;
+    }
+
+    /** Whether appends are possible (no damage found at open, no failed write since). */
+    public boolean isWritable() {
+        lock.lock();
+        try {
+            return channel != null && failure == null && !closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Highest sequence number written (not necessarily durable in async mode). */
+    public long lastSeq() {
+        lock.lock();
+        try {
+            return lastSeq;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Appends one record and returns its sequence number once it is acknowledged: after a force
+     * that covers it ({@link Durability#FSYNC}) or once written ({@link Durability#ASYNC}).
+     *
+     * @throws StorageException if the log is failed, damaged or closed, or this write or its force fails
+     */
+    public long append(ByteBuffer payload) {
+        int len = payload.remaining();
+        if (len > MAX_RECORD) {
+            throw new IllegalArgumentException("a single write of " + len + " bytes is over the limit of " + MAX_RECORD);
+        }
+        ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER + len).order(ByteOrder.LITTLE_ENDIAN);
+        record.putInt(len).putInt(0).putLong(0).put(payload.duplicate()).flip();
+        lock.lock();
+        try {
+            checkWritable();
+            long seq = lastSeq + 1;
+            record.putLong(8, seq);
+            CRC32C crc = new CRC32C();
+            crc.update(record.slice(8, 8 + len));
+            record.putInt(4, (int) crc.getValue());
+            try {
+                long pos = position;
+                while (record.hasRemaining()) {
+                    pos += channel.write(record, pos);
+                }
+                position = pos;
+            } catch (IOException | RuntimeException e) {
+                failure = e;
+                throw new StorageException("write-ahead log write failed in " + dir + ": " + e
+                        + "; nothing from this request was acknowledged and the collection takes no more writes until it is reopened", e);
+            }
+            lastSeq = seq;
+            if (durability == Durability.FSYNC) {
+                awaitDurable(seq);
+            }
+            return seq;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Forces everything written so far (used by the async flusher, seal and close). */
+    public void sync() {
+        lock.lock();
+        try {
+            if (channel != null && failure == null) {
+                awaitDurable(lastSeq);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Group commit; called with the lock held, returns with it held. */
+    private void awaitDurable(long seq) {
+        while (durableSeq < seq) {
+            if (failure != null) {
+                throw new StorageException("write-ahead log force failed in " + dir + ": " + failure
+                        + "; this write was not acknowledged and the collection takes no more writes until it is reopened", failure);
+            }
+            if (forcing) {
+                forcedCondition.awaitUninterruptibly();
+                continue;
+            }
+            forcing = true;
+            long target = lastSeq;
+            FileChannel ch = channel;
+            lock.unlock();
+            Throwable error = null;
+            try {
+                ch.force(false);
+            } catch (IOException | RuntimeException e) {
+                error = e;
+            } finally {
+                lock.lock();
+            }
+            forcing = false;
+            if (error != null) {
+                failure = error;
+            } else {
+                durableSeq = Math.max(durableSeq, target);
+            }
+            forcedCondition.signalAll();
+        }
+    }
+
+    private void checkWritable() {
+        if (closed) {
+            throw new StorageException("write-ahead log in " + dir + " is closed");
+        }
+        if (recovery.damage() != null) {
+            throw new StorageException("collection is read-only: its write-ahead log is damaged (" + recovery.damage() + ")");
+        }
+        if (failure != null) {
+            throw new StorageException("collection is read-only after a failed write (" + failure
+                    + "); reopen it to recover");
+        }
+    }
+
+    /**
+     * Starts a new file and deletes every file whose records all have sequence numbers at or
+     * below {@code sealedThrough} (they are in sealed segments now).
+     */
+    public void roll(long sealedThrough) {
+        lock.lock();
+        try {
+            checkWritable();
+            awaitDurable(lastSeq);
+            try {
+                startFile(lastSeq + 1);
+                while (files.size() > 1 && firstSeq(files.get(1)) - 1 <= sealedThrough) {
+                    disk.delete(files.removeFirst());
+                }
+                disk.syncDirectory(dir);
+            } catch (IOException e) {
+                failure = e;
+                throw new StorageException("write-ahead log roll failed in " + dir + ": " + e, e);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static long firstSeq(Path file) {
+        String name = file.getFileName().toString();
+        return Long.parseLong(name.substring(0, name.length() - 4));
+    }
+
+    /** Bytes in the log's files. */
+    public long sizeOnDisk() throws IOException {
+        long total = 0;
+        for (Path p : list(dir)) {
+            total += Files.size(p);
+        }
+        return total;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (flusher != null) {
+            flusher.interrupt();
+        }
+        lock.lock();
+        try {
+            if (channel != null) {
+                if (failure == null) {
+                    try {
+                        awaitDurable(lastSeq);
+                    } catch (StorageException e) {
+                        // reported to the writers already
+                    }
+                }
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    // nothing more to do
+                }
+                channel = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+}

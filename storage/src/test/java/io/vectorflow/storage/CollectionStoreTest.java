@@ -1,0 +1,200 @@
+package io.vectorflow.storage;
+
+import static io.vectorflow.storage.StoreTesting.DIM;
+import static io.vectorflow.storage.StoreTesting.open;
+import static io.vectorflow.storage.StoreTesting.payload;
+import static io.vectorflow.storage.StoreTesting.points;
+import static io.vectorflow.storage.StoreTesting.vector;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vectorflow.core.search.SearchResults;
+import io.vectorflow.storage.io.Disk;
+import io.vectorflow.storage.segment.SealedSegment;
+import io.vectorflow.storage.segment.Segment;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CollectionStoreTest {
+
+    @TempDir
+    Path dir;
+
+    private static void assertPoint(CollectionStore store, long id) {
+        CollectionStore.Location loc = store.find(PointId.of(id));
+        assertThat(loc).as("point %d", id).isNotNull();
+        assertThat(loc.segment().vector(loc.ordinal())).containsExactly(vector(id));
+        assertThat(loc.segment().payload(loc.ordinal())).isEqualTo(payload(id));
+    }
+
+    @Test
+    void writesAreVisibleAtOnceAndSurviveReopenAcrossSeals() throws IOException {
+        try (CollectionStore store = open(Disk.REAL, dir, 100)) {
+            for (int b = 0; b < 7; b++) {
+                store.upsert(points(b * 50L, 50));
+                assertPoint(store, b * 50L + 49); // read-your-writes
+            }
+            assertThat(store.view().sealed()).hasSize(3);
+            assertThat(store.delete(List.of(PointId.of(10), PointId.of(330), PointId.of(9999)))).isEqualTo(2);
+            assertThat(store.find(PointId.of(10))).isNull();
+        }
+        try (CollectionStore store = open(Disk.REAL, dir, 100)) {
+            assertThat(store.recovery().replayed()).isZero(); // close sealed the tail: nothing to replay
+            for (long id = 0; id < 350; id++) {
+                if (id == 10 || id == 330) {
+                    assertThat(store.find(PointId.of(id))).isNull();
+                } else {
+                    assertPoint(store, id);
+                }
+            }
+            for (SealedSegment s : store.view().sealed()) {
+                assertThat(s.mappings()).allMatch(m -> m.isMapped());
+            }
+        }
+    }
+
+    @Test
+    void upsertReplacesAcrossSegmentsAndReplayRestoresUnsealedWrites() throws IOException {
+        CollectionStore store = open(Disk.REAL, dir, 40);
+        store.upsert(points(0, 60)); // seals once
+        float[] changed = vector(1000);
+        store.upsert(List.of(new CollectionStore.PointRecord(PointId.of(5), changed, new byte[0])));
+        CollectionStore.Location loc = store.find(PointId.of(5));
+        assertThat(loc.segment().vector(loc.ordinal())).containsExactly(changed);
+        // Not closed: a crash. The WAL tail must bring back the unsealed writes.
+        abandon(store);
+        try (CollectionStore reopened = open(Disk.REAL, dir, 40)) {
+            assertThat(reopened.recovery().replayed()).isPositive();
+            CollectionStore.Location again = reopened.find(PointId.of(5));
+            assertThat(again.segment().vector(again.ordinal())).containsExactly(changed);
+            assertThat(liveCount(reopened)).isEqualTo(60);
+        }
+    }
+
+    /** Simulates a crash of the process: the store is dropped without closing (files stay as written). */
+    private static void abandon(CollectionStore store) {
+        // nothing flushed, nothing sealed; the OS keeps what was written
+    }
+
+    private static long liveCount(CollectionStore store) {
+        return store.view().all().stream().mapToLong(Segment::liveCount).sum();
+    }
+
+    @Test
+    void sealedSegmentSearchesExactlyLikeTheInMemoryOne() throws IOException {
+        CollectionStore store = open(Disk.REAL, dir, 10_000);
+        store.upsert(points(0, 2000));
+        Segment mutable = store.view().mutable();
+        mutable.index().connectComponents();
+        List<float[]> queries = new ArrayList<>();
+        List<int[]> before = new ArrayList<>();
+        for (int q = 0; q < 20; q++) {
+            float[] query = vector(50_000 + q);
+            queries.add(query);
+            SearchResults out = new SearchResults(10);
+            mutable.index().search(query, 10, 50, null, out);
+            before.add(out.ordinals());
+        }
+        store.flush();
+        Segment sealed = store.view().sealed().getFirst();
+        for (int q = 0; q < queries.size(); q++) {
+            SearchResults out = new SearchResults(10);
+            sealed.index().search(queries.get(q), 10, 50, null, out);
+            assertThat(out.ordinals()).containsExactly(before.get(q));
+        }
+        store.close();
+    }
+
+    @Test
+    void tornWalTailIsCutAndReported() throws IOException {
+        CollectionStore store = open(Disk.REAL, dir, 1000);
+        store.upsert(points(0, 10));
+        store.upsert(points(10, 10));
+        abandon(store);
+        Path wal = onlyWalFile();
+        long size = Files.size(wal);
+        try (FileChannel ch = FileChannel.open(wal, StandardOpenOption.WRITE)) {
+            ch.truncate(size - 7); // the second record loses its last bytes
+        }
+        try (CollectionStore reopened = open(Disk.REAL, dir, 1000)) {
+            assertThat(reopened.recovery().cutBytes()).isPositive();
+            assertThat(reopened.readOnlyReason()).isNull();
+            assertThat(liveCount(reopened)).isEqualTo(10);
+            reopened.upsert(points(100, 5)); // and the log takes writes again
+            assertPoint(reopened, 104);
+        }
+    }
+
+    @Test
+    void bitFlipInTheMiddleOfTheLogLeavesTheCollectionReadableButReadOnly() throws IOException {
+        CollectionStore store = open(Disk.REAL, dir, 1000);
+        for (int b = 0; b < 5; b++) {
+            store.upsert(points(b * 10L, 10));
+        }
+        abandon(store);
+        Path wal = onlyWalFile();
+        flipByte(wal, 16 + 40); // inside the first record's payload
+        try (CollectionStore reopened = open(Disk.REAL, dir, 1000)) {
+            assertThat(reopened.recovery().damage()).contains("damaged record");
+            assertThat(reopened.readOnlyReason()).contains("damaged");
+            assertThatThrownBy(() -> reopened.upsert(points(500, 1))).isInstanceOf(StorageException.class)
+                    .hasMessageContaining("read-only");
+        }
+    }
+
+    @Test
+    void damagedSegmentFileIsNamedAndLeftoversDoNotBlockOpening() throws IOException {
+        try (CollectionStore store = open(Disk.REAL, dir, 50)) {
+            store.upsert(points(0, 120));
+        }
+        Files.createDirectories(dir.resolve("segments/99.tmp"));
+        Files.writeString(dir.resolve("segments/99.tmp/vectors.f32"), "half-written");
+        Files.createDirectories(dir.resolve("segments/77"));
+        try (CollectionStore store = open(Disk.REAL, dir, 50)) {
+            assertThat(liveCount(store)).isEqualTo(120);
+        }
+        assertThat(dir.resolve("segments/99.tmp")).doesNotExist();
+        assertThat(dir.resolve("segments/77")).doesNotExist();
+        Path vectors;
+        try (Stream<Path> s = Files.walk(dir.resolve("segments"))) {
+            vectors = s.filter(p -> p.getFileName().toString().equals(SealedSegment.GRAPH)).findFirst().orElseThrow();
+        }
+        flipByte(vectors, 200);
+        assertThatThrownBy(() -> open(Disk.REAL, dir, 50)).isInstanceOf(StorageException.class)
+                .hasMessageContaining("graph file checksum mismatch").hasMessageContaining("segment");
+    }
+
+    private Path onlyWalFile() throws IOException {
+        try (Stream<Path> s = Files.list(dir.resolve("wal"))) {
+            return s.filter(p -> p.toString().endsWith(".wal")).sorted().toList().getLast();
+        }
+    }
+
+    private static void flipByte(Path file, long at) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            ch.read(b, at);
+            b.put(0, (byte) (b.get(0) ^ 0x10));
+            ch.write(b.rewind(), at);
+        }
+    }
+
+    @Test
+    void badDimensionIsRefusedBeforeAnythingIsWritten() throws IOException {
+        try (CollectionStore store = open(Disk.REAL, dir, 100)) {
+            var bad = new CollectionStore.PointRecord(PointId.of(1), new float[DIM + 1], new byte[0]);
+            assertThatThrownBy(() -> store.upsert(List.of(bad))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("dimension");
+            assertThat(store.find(PointId.of(1))).isNull();
+        }
+    }
+}
