@@ -39,6 +39,9 @@ public record CollectionConfig(String name, int dimension, String metric, int m,
 
     /** Defaults for everything but name, dimension and metric; segments hold about 256 MiB of vectors. */
     public static CollectionConfig of(String name, int dimension, String metric) {
+        if (dimension < 1) {
+            throw new IllegalArgumentException("dimension must be between 1 and 65536, got " + dimension);
+        }
         int capacity = (int) Math.max(1_000, Math.min(1_000_000, (256L << 20) / (4L * dimension)));
         return new CollectionConfig(name, dimension, metric, HnswIndex.DEFAULT_M, HnswIndex.DEFAULT_EF_CONSTRUCTION,
                 capacity, null);

@@ -108,7 +108,12 @@ public final class Database implements Closeable {
         try {
             Files.createDirectories(dir);
             FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = ch.tryLock();
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null; // this process has it open already
+            }
             if (lock == null) {
                 ch.close();
                 throw new StorageException("data directory " + dir.toAbsolutePath() + " is in use by another process");

@@ -7,6 +7,8 @@ package io.vectorflow.storage;
  */
 public class StorageException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     public StorageException(String message) {
         super(message);
     }

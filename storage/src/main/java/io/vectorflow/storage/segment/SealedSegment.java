@@ -157,6 +157,11 @@ public final class SealedSegment implements Segment, Closeable {
                 throw new io.vectorflow.core.store.CorruptFileException(dir + ": ids or payloads do not match the " + n + " vectors");
             }
             SealedSegment seg = new SealedSegment(number, dir, arena, Collections.unmodifiableList(maps), vectors, index, ids, payloads);
+            for (int o = 0; o < n; o++) {
+                if (index.isDeleted(o)) {
+                    seg.deleted.incrementAndGet(); // deleted before the seal: recorded in the graph file
+                }
+            }
             if (deletesFile != null) {
                 Path file = dir.resolve(deletesFile);
                 try (Arena tmp = Arena.ofConfined(); FileChannel ch = disk.open(file, StandardOpenOption.READ)) {
