@@ -403,8 +403,14 @@ public final class WriteAheadLog implements Closeable {
         lock.lock();
         try {
             checkWritable();
-            awaitDurable(lastSeq);
+            while (forcing) {
+                forcedCondition.awaitUninterruptibly(); // a leader is forcing the old file: let it finish
+            }
             try {
+                // Force the old file with the lock held, so no append slips in after the force and
+                // is then counted durable by a force of the new file.
+                channel.force(false);
+                durableSeq = lastSeq;
                 startFile(lastSeq + 1);
                 while (files.size() > 1 && firstSeq(files.get(1)) - 1 <= sealedThrough) {
                     disk.delete(files.removeFirst());
