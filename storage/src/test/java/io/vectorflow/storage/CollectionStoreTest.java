@@ -197,4 +197,42 @@ class CollectionStoreTest {
             assertThat(store.find(PointId.of(1))).isNull();
         }
     }
+
+    @Test
+    void aFailedWriteIsNotAcknowledgedAndReadsKeepWorking() throws IOException {
+        FaultyDisk disk = new FaultyDisk();
+        CollectionStore store = open(disk, dir, 1000);
+        store.upsert(points(0, 20));
+        disk.failAt = disk.operations() + 1; // the next write: "No space left on device"
+        assertThatThrownBy(() -> store.upsert(points(100, 5))).isInstanceOf(StorageException.class)
+                .hasMessageContaining("No space left on device").hasMessageContaining("not acknowledged");
+        assertThat(store.find(PointId.of(100))).isNull();
+        assertPoint(store, 7); // reads still work
+        SearchResults out = new SearchResults(1);
+        store.view().mutable().index().search(vector(7), 1, 10, null, out);
+        assertThat(out.ordinal(0)).isEqualTo(7);
+        assertThatThrownBy(() -> store.upsert(points(200, 1))).isInstanceOf(StorageException.class)
+                .hasMessageContaining("read-only");
+        store.close();
+        try (CollectionStore reopened = open(Disk.REAL, dir, 1000)) {
+            assertThat(reopened.readOnlyReason()).isNull();
+            assertThat(liveCount(reopened)).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void asyncDurabilityAcknowledgesBeforeTheForceAndStillRecovers() throws IOException {
+        var async = new CollectionStore.Options(DIM, io.vectorflow.core.metric.Metrics.EUCLIDEAN,
+                new io.vectorflow.core.hnsw.HnswParams(6, 24, 1), 1000, Durability.ASYNC, 20, 1, false);
+        FaultyDisk disk = new FaultyDisk();
+        CollectionStore store = CollectionStore.open(disk, dir, async);
+        long forcesBefore = disk.operations();
+        store.upsert(points(0, 10));
+        assertPoint(store, 3);
+        abandon(store); // a process crash: the page cache keeps what was written
+        try (CollectionStore reopened = CollectionStore.open(Disk.REAL, dir, async)) {
+            assertThat(liveCount(reopened)).isEqualTo(10);
+        }
+        assertThat(disk.operations()).isGreaterThan(forcesBefore);
+    }
 }

@@ -325,7 +325,7 @@ public final class WriteAheadLog implements Closeable {
             } catch (IOException | RuntimeException e) {
                 failure = e;
                 throw new StorageException("write-ahead log write failed in " + dir + ": " + e
-                        + "; nothing from this request was acknowledged and the collection takes no more writes until it is reopened", e);
+                        + "; this write was not acknowledged and the collection takes no more writes until it is reopened", e);
             }
             lastSeq = seq;
             if (durability == Durability.FSYNC) {

@@ -1,0 +1,217 @@
+package io.vectorflow.bench;
+
+import io.vectorflow.bench.data.DataSources;
+import io.vectorflow.core.dataset.Dataset;
+import io.vectorflow.core.hnsw.HnswIndex;
+import io.vectorflow.core.search.SearchResults;
+import io.vectorflow.engine.Collection;
+import io.vectorflow.engine.CollectionConfig;
+import io.vectorflow.engine.Database;
+import io.vectorflow.engine.Point;
+import io.vectorflow.engine.SearchRequest;
+import io.vectorflow.storage.segment.SealedSegment;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code storage}: a data set through the durable path. Ingests it into a collection (WAL, group
+ * commit, graph), closes it (sealing the segment to mapped files), times reopening, and compares
+ * search on the sealed, memory-mapped segment with the same graph still in memory, in interleaved
+ * rounds; then reports bytes on disk.
+ */
+@Command(name = "storage", mixinStandardHelpOptions = true,
+        description = "Durable collection benchmark: ingest, restart time, mapped vs in-memory search, bytes on disk.")
+final class StorageCommand implements Callable<Integer> {
+
+    @Option(names = "--dataset", defaultValue = "synthetic:1000000,128", description = "data set (default ${DEFAULT-VALUE})")
+    String dataset;
+
+    @Option(names = "--m", defaultValue = "16", description = "links per node (default ${DEFAULT-VALUE})")
+    int m;
+
+    @Option(names = "--ef-construction", defaultValue = "100", description = "build beam width (default ${DEFAULT-VALUE})")
+    int efConstruction;
+
+    @Option(names = "--ef", split = ",", defaultValue = "32,64", description = "search beam widths (default ${DEFAULT-VALUE})")
+    int[] efs;
+
+    @Option(names = "--batch", defaultValue = "10000", description = "points per upsert (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--rounds", defaultValue = "5", description = "interleaved QPS rounds (default ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--seconds", defaultValue = "1.0", description = "time per QPS measurement (default ${DEFAULT-VALUE})")
+    double seconds;
+
+    @Option(names = "--dir", description = "database directory (default: a new temporary directory, removed after)")
+    Path dir;
+
+    @Option(names = "--cache-dir", description = "where synthetic sets are cached (default ~/.cache/vectorflow/datasets)")
+    Path cacheDir;
+
+    @Override
+    public Integer call() throws Exception {
+        Consumer<String> log = System.err::println;
+        Path cache = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".cache", "vectorflow", "datasets");
+        Dataset data = DataSources.load(dataset, 1000, 42, cache, log).data();
+        int n = data.base().length, dim = data.dimension();
+        boolean temporary = dir == null;
+        Path root = temporary ? Files.createTempDirectory("vectorflow-storage-bench") : dir;
+        try {
+            return run(data, n, dim, root, log);
+        } finally {
+            if (temporary) {
+                deleteTree(root);
+            }
+        }
+    }
+
+    private int run(Dataset data, int n, int dim, Path root, Consumer<String> log) throws IOException {
+        StringBuilder report = new StringBuilder();
+        report.append(String.format(Locale.ROOT, "data set %s: %,d × %d, M=%d, efConstruction=%d, %d cores%n",
+                data.name(), n, dim, m, efConstruction, Runtime.getRuntime().availableProcessors()));
+        HnswIndex inMemory;
+        long ingestNanos, closeNanos;
+        try (Database db = Database.open(root)) {
+            Collection c = db.createCollection(CollectionConfig.of("bench", dim, "euclidean").withHnsw(m, efConstruction)
+                    .withSegmentCapacity(n));
+            long start = System.nanoTime();
+            for (int from = 0; from < n; from += batch) {
+                List<Point> points = new ArrayList<>(batch);
+                for (int i = from; i < Math.min(n, from + batch); i++) {
+                    points.add(Point.of(i, data.base()[i]));
+                }
+                c.upsert(points);
+                double s = (System.nanoTime() - start) / 1e9;
+                log.accept(String.format(Locale.ROOT, "ingest: %,d / %,d points, %.0f s, %,.0f points/s",
+                        Math.min(n, from + batch), n, s, Math.min(n, from + batch) / s));
+            }
+            ingestNanos = System.nanoTime() - start;
+            inMemory = c.store().view().mutable().index();
+            inMemory.connectComponents();
+            long t = System.nanoTime();
+            db.close();
+            closeNanos = System.nanoTime() - t;
+        }
+        report.append(String.format(Locale.ROOT, "ingest (fsync durability, batches of %,d, 1 client): %.1f s, %,.0f points/s"
+                + " (WAL + graph insert on %d threads)%n", batch, ingestNanos / 1e9, n / (ingestNanos / 1e9),
+                Runtime.getRuntime().availableProcessors()));
+        report.append(String.format(Locale.ROOT, "close (seal: write and force vectors, graph, ids, payloads; manifest): %.2f s%n",
+                closeNanos / 1e9));
+
+        double[] opens = new double[3];
+        for (int i = 0; i < opens.length; i++) {
+            long t = System.nanoTime();
+            try (Database db = Database.open(root)) {
+                db.collection("bench").search(SearchRequest.of(data.queries()[0], 10));
+                opens[i] = (System.nanoTime() - t) / 1e9;
+            }
+            log.accept(String.format(Locale.ROOT, "reopen %d: %.2f s", i + 1, opens[i]));
+        }
+        Arrays.sort(opens);
+        report.append(String.format(Locale.ROOT, "restart (open, map, verify checksums, prefault vectors, first query): median %.2f s"
+                + " of 3 (%.2f–%.2f s)%n", opens[1], opens[0], opens[2]));
+
+        try (Database db = Database.open(root)) {
+            Collection c = db.collection("bench");
+            SealedSegment sealed = c.store().view().sealed().getFirst();
+            long total = c.bytesOnDisk();
+            long raw = 4L * n * dim;
+            long graph = Files.size(sealed.directory().resolve(SealedSegment.GRAPH));
+            report.append(String.format(Locale.ROOT, "on disk: %,d bytes = %.1f bytes/vector (raw float32 vectors %d bytes/vector);"
+                    + " index (everything) / raw vectors = %.2f×; graph file alone %.1f bytes/vector%n",
+                    total, total / (double) n, 4 * dim, total / (double) raw, graph / (double) n));
+            report.append("\nSearch, 1 thread, k=10, same graph: memory-mapped sealed segment vs the in-memory index it was"
+                    + " written from; median of ").append(rounds).append(" interleaved rounds\n\n");
+            report.append("| ef | recall@10 | in-memory QPS | mapped QPS | mapped ÷ in-memory | end-to-end Collection.search QPS |\n");
+            report.append("|---|---|---|---|---|---|\n");
+            for (int ef : efs) {
+                double[] mem = new double[rounds], map = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    boolean memFirst = r % 2 == 0;
+                    double a = qps(memFirst ? inMemory : sealed.index(), data, ef);
+                    double b = qps(memFirst ? sealed.index() : inMemory, data, ef);
+                    mem[r] = memFirst ? a : b;
+                    map[r] = memFirst ? b : a;
+                }
+                double e2e = collectionQps(c, data, ef);
+                double recall = recall(sealed.index(), data, ef);
+                report.append(String.format(Locale.ROOT, "| %d | %.4f | %,.0f | %,.0f | %.2f× | %,.0f |%n",
+                        ef, recall, median(mem), median(map), median(map) / median(mem), e2e));
+                log.accept("ef " + ef + " measured");
+            }
+        }
+        System.out.print(report);
+        return 0;
+    }
+
+    private double qps(HnswIndex index, Dataset data, int ef) {
+        SearchResults out = new SearchResults(10);
+        float[][] q = data.queries();
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        long start = System.nanoTime();
+        int done = 0;
+        while (System.nanoTime() < deadline) {
+            index.search(q[done % q.length], 10, ef, null, out);
+            done++;
+        }
+        return done / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private double collectionQps(Collection c, Dataset data, int ef) {
+        float[][] q = data.queries();
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        long start = System.nanoTime();
+        int done = 0;
+        while (System.nanoTime() < deadline) {
+            c.search(new SearchRequest(q[done % q.length], 10, null, ef, false, false, false));
+            done++;
+        }
+        return done / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static double recall(HnswIndex index, Dataset data, int ef) {
+        SearchResults out = new SearchResults(10);
+        long hits = 0;
+        for (int i = 0; i < data.queries().length; i++) {
+            index.search(data.queries()[i], 10, ef, null, out);
+            int[] truth = Arrays.copyOf(data.groundTruth()[i], 10);
+            for (int j = 0; j < out.size(); j++) {
+                int ord = out.ordinal(j);
+                for (int t : truth) {
+                    if (t == ord) {
+                        hits++;
+                        break;
+                    }
+                }
+            }
+        }
+        return hits / (10.0 * data.queries().length);
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
