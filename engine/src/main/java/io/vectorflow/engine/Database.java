@@ -48,6 +48,7 @@ public final class Database implements Closeable {
 
     /** The tenant every collection belongs to until tenants exist. */
     public static final String DEFAULT_TENANT = "default";
+    private static final System.Logger LOG = System.getLogger(Database.class.getName());
 
     /**
      * Database-wide settings.
@@ -137,9 +138,16 @@ public final class Database implements Closeable {
                 }
                 try {
                     CollectionConfig config = readConfig(p.resolve("collection.json"));
-                    collections.put(name, new Collection(config, CollectionStore.open(options.disk(), p, storeOptions(config))));
+                    Collection c = new Collection(config, CollectionStore.open(options.disk(), p, storeOptions(config)));
+                    collections.put(name, c);
+                    var recovery = c.store().recovery();
+                    if (recovery.cutBytes() > 0 || recovery.damage() != null) {
+                        LOG.log(recovery.damage() != null ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
+                                "collection ''{0}'': {1}", name, c.recoveryReport());
+                    }
                 } catch (IOException | RuntimeException e) {
                     failed.put(name, e.getMessage());
+                    LOG.log(System.Logger.Level.ERROR, "collection ''{0}'' could not be opened: {1}", name, e.getMessage());
                 }
             }
         }
