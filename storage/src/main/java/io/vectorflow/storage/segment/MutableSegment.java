@@ -79,11 +79,6 @@ public final class MutableSegment implements Segment {
     }
 
     @Override
-    public boolean isDeleted(int ordinal) {
-        return index.isDeleted(ordinal);
-    }
-
-    @Override
     public boolean delete(int ordinal) {
         if (!index.markDeleted(ordinal)) {
             return false;

@@ -252,11 +252,6 @@ public final class SealedSegment implements Segment, Closeable {
     }
 
     @Override
-    public boolean isDeleted(int ordinal) {
-        return index.isDeleted(ordinal);
-    }
-
-    @Override
     public boolean delete(int ordinal) {
         if (!index.markDeleted(ordinal)) {
             return false;

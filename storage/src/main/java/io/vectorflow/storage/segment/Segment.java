@@ -25,7 +25,10 @@ public sealed interface Segment permits MutableSegment, SealedSegment {
     /** The stored vector (in the metric's prepared form: unit length for cosine). */
     float[] vector(int ordinal);
 
-    boolean isDeleted(int ordinal);
+    /** Whether the point was deleted or replaced (it stays in the graph, never returned). */
+    default boolean isDeleted(int ordinal) {
+        return index().isDeleted(ordinal);
+    }
 
     /** Marks a point deleted; false if it already was. */
     boolean delete(int ordinal);
