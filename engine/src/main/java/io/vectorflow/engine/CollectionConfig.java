@@ -17,9 +17,12 @@ import io.vectorflow.storage.Names;
  * @param efConstruction  HNSW build beam width
  * @param segmentCapacity points per segment before it is sealed
  * @param durability      when writes are acknowledged; null to use the database default
+ * @param onDisk          search sealed segments in place in their memory-mapped files, so the
+ *                        collection can outgrow RAM (Qdrant's {@code on_disk}); by default they are
+ *                        loaded into memory at open, on huge pages, which searches faster
  */
 public record CollectionConfig(String name, int dimension, String metric, int m, int efConstruction,
-                               int segmentCapacity, Durability durability) {
+                               int segmentCapacity, Durability durability, boolean onDisk) {
 
     /** Largest segment a collection may ask for. */
     public static final int MAX_SEGMENT_CAPACITY = 50_000_000;
@@ -44,19 +47,23 @@ public record CollectionConfig(String name, int dimension, String metric, int m,
         }
         int capacity = (int) Math.max(1_000, Math.min(1_000_000, (256L << 20) / (4L * dimension)));
         return new CollectionConfig(name, dimension, metric, HnswIndex.DEFAULT_M, HnswIndex.DEFAULT_EF_CONSTRUCTION,
-                capacity, null);
+                capacity, null, false);
     }
 
     public CollectionConfig withHnsw(int m, int efConstruction) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk);
     }
 
     public CollectionConfig withSegmentCapacity(int capacity) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, capacity, durability);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, capacity, durability, onDisk);
     }
 
     public CollectionConfig withDurability(Durability d) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, d);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, d, onDisk);
+    }
+
+    public CollectionConfig withOnDisk(boolean inPlace) {
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, inPlace);
     }
 
     public Metric metricImpl() {

@@ -56,7 +56,7 @@ public final class Database implements Closeable {
      * @param durability        default for collections that do not choose
      * @param asyncFlushMillis  log force interval under {@link Durability#ASYNC}
      * @param indexThreads      threads linking a batch's points into the graph
-     * @param prefault          read sealed vectors into memory when a collection opens
+     * @param prefault          for collections searched on disk, read sealed vectors into the page cache at open
      * @param disk              file-system access ({@link Disk#REAL}; tests inject faults)
      */
     public record Options(Durability durability, long asyncFlushMillis, int indexThreads, boolean prefault, Disk disk) {
@@ -156,7 +156,7 @@ public final class Database implements Closeable {
     private CollectionStore.Options storeOptions(CollectionConfig c) {
         Durability d = c.durability() != null ? c.durability() : options.durability();
         return new CollectionStore.Options(c.dimension(), c.metricImpl(), new HnswParams(c.m(), c.efConstruction()),
-                c.segmentCapacity(), d, options.asyncFlushMillis(), options.indexThreads(), options.prefault());
+                c.segmentCapacity(), d, options.asyncFlushMillis(), options.indexThreads(), options.prefault(), c.onDisk());
     }
 
     private static CollectionConfig readConfig(Path file) throws IOException {
@@ -164,14 +164,15 @@ public final class Database implements Closeable {
         JsonNode d = n.get("durability");
         return new CollectionConfig(n.get("name").asText(), n.get("dimension").asInt(), n.get("metric").asText(),
                 n.get("m").asInt(), n.get("ef_construction").asInt(), n.get("segment_capacity").asInt(),
-                d == null || d.isNull() ? null : Durability.parse(d.asText()));
+                d == null || d.isNull() ? null : Durability.parse(d.asText()), n.path("on_disk").asBoolean(false));
     }
 
     private static byte[] configJson(CollectionConfig c) throws IOException {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("name", c.name()).put("dimension", c.dimension()).put("metric", c.metric()).put("m", c.m())
                 .put("ef_construction", c.efConstruction()).put("segment_capacity", c.segmentCapacity())
-                .put("durability", c.durability() == null ? null : c.durability().name().toLowerCase());
+                .put("durability", c.durability() == null ? null : c.durability().name().toLowerCase())
+                .put("on_disk", c.onDisk());
         return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(n);
     }
 

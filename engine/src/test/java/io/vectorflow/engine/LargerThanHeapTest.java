@@ -41,7 +41,7 @@ class LargerThanHeapTest {
         List<String> expected = new ArrayList<>();
         try (Database db = Database.open(data, Database.Options.defaults().withPrefault(false))) {
             Collection c = db.createCollection(CollectionConfig.of("big", DIM, "euclidean").withHnsw(6, 24)
-                    .withSegmentCapacity(POINTS));
+                    .withSegmentCapacity(POINTS).withOnDisk(true));
             for (int from = 0; from < POINTS; from += 2_000) {
                 List<Point> batch = new ArrayList<>();
                 for (int i = from; i < Math.min(POINTS, from + 2_000); i++) {
@@ -80,7 +80,8 @@ class LargerThanHeapTest {
                 boolean mapped = true;
                 for (SealedSegment s : c.store().view().sealed()) {
                     MemorySegment vectors = s.mappings().getFirst(); // vectors.f32
-                    mapped &= vectors.isMapped();
+                    // mapped, and searched in place: the store reads the mapping's own pages
+                    mapped &= vectors.isMapped() && s.vectors().segment().address() == vectors.address() + 64;
                     vectorBytes += vectors.byteSize();
                 }
                 System.out.println("vectors mapped: " + mapped + ", " + (vectorBytes >> 20) + " MiB");

@@ -64,10 +64,12 @@ public final class CollectionStore implements Closeable {
      * @param segmentCapacity   points per segment: the mutable segment seals when it holds this many
      * @param asyncFlushMillis  how often the log is forced under {@link Durability#ASYNC}
      * @param indexThreads      threads that link a batch's points into the graph
-     * @param prefault          read sealed vectors into memory at open instead of on first use
+     * @param prefault          with {@code onDisk}, read sealed vectors into the page cache at open
+     * @param onDisk            search sealed segments in place in their mapped files rather than
+     *                          copying vectors and graph into memory at open (see {@link SealedSegment#open})
      */
     public record Options(int dimension, Metric metric, HnswParams hnsw, int segmentCapacity, Durability durability,
-                          long asyncFlushMillis, int indexThreads, boolean prefault) {
+                          long asyncFlushMillis, int indexThreads, boolean prefault, boolean onDisk) {
         public Options {
             if (dimension < 1 || dimension > 65_536) {
                 throw new IllegalArgumentException("dimension must be between 1 and 65536: " + dimension);
@@ -146,7 +148,7 @@ public final class CollectionStore implements Closeable {
         try {
             for (Manifest.Entry e : manifest.segments()) {
                 sealed.add(SealedSegment.open(disk, segments.resolve(Long.toString(e.number())), e.number(),
-                        e.deletesFile(), options.prefault()));
+                        e.deletesFile(), options.prefault(), options.onDisk()));
             }
         } catch (IOException | RuntimeException e) {
             sealed.forEach(SealedSegment::close);
@@ -445,7 +447,7 @@ public final class CollectionStore implements Closeable {
             disk.syncDirectory(tmp);
             disk.move(tmp, target);
             disk.syncDirectory(segments);
-            created = SealedSegment.open(disk, target, number, null, true);
+            created = SealedSegment.open(disk, target, number, null, true, options.onDisk());
             for (int o = 0; o < m.size(); o++) {
                 if (m.isDeleted(o)) {
                     created.delete(o);

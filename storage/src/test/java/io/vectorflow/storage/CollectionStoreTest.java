@@ -223,7 +223,7 @@ class CollectionStoreTest {
     @Test
     void asyncDurabilityAcknowledgesBeforeTheForceAndStillRecovers() throws IOException {
         var async = new CollectionStore.Options(DIM, io.vectorflow.core.metric.Metrics.EUCLIDEAN,
-                new io.vectorflow.core.hnsw.HnswParams(6, 24, 1), 1000, Durability.ASYNC, 20, 1, false);
+                new io.vectorflow.core.hnsw.HnswParams(6, 24, 1), 1000, Durability.ASYNC, 20, 1, false, false);
         FaultyDisk disk = new FaultyDisk();
         CollectionStore store = CollectionStore.open(disk, dir, async);
         long forcesBefore = disk.operations();

@@ -25,6 +25,7 @@ import java.lang.invoke.MethodHandle;
 public final class Advice {
 
     public static final int RANDOM = 1;
+    public static final int SEQUENTIAL = 2;
     public static final int WILLNEED = 3;
     public static final int HUGEPAGE = 14;
     private static final long PAGE = 4096;

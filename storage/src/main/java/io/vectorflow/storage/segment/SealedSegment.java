@@ -2,6 +2,7 @@ package io.vectorflow.storage.segment;
 
 import io.vectorflow.core.hnsw.HnswGraphFile;
 import io.vectorflow.core.hnsw.HnswIndex;
+import io.vectorflow.core.store.NativeMemory;
 import io.vectorflow.core.store.VectorStore;
 import io.vectorflow.storage.PointId;
 import io.vectorflow.storage.io.Advice;
@@ -25,8 +26,10 @@ import java.util.PrimitiveIterator;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An immutable segment on disk, memory-mapped and searched in place: nothing is copied to the heap
- * but the few upper HNSW levels and the delete bits.
+ * An immutable segment on disk. Its files are memory-mapped; vectors and the level-0 graph are
+ * either searched in place in the mapping ({@code onDisk}) or copied once at open into off-heap
+ * memory on huge pages. Nothing is copied to the heap but the few upper HNSW levels and the
+ * delete bits.
  *
  * <h2>Files in the segment's directory</h2>
  * <ul>
@@ -131,20 +134,31 @@ public final class SealedSegment implements Segment, Closeable {
      * Maps and checks a segment's files.
      *
      * @param deletesFile the delete-bits file the manifest names, or null
-     * @param prefault    read every vector page now (hot segments), rather than on first touch
+     * @param prefault    with {@code onDisk}: read every vector page now (hot segments) rather than on first touch
+     * @param onDisk      search the vectors and graph in place in the mapped files (the page cache
+     *                    decides what is in memory; the collection can outgrow RAM); otherwise copy
+     *                    them at open into off-heap memory on 2 MiB pages, which searches faster
+     *                    where the kernel cannot back file mappings with huge pages
      * @throws io.vectorflow.core.store.CorruptFileException naming the damaged file
      */
-    public static SealedSegment open(Disk disk, Path dir, long number, String deletesFile, boolean prefault) throws IOException {
+    public static SealedSegment open(Disk disk, Path dir, long number, String deletesFile, boolean prefault,
+                                     boolean onDisk) throws IOException {
         Arena arena = Arena.ofShared();
         try {
             List<MemorySegment> maps = new ArrayList<>();
             MemorySegment vecFile = map(disk, dir.resolve(VECTORS), arena, maps);
             MemorySegment graphFile = map(disk, dir.resolve(GRAPH), arena, maps);
-            Advice.advise(vecFile, Advice.HUGEPAGE);
-            Advice.advise(vecFile, prefault ? Advice.WILLNEED : Advice.RANDOM);
-            Advice.advise(graphFile, Advice.RANDOM);
-            if (prefault) {
-                vecFile.load();
+            if (onDisk) {
+                Advice.advise(vecFile, Advice.HUGEPAGE);
+                Advice.advise(vecFile, prefault ? Advice.WILLNEED : Advice.RANDOM);
+                Advice.advise(graphFile, Advice.RANDOM);
+                if (prefault) {
+                    vecFile.load();
+                }
+            } else {
+                Advice.advise(vecFile, Advice.SEQUENTIAL);
+                vecFile = NativeMemory.allocate(vecFile.byteSize(), 64).copyFrom(vecFile);
+                graphFile = NativeMemory.allocate(graphFile.byteSize(), 64).copyFrom(graphFile);
             }
             VectorStore vectors = VectorStore.open(vecFile, true);
             HnswIndex index = HnswGraphFile.open(graphFile, vectors, true);
