@@ -203,12 +203,13 @@ public final class Collection {
         int k = request.limit();
         int ef = request.ef() > 0 ? request.ef() : Math.max(k, io.vectorflow.core.hnsw.HnswIndex.DEFAULT_EF_SEARCH);
         record Hit(Segment segment, int ordinal, float distance) {}
-        List<Hit> hits = new ArrayList<>();
+        List<Segment> segments = store.view().all();
+        List<Hit> hits = new ArrayList<>(k * segments.size());
         long scanned = 0;
         int searched = 0;
         boolean fellBack = false;
         SearchResults out = new SearchResults(k);
-        for (Segment s : store.view().all()) {
+        for (Segment s : segments) {
             if (s.size() == 0) {
                 continue;
             }
