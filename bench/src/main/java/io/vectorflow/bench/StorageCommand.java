@@ -112,32 +112,12 @@ final class StorageCommand implements Callable<Integer> {
         report.append(String.format(Locale.ROOT, "close (seal: write and force vectors, graph, ids, payloads; manifest): %.2f s%n",
                 closeNanos / 1e9));
 
-        double[] opens = new double[3];
-        for (int i = 0; i < opens.length; i++) {
-            long t = System.nanoTime();
-            try (Database db = Database.open(root)) {
-                db.collection("bench").search(SearchRequest.of(data.queries()[0], 10));
-                opens[i] = (System.nanoTime() - t) / 1e9;
-            }
-            log.accept(String.format(Locale.ROOT, "reopen %d: %.2f s", i + 1, opens[i]));
-        }
-        Arrays.sort(opens);
+        double[] warm = timeReopens(root, data, null, log);
         report.append(String.format(Locale.ROOT, "restart, files in the page cache (open, map, verify checksums, load vectors and graph"
-                + " into memory, first query): median %.2f s of 3 (%.2f–%.2f s)%n", opens[1], opens[0], opens[2]));
+                + " into memory, first query): median %.2f s of 3 (%.2f–%.2f s)%n", warm[1], warm[0], warm[2]));
         Path dropCaches = Path.of("/proc/sys/vm/drop_caches");
         if (Files.isWritable(dropCaches)) {
-            double[] cold = new double[3];
-            for (int i = 0; i < cold.length; i++) {
-                new ProcessBuilder("sync").start().waitFor();
-                Files.writeString(dropCaches, "1");
-                long t = System.nanoTime();
-                try (Database db = Database.open(root)) {
-                    db.collection("bench").search(SearchRequest.of(data.queries()[0], 10));
-                    cold[i] = (System.nanoTime() - t) / 1e9;
-                }
-                log.accept(String.format(Locale.ROOT, "cold reopen %d: %.2f s", i + 1, cold[i]));
-            }
-            Arrays.sort(cold);
+            double[] cold = timeReopens(root, data, dropCaches, log);
             report.append(String.format(Locale.ROOT, "restart, page cache dropped first (everything read from disk): median %.2f s of 3"
                     + " (%.2f–%.2f s)%n", cold[1], cold[0], cold[2]));
         }
@@ -182,6 +162,26 @@ final class StorageCommand implements Callable<Integer> {
         }
         System.out.print(report);
         return 0;
+    }
+
+    /** Three timed reopens (open and first query), sorted; each after dropping the page cache when given. */
+    private static double[] timeReopens(Path root, Dataset data, Path dropCaches, Consumer<String> log)
+            throws IOException, InterruptedException {
+        double[] seconds = new double[3];
+        for (int i = 0; i < seconds.length; i++) {
+            if (dropCaches != null) {
+                new ProcessBuilder("sync").start().waitFor();
+                Files.writeString(dropCaches, "1");
+            }
+            long t = System.nanoTime();
+            try (Database db = Database.open(root)) {
+                db.collection("bench").search(SearchRequest.of(data.queries()[0], 10));
+                seconds[i] = (System.nanoTime() - t) / 1e9;
+            }
+            log.accept(String.format(Locale.ROOT, "%sreopen %d: %.2f s", dropCaches != null ? "cold " : "", i + 1, seconds[i]));
+        }
+        Arrays.sort(seconds);
+        return seconds;
     }
 
     private double qps(HnswIndex index, Dataset data, int ef) {
