@@ -52,7 +52,8 @@ public final class Collection {
     /** What replaying the log found when the collection opened. */
     public String recoveryReport() {
         var r = store.recovery();
-        return "replayed " + r.replayed() + " log records" + (r.cutBytes() > 0 ? ", cut a torn tail of " + r.cutBytes() + " bytes" : "")
+        return "replayed " + r.replayed() + " log records" + (r.cutBytes() > 0 ? ", cut a torn tail of " + r.cutBytes() + " bytes"
+                + (r.discarded() > 0 ? " holding " + r.discarded() + " valid-looking unacknowledged records" : "") : "")
                 + (r.damage() != null ? ", damage: " + r.damage() : "");
     }
 
@@ -243,7 +244,9 @@ public final class Collection {
     }
 
     private void exact(Segment s, float[] query, int k, OrdinalFilter accept, SearchResults out) {
-        OrdinalFilter live = accept == null ? ord -> !s.isDeleted(ord) : ord -> !s.isDeleted(ord) && accept.accept(ord);
+        int n = s.size(); // a point being appended may already be in the vector store: not yet readable
+        OrdinalFilter live = accept == null ? ord -> ord < n && !s.isDeleted(ord)
+                : ord -> ord < n && !s.isDeleted(ord) && accept.accept(ord);
         new ExactSearch(s.vectors(), metric).search(query, k, live, out);
     }
 

@@ -196,10 +196,19 @@ public final class Database implements Closeable {
             disk.writeAtomically(staging.resolve("collection.json"), ByteBuffer.wrap(configJson(config)));
             disk.move(staging, target);
             disk.syncDirectory(collectionsDir);
+        } catch (IOException e) {
+            throw new StorageException("cannot create collection '" + name + "': " + e, e);
+        }
+        try {
             Collection c = new Collection(config, CollectionStore.open(disk, target, storeOptions(config)));
             collections.put(name, c);
             return c;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            try {
+                deleteTree(target); // do not leave a directory that blocks the name
+            } catch (IOException ignored) {
+                // reported below; the next open lists it as failed
+            }
             throw new StorageException("cannot create collection '" + name + "': " + e, e);
         }
     }

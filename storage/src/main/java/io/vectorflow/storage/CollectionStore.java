@@ -136,7 +136,10 @@ public final class CollectionStore implements Closeable {
      */
     public static CollectionStore open(Disk disk, Path dir, Options options) throws IOException {
         Path segments = dir.resolve("segments");
-        disk.createDirectories(segments);
+        if (!Files.isDirectory(segments)) {
+            disk.createDirectories(segments);
+            disk.syncDirectory(dir);
+        }
         Manifest manifest;
         try {
             manifest = Manifest.read(dir);
@@ -248,7 +251,11 @@ public final class CollectionStore implements Closeable {
                 return new Location(s, ord);
             }
         }
-        return null;
+        // A replacement appends the new version before deleting the old one: if the old one was
+        // deleted after we looked at the mutable segment, the new one is there now.
+        View now = view;
+        ord = now.mutable().find(id);
+        return ord >= 0 ? new Location(now.mutable(), ord) : null;
     }
 
     /** Inserts or replaces points; returns once they are acknowledged (durable) and visible. */
@@ -286,9 +293,15 @@ public final class CollectionStore implements Closeable {
                 turn.awaitUninterruptibly();
             }
             try {
+                if (closed) {
+                    throw new StorageException("the collection in " + dir + " was closed while this write waited;"
+                            + " it is in the log and will be applied when the collection is opened again");
+                }
                 return apply(seq, record.rewind());
             } catch (RuntimeException e) {
-                readOnlyReason = "applying a write failed: " + e;
+                if (!closed) {
+                    readOnlyReason = "applying a write failed: " + e;
+                }
                 throw e instanceof StorageException se ? se : new StorageException("applying a write failed: " + e, e);
             } finally {
                 appliedSeq = seq;
@@ -398,15 +411,25 @@ public final class CollectionStore implements Closeable {
                     return null;
                 });
             }
+            List<Future<Void>> futures = tasks.stream().map(indexPool::submit).toList();
+            boolean interrupted = false;
             try {
-                for (Future<Void> f : indexPool.invokeAll(tasks)) {
-                    f.get();
+                for (Future<Void> f : futures) {
+                    while (true) { // the write is durable: finish applying it even if the caller is interrupted
+                        try {
+                            f.get();
+                            break;
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        }
+                    }
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StorageException("interrupted while indexing", e);
             } catch (ExecutionException e) {
                 throw new StorageException("indexing failed: " + e.getCause(), e.getCause());
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         ordinals.clear();
@@ -417,6 +440,7 @@ public final class CollectionStore implements Closeable {
         checkWritable();
         applyLock.lock();
         try {
+            checkWritable();
             seal(appliedSeq);
         } finally {
             applyLock.unlock();
@@ -430,7 +454,8 @@ public final class CollectionStore implements Closeable {
     private void seal(long sealedThrough) {
         View v = view;
         MutableSegment m = v.mutable();
-        if (m.size() == 0) {
+        boolean deletesOnly = m.size() == 0;
+        if (deletesOnly && v.sealed().stream().noneMatch(SealedSegment::deletesDirty)) {
             return;
         }
         long number = manifest.nextSegment();
@@ -440,22 +465,26 @@ public final class CollectionStore implements Closeable {
         Path target = segments.resolve(Long.toString(number));
         SealedSegment created = null;
         try {
-            m.index().connectComponents();
-            deleteTree(disk, tmp);
-            disk.createDirectories(tmp);
-            SealedSegment.write(disk, tmp, m);
-            disk.syncDirectory(tmp);
-            disk.move(tmp, target);
-            disk.syncDirectory(segments);
-            created = SealedSegment.open(disk, target, number, null, true, options.onDisk());
-            for (int o = 0; o < m.size(); o++) {
-                if (m.isDeleted(o)) {
-                    created.delete(o);
+            if (!deletesOnly) {
+                m.index().connectComponents();
+                deleteTree(disk, tmp);
+                disk.createDirectories(tmp);
+                SealedSegment.write(disk, tmp, m);
+                disk.syncDirectory(tmp);
+                disk.move(tmp, target);
+                disk.syncDirectory(segments);
+                created = SealedSegment.open(disk, target, number, null, true, options.onDisk());
+                for (int o = 0; o < m.size(); o++) {
+                    if (m.isDeleted(o)) {
+                        created.delete(o);
+                    }
                 }
             }
             List<Manifest.Entry> entries = new ArrayList<>();
             List<SealedSegment> oldestFirst = new ArrayList<>(v.sealed().reversed());
-            oldestFirst.add(created);
+            if (created != null) {
+                oldestFirst.add(created);
+            }
             List<Path> obsolete = new ArrayList<>();
             for (SealedSegment s : oldestFirst) {
                 String deletes = deletesFileOf(s);
@@ -469,13 +498,15 @@ public final class CollectionStore implements Closeable {
                 }
                 entries.add(new Manifest.Entry(s.number(), s.size(), deletes));
             }
-            Manifest next = new Manifest(generation, sealedThrough, number + 1, entries);
+            Manifest next = new Manifest(generation, sealedThrough, created == null ? number : number + 1, entries);
             next.write(disk, dir);
             manifest = next;
-            List<SealedSegment> sealed = new ArrayList<>(v.sealed().size() + 1);
-            sealed.add(created);
-            sealed.addAll(v.sealed());
-            view = new View(newMutable(), List.copyOf(sealed));
+            if (created != null) {
+                List<SealedSegment> sealed = new ArrayList<>(v.sealed().size() + 1);
+                sealed.add(created);
+                sealed.addAll(v.sealed());
+                view = new View(newMutable(), List.copyOf(sealed));
+            }
             for (Path p : obsolete) {
                 disk.delete(p);
             }

@@ -24,6 +24,8 @@ public final class MutableSegment implements Segment {
     private final byte[][] payloads;
     private final ConcurrentHashMap<PointId, Integer> live = new ConcurrentHashMap<>();
     private final AtomicInteger deleted = new AtomicInteger();
+    /** Points whose id and payload are set: readers never see an ordinal before both are. */
+    private volatile int visible;
 
     public MutableSegment(int dimension, Metric metric, HnswParams params, int capacity) {
         this.store = VectorStore.allocate(dimension, capacity);
@@ -40,6 +42,8 @@ public final class MutableSegment implements Segment {
         return store.size() == ids.length;
     }
 
+    /** Points stored and readable (ids and payloads set); graph inserts may still be running. */
+
     /**
      * Stores a point (vector already in the metric's prepared form) and makes it findable by id;
      * the caller then links it into the graph with {@link HnswIndex#insert}. Single writer.
@@ -48,18 +52,19 @@ public final class MutableSegment implements Segment {
         int ord = store.append(preparedVector);
         ids[ord] = id;
         payloads[ord] = payload;
+        visible = ord + 1; // volatile write: publishes the id and payload with the count
         live.put(id, ord);
         return ord;
     }
 
     @Override
     public int size() {
-        return store.size();
+        return visible;
     }
 
     @Override
     public int liveCount() {
-        return store.size() - deleted.get();
+        return visible - deleted.get();
     }
 
     @Override

@@ -277,13 +277,16 @@ public final class SealedSegment implements Segment, Closeable {
 
     @Override
     public int find(PointId id) {
-        int pos = lowerBound(id);
-        if (pos < size()) {
+        // An id replaced while its segment was still mutable appears more than once (the older
+        // copies deleted), so look at every entry with this id.
+        for (int pos = lowerBound(id); pos < size(); pos++) {
             int ord = sorted.get(I32, 4L * pos);
-            if (id(ord).equals(id) && !isDeleted(ord)) {
+            if (!id(ord).equals(id)) {
+                break;
+            }
+            if (!isDeleted(ord)) {
                 return ord;
             }
-            // an id appears at most once in a segment
         }
         return -1;
     }

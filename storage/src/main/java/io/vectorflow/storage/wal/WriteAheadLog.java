@@ -16,6 +16,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,11 +56,21 @@ import java.util.zip.CRC32C;
  * Sequence numbers start at 1 and increase by one per record across files.
  *
  * <h2>Recovery</h2>
- * {@link #open} reads every record in order. At the first record that is cut short or fails its
- * checksum it looks ahead for any later valid record: if there is none, this is a torn tail (a
- * crash during a write that was never acknowledged) and it is cut off and reported; if there is
- * one, or the damage is in a file before the last, acknowledged records lie beyond it, so the log
- * is not cut and the collection opens read-only with the damage reported.
+ * {@link #open} reads every record in order. In the last file, the first record that is cut
+ * short or fails its checksum ends the log (point-in-time recovery, as PostgreSQL does): it and
+ * everything after it is cut off and reported, with a count of the valid-looking records that
+ * followed. Those are normal after a power cut, which can persist a later unforced page before an
+ * earlier one; nothing acknowledged lies there, since acknowledgement waits for a force that
+ * covers every earlier record. An earlier file was forced whole before the log moved on, so an
+ * invalid record there is damage to acknowledged data: the log is not cut and the collection
+ * opens read-only with the damage reported, unless every record of that file is already sealed,
+ * in which case it no longer matters.
+ *
+ * <h2>Interrupts</h2>
+ * Every channel operation of a running log happens on the log's own I/O threads, never on a
+ * caller's: an interrupt of a thread inside {@code FileChannel} I/O closes the channel, which
+ * would fail the log for every writer. A caller interrupted while it waits keeps waiting for its
+ * own write to finish and returns with its interrupt status set.
  */
 public final class WriteAheadLog implements Closeable {
 
@@ -80,9 +95,10 @@ public final class WriteAheadLog implements Closeable {
      * @param replayed  records handed to the replay callback
      * @param lastSeq   the last valid sequence number in the log
      * @param cutBytes  bytes of torn tail removed (0 when the log ended cleanly)
+     * @param discarded valid-looking records that followed the first invalid one in the cut tail
      * @param damage    a description of damage that prevents writing, or null
      */
-    public record Recovery(long replayed, long lastSeq, long cutBytes, String damage) {}
+    public record Recovery(long replayed, long lastSeq, long cutBytes, int discarded, String damage) {}
 
     private final Disk disk;
     private final Path dir;
@@ -99,6 +115,9 @@ public final class WriteAheadLog implements Closeable {
     private Throwable failure;
     private volatile boolean closed;
     private final Thread flusher;
+    /** Two threads, so a write can run while a leader's force does; idle ones exit after a second. */
+    private final ThreadPoolExecutor io = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+            Thread.ofPlatform().daemon().name("wal-io-", 0).factory());
 
     private WriteAheadLog(Disk disk, Path dir, Durability durability, List<Path> files, Recovery recovery,
                           long asyncIntervalMillis) {
@@ -109,6 +128,7 @@ public final class WriteAheadLog implements Closeable {
         this.recovery = recovery;
         this.lastSeq = recovery.lastSeq();
         this.durableSeq = recovery.lastSeq();
+        io.allowCoreThreadTimeOut(true);
         if (durability == Durability.ASYNC) {
             flusher = Thread.ofPlatform().daemon().name("wal-flush-" + dir.getParent().getFileName()).unstarted(() -> {
                 while (!closed) {
@@ -135,11 +155,15 @@ public final class WriteAheadLog implements Closeable {
      */
     public static WriteAheadLog open(Disk disk, Path dir, Durability durability, long asyncIntervalMillis,
                                      long skipThrough, Replay replay) throws IOException {
-        disk.createDirectories(dir);
+        if (!Files.isDirectory(dir)) {
+            disk.createDirectories(dir);
+            disk.syncDirectory(dir.getParent());
+        }
         List<Path> files = list(dir);
         long lastSeq = skipThrough;
         long replayed = 0;
         long cut = 0;
+        int discarded = 0;
         String damage = null;
         for (int i = 0; i < files.size() && damage == null; i++) {
             Path file = files.get(i);
@@ -148,7 +172,7 @@ public final class WriteAheadLog implements Closeable {
                 long size = ch.size();
                 MemorySegment seg = size == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
                 if (size < FILE_HEADER || seg.get(I32, 0) != MAGIC || seg.get(I32, 4) != VERSION) {
-                    if (last && size < FILE_HEADER) {
+                    if (last && (size < FILE_HEADER || seg.get(ValueLayout.JAVA_LONG, 0) == 0 && size == FILE_HEADER)) {
                         cut += size; // a file whose header never reached the disk: start it again
                         rewriteHeader(disk, file);
                         continue;
@@ -160,13 +184,13 @@ public final class WriteAheadLog implements Closeable {
                 while (pos < size) {
                     long seq = validRecordAt(seg, pos, size, -1);
                     if (seq < 0 || (seq > skipThrough && seq != lastSeq + 1)) {
-                        boolean laterValid = !last || findValidRecord(seg, pos + 1, size, lastSeq + 1);
-                        if (laterValid) {
-                            damage = file.getFileName() + ": damaged record at byte " + pos
-                                    + " with valid records after it; the log was not cut";
-                        } else {
+                        if (last) {
+                            discarded += countValidRecords(seg, pos + 1, size, lastSeq + 1);
                             cut += size - pos;
                             truncate(disk, file, pos);
+                        } else if (firstSeq(files.get(i + 1)) - 1 > skipThrough) {
+                            damage = file.getFileName() + ": invalid record at byte " + pos
+                                    + " in a file that was forced whole; acknowledged writes follow it, so the log was not cut";
                         }
                         break;
                     }
@@ -180,7 +204,7 @@ public final class WriteAheadLog implements Closeable {
                 }
             }
         }
-        Recovery recovery = new Recovery(replayed, lastSeq, cut, damage);
+        Recovery recovery = new Recovery(replayed, lastSeq, cut, discarded, damage);
         WriteAheadLog wal = new WriteAheadLog(disk, dir, durability, files, recovery, asyncIntervalMillis);
         if (damage == null) {
             if (files.isEmpty()) {
@@ -213,14 +237,42 @@ public final class WriteAheadLog implements Closeable {
         return (int) crc.getValue() == seg.get(I32, pos + 4) ? seq : -1;
     }
 
-    /** Whether any valid record with a sequence number of at least {@code minSeq} starts at or after {@code from}. */
-    private static boolean findValidRecord(MemorySegment seg, long from, long size, long minSeq) {
+    /** Valid records with sequence numbers of at least {@code minSeq} starting at or after {@code from}. */
+    private static int countValidRecords(MemorySegment seg, long from, long size, long minSeq) {
+        int count = 0;
         for (long p = from; p + RECORD_HEADER <= size; p++) {
             if (seg.get(I64, p + 8) >= minSeq && validRecordAt(seg, p, size, minSeq) > 0) {
-                return true;
+                count++;
+                p += RECORD_HEADER + seg.get(I32, p) - 1;
             }
         }
-        return false;
+        return count;
+    }
+
+    /** Runs a channel operation on the log's I/O threads and waits for it, uninterruptibly. */
+    private <T> T onIoThread(Callable<T> op) throws IOException {
+        Future<T> f = io.submit(op);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    switch (e.getCause()) {
+                        case IOException c -> throw c;
+                        case RuntimeException c -> throw c;
+                        case Error c -> throw c;
+                        default -> throw new IOException(e.getCause());
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void truncate(Disk disk, Path file, long size) throws IOException {
@@ -317,11 +369,15 @@ public final class WriteAheadLog implements Closeable {
             crc.update(record.slice(8, 8 + len));
             record.putInt(4, (int) crc.getValue());
             try {
-                long pos = position;
-                while (record.hasRemaining()) {
-                    pos += channel.write(record, pos);
-                }
-                position = pos;
+                FileChannel ch = channel;
+                long start = position;
+                position = onIoThread(() -> {
+                    long pos = start;
+                    while (record.hasRemaining()) {
+                        pos += ch.write(record, pos);
+                    }
+                    return pos;
+                });
             } catch (IOException | RuntimeException e) {
                 failure = e;
                 throw new StorageException("write-ahead log write failed in " + dir + ": " + e
@@ -366,7 +422,10 @@ public final class WriteAheadLog implements Closeable {
             lock.unlock();
             Throwable error = null;
             try {
-                ch.force(false);
+                onIoThread(() -> {
+                    ch.force(false);
+                    return null;
+                });
             } catch (IOException | RuntimeException e) {
                 error = e;
             } finally {
@@ -409,9 +468,12 @@ public final class WriteAheadLog implements Closeable {
             try {
                 // Force the old file with the lock held, so no append slips in after the force and
                 // is then counted durable by a force of the new file.
-                channel.force(false);
-                durableSeq = lastSeq;
-                startFile(lastSeq + 1);
+                onIoThread(() -> {
+                    channel.force(false);
+                    startFile(lastSeq + 1);
+                    return null;
+                });
+                durableSeq = lastSeq; // every record so far was in the old file, now forced
                 while (files.size() > 1 && firstSeq(files.get(1)) - 1 <= sealedThrough) {
                     disk.delete(files.removeFirst());
                 }
@@ -443,7 +505,7 @@ public final class WriteAheadLog implements Closeable {
     public void close() {
         closed = true;
         if (flusher != null) {
-            flusher.interrupt();
+            flusher.interrupt(); // it sleeps between syncs; its forces run on the I/O threads
         }
         lock.lock();
         try {
@@ -465,5 +527,6 @@ public final class WriteAheadLog implements Closeable {
         } finally {
             lock.unlock();
         }
+        io.shutdown();
     }
 }

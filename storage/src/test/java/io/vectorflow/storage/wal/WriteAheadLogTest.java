@@ -102,27 +102,70 @@ class WriteAheadLogTest {
         }
     }
 
+    /** Overwrites the sequence number of the {@code index}-th record (0-based) of a log file, breaking its checksum. */
+    private static void breakRecord(Path file, int index) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.READ);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment m = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            long pos = WriteAheadLog.FILE_HEADER;
+            for (int i = 0; i < index; i++) {
+                pos += WriteAheadLog.RECORD_HEADER + m.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, pos);
+            }
+            ch.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 99), pos + 8);
+        }
+    }
+
     @Test
-    void aSequenceGapIsDamageNotATornTail() throws IOException {
+    void anInvalidRecordEndsTheLastFileAndWhatFollowsIsCounted() throws IOException {
+        try (WriteAheadLog wal = WriteAheadLog.open(Disk.REAL, dir, Durability.FSYNC, 100, 0, (s, p) -> {})) {
+            for (int i = 0; i < 4; i++) {
+                wal.append(payload(0, i));
+            }
+        }
+        // Record 2 invalid, 3 and 4 valid after it: what a power cut that kept a later page and lost an
+        // earlier one leaves. None of them can have been acknowledged, so the log ends at record 1.
+        breakRecord(dir.resolve("00000000000000000001.wal"), 1);
+        List<Long> seqs = new ArrayList<>();
+        WriteAheadLog wal = WriteAheadLog.open(Disk.REAL, dir, Durability.FSYNC, 100, 0, (s, p) -> seqs.add(s));
+        assertThat(seqs).containsExactly(1L);
+        assertThat(wal.recovery().damage()).isNull();
+        assertThat(wal.recovery().cutBytes()).isPositive();
+        assertThat(wal.recovery().discarded()).isEqualTo(2);
+        assertThat(wal.append(payload(0, 9))).isEqualTo(2L); // and writing goes on after the cut
+        wal.close();
+    }
+
+    @Test
+    void anInvalidRecordInAnEarlierFileIsDamageUnlessThatFileIsSealed() throws IOException {
         try (WriteAheadLog wal = WriteAheadLog.open(Disk.REAL, dir, Durability.FSYNC, 100, 0, (s, p) -> {})) {
             for (int i = 0; i < 3; i++) {
                 wal.append(payload(0, i));
             }
+            wal.roll(0); // nothing sealed: the first file stays
+            wal.append(payload(0, 3));
         }
-        Path file = dir.resolve("00000000000000000001.wal");
-        // Overwrite record 2's sequence number (and so its checksum fails): a bad record with a good one after it.
-        try (FileChannel ch = FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.READ);
-             Arena arena = Arena.ofConfined()) {
-            MemorySegment m = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-            long second = WriteAheadLog.FILE_HEADER + WriteAheadLog.RECORD_HEADER + m.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, WriteAheadLog.FILE_HEADER);
-            ch.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 99), second + 8);
-        }
-        List<Long> seqs = new ArrayList<>();
-        WriteAheadLog wal = WriteAheadLog.open(Disk.REAL, dir, Durability.FSYNC, 100, 0, (s, p) -> seqs.add(s));
-        assertThat(seqs).containsExactly(1L);
-        assertThat(wal.recovery().damage()).contains("valid records after it");
+        breakRecord(dir.resolve("00000000000000000001.wal"), 1);
+        WriteAheadLog wal = WriteAheadLog.open(Disk.REAL, dir, Durability.FSYNC, 100, 0, (s, p) -> {});
+        assertThat(wal.recovery().damage()).contains("forced whole");
         assertThat(wal.recovery().cutBytes()).isZero(); // nothing acknowledged was thrown away
         assertThatThrownBy(() -> wal.append(payload(0, 9))).hasMessageContaining("damaged");
         wal.close();
+        // Once records 1-3 are sealed (skipThrough 3), the damage no longer matters.
+        List<Long> seqs = new ArrayList<>();
+        WriteAheadLog sealed = WriteAheadLog.open(Disk.REAL, dir, Durability.FSYNC, 100, 3, (s, p) -> seqs.add(s));
+        assertThat(sealed.recovery().damage()).isNull();
+        assertThat(seqs).containsExactly(4L);
+        sealed.close();
+    }
+
+    @Test
+    void anInterruptedWriterDoesNotFailTheLog() throws IOException {
+        try (WriteAheadLog wal = WriteAheadLog.open(Disk.REAL, dir, Durability.FSYNC, 100, 0, (s, p) -> {})) {
+            Thread.currentThread().interrupt();
+            assertThat(wal.append(payload(0, 1))).isEqualTo(1L);
+            assertThat(Thread.interrupted()).isTrue(); // the status survives, the log does too
+            assertThat(wal.append(payload(0, 2))).isEqualTo(2L);
+            assertThat(wal.isWritable()).isTrue();
+        }
     }
 }
