@@ -130,6 +130,13 @@ final class StorageCommand implements Callable<Integer> {
             double mappedOpen = (System.nanoTime() - t) / 1e9;
             report.append(String.format(Locale.ROOT, "opening the same segment to search in place (on_disk: map, verify, prefault): %.2f s%n",
                     mappedOpen));
+            int falsePositives = 0;
+            for (long id = n; id < 2L * n; id++) {
+                falsePositives += loaded.mightContain(io.vectorflow.storage.PointId.of(id)) ? 1 : 0;
+            }
+            report.append(String.format(Locale.ROOT, "id Bloom filter (%d bits per id, %d hashes): %.2f%% false positives over %,d absent ids%n",
+                    io.vectorflow.storage.segment.BloomFilter.BITS_PER_ID, io.vectorflow.storage.segment.BloomFilter.HASHES,
+                    100.0 * falsePositives / n, n));
             long total = c.bytesOnDisk();
             long raw = 4L * n * dim;
             long graph = Files.size(loaded.directory().resolve(SealedSegment.GRAPH));

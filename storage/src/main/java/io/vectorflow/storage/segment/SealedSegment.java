@@ -40,6 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       bits (i64 per ordinal), and the ordinals sorted by id (i32 each) for lookups and scroll.
  *   <li>{@code payloads.bin}: a {@link BlockFile} (magic {@code 0x4C504656}, "VFPL") with two
  *       sections: n + 1 offsets (i64) into the second, which holds the UTF-8 JSON payloads.
+ *   <li>{@code bloom.bin}: a Bloom filter over the ids ({@link BloomFilter} documents it), so
+ *       lookups skip segments that cannot hold an id.
  *   <li>{@code deletes-<generation>.bin}: a {@link BlockFile} (magic {@code 0x4C444656}, "VFDL")
  *       with one section of delete bits (i64 words, bit {@code o % 64} of word {@code o / 64}),
  *       written when a manifest generation records new deletes; the manifest names the current one.
@@ -53,6 +55,7 @@ public final class SealedSegment implements Segment, Closeable {
     public static final String GRAPH = "graph.hnsw";
     public static final String IDS = "ids.bin";
     public static final String PAYLOADS = "payloads.bin";
+    public static final String BLOOM = "bloom.bin";
     static final int IDS_MAGIC = 0x44494656;
     static final int PAYLOADS_MAGIC = 0x4C504656;
     static final int DELETES_MAGIC = 0x4C444656;
@@ -67,11 +70,12 @@ public final class SealedSegment implements Segment, Closeable {
     private final HnswIndex index;
     private final MemorySegment kinds, highs, lows, sorted;
     private final MemorySegment payloadOffsets, payloadBytes;
+    private final BloomFilter bloom;
     private final AtomicInteger deleted = new AtomicInteger();
     private volatile boolean deletesDirty;
 
     private SealedSegment(long number, Path dir, Arena arena, List<MemorySegment> mappings, VectorStore vectors,
-                          HnswIndex index, MemorySegment[] ids, MemorySegment[] payloads) {
+                          HnswIndex index, MemorySegment[] ids, MemorySegment[] payloads, BloomFilter bloom) {
         this.number = number;
         this.dir = dir;
         this.arena = arena;
@@ -84,6 +88,7 @@ public final class SealedSegment implements Segment, Closeable {
         this.sorted = ids[3];
         this.payloadOffsets = payloads[0];
         this.payloadBytes = payloads[1];
+        this.bloom = bloom;
     }
 
     /** Writes the files of {@code segment} into {@code dir} (which exists and is empty) and forces each. */
@@ -128,6 +133,8 @@ public final class SealedSegment implements Segment, Closeable {
             bytes.put(segment.payload(o));
         }
         BlockFile.write(disk, dir.resolve(PAYLOADS), PAYLOADS_MAGIC, offsets.flip(), bytes.flip());
+        Iterable<PointId> ids = () -> java.util.stream.IntStream.range(0, n).mapToObj(segment::id).iterator();
+        BlockFile.write(disk, dir.resolve(BLOOM), BloomFilter.MAGIC, BloomFilter.build(ids, n));
     }
 
     /**
@@ -170,7 +177,10 @@ public final class SealedSegment implements Segment, Closeable {
                     || payloads.length != 2 || payloads[0].byteSize() != 8L * (n + 1)) {
                 throw new io.vectorflow.core.store.CorruptFileException(dir + ": ids or payloads do not match the " + n + " vectors");
             }
-            SealedSegment seg = new SealedSegment(number, dir, arena, Collections.unmodifiableList(maps), vectors, index, ids, payloads);
+            BloomFilter bloom = BloomFilter.over(BlockFile.read(map(disk, dir.resolve(BLOOM), arena, maps), BloomFilter.MAGIC,
+                    dir.resolve(BLOOM).toString())[0]);
+            SealedSegment seg = new SealedSegment(number, dir, arena, Collections.unmodifiableList(maps), vectors, index, ids,
+                    payloads, bloom);
             for (int o = 0; o < n; o++) {
                 if (index.isDeleted(o)) {
                     seg.deleted.incrementAndGet(); // deleted before the seal: recorded in the graph file
@@ -277,6 +287,9 @@ public final class SealedSegment implements Segment, Closeable {
 
     @Override
     public int find(PointId id) {
+        if (!bloom.mightContain(id)) {
+            return -1;
+        }
         // An id replaced while its segment was still mutable appears more than once (the older
         // copies deleted), so look at every entry with this id.
         for (int pos = lowerBound(id); pos < size(); pos++) {
@@ -343,6 +356,11 @@ public final class SealedSegment implements Segment, Closeable {
                 return ord;
             }
         };
+    }
+
+    /** False when this segment certainly holds no point with this id (its Bloom filter says so). */
+    public boolean mightContain(PointId id) {
+        return bloom.mightContain(id);
     }
 
     /** Bytes of this segment's files. */
