@@ -8,6 +8,7 @@ import io.vectorflow.core.search.SearchResults;
 import io.vectorflow.engine.filter.Filter;
 import io.vectorflow.storage.CollectionStore;
 import io.vectorflow.storage.PointId;
+import io.vectorflow.storage.segment.MutableSegment;
 import io.vectorflow.storage.segment.Segment;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -216,19 +217,36 @@ public final class Collection {
             }
             searched++;
             OrdinalFilter accept = filter == null ? null : ord -> matches(s, ord, filter);
+            int tailFrom = s instanceof MutableSegment m ? m.indexedPrefix() : s.size();
             if (request.exact()) {
-                exact(s, request.vector(), k, accept, out);
+                exact(s, request.vector(), k, 0, accept, out);
+                tailFrom = s.size();
             } else {
                 s.index().search(request.vector(), k, ef, accept, out);
                 if (filter != null && out.size() < k && s.liveCount() > out.size()) {
                     scanned += out.distanceEvaluations();
-                    exact(s, request.vector(), k, accept, out);
+                    exact(s, request.vector(), k, 0, accept, out);
                     fellBack = true;
+                    tailFrom = s.size();
                 }
             }
             scanned += out.distanceEvaluations();
             for (int i = 0; i < out.size(); i++) {
                 hits.add(new Hit(s, out.ordinal(i), out.distance(i)));
+            }
+            if (tailFrom < s.size()) {
+                // Written but perhaps not yet in the graph: scan exactly, skip what the walk found.
+                java.util.Set<Integer> found = new java.util.HashSet<>();
+                for (int i = 0; i < out.size(); i++) {
+                    found.add(out.ordinal(i));
+                }
+                exact(s, request.vector(), k, tailFrom, accept, out);
+                scanned += out.distanceEvaluations();
+                for (int i = 0; i < out.size(); i++) {
+                    if (!found.contains(out.ordinal(i))) {
+                        hits.add(new Hit(s, out.ordinal(i), out.distance(i)));
+                    }
+                }
             }
         }
         hits.sort(Comparator.comparingDouble(Hit::distance));
@@ -243,11 +261,11 @@ public final class Collection {
         return new SearchResult(points, System.nanoTime() - start, scanned, searched, strategy);
     }
 
-    private void exact(Segment s, float[] query, int k, OrdinalFilter accept, SearchResults out) {
+    /** Exact top k of a segment's live points from ordinal {@code from} on. */
+    private void exact(Segment s, float[] query, int k, int from, OrdinalFilter accept, SearchResults out) {
         int n = s.size(); // a point being appended may already be in the vector store: not yet readable
-        OrdinalFilter live = accept == null ? ord -> ord < n && !s.isDeleted(ord)
-                : ord -> ord < n && !s.isDeleted(ord) && accept.accept(ord);
-        new ExactSearch(s.vectors(), metric).search(query, k, live, out);
+        OrdinalFilter live = accept == null ? ord -> !s.isDeleted(ord) : ord -> !s.isDeleted(ord) && accept.accept(ord);
+        new ExactSearch(s.vectors(), metric).search(query, k, from, n, live, out);
     }
 
     /** Seals the in-memory segment now, so its points are in mapped files and the log is trimmed. */

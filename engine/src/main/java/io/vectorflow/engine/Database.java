@@ -58,22 +58,33 @@ public final class Database implements Closeable {
      * @param indexThreads      threads linking a batch's points into the graph
      * @param prefault          for collections searched on disk, read sealed vectors into the page cache at open
      * @param disk              file-system access ({@link Disk#REAL}; tests inject faults)
+     * @param maxUnindexed      per collection, the bound on points written but not yet in the
+     *                          graph: writes slow down from half of it and are refused at it
      */
-    public record Options(Durability durability, long asyncFlushMillis, int indexThreads, boolean prefault, Disk disk) {
+    public record Options(Durability durability, long asyncFlushMillis, int indexThreads, boolean prefault, Disk disk,
+                          int maxUnindexed) {
+        /** Points written but not yet indexed that a collection accepts by default. */
+        public static final int DEFAULT_MAX_UNINDEXED = 100_000;
+
         public static Options defaults() {
-            return new Options(Durability.FSYNC, 200, Runtime.getRuntime().availableProcessors(), true, Disk.REAL);
+            return new Options(Durability.FSYNC, 200, Runtime.getRuntime().availableProcessors(), true, Disk.REAL,
+                    DEFAULT_MAX_UNINDEXED);
         }
 
         public Options withDisk(Disk d) {
-            return new Options(durability, asyncFlushMillis, indexThreads, prefault, d);
+            return new Options(durability, asyncFlushMillis, indexThreads, prefault, d, maxUnindexed);
         }
 
         public Options withDurability(Durability d) {
-            return new Options(d, asyncFlushMillis, indexThreads, prefault, disk);
+            return new Options(d, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed);
         }
 
         public Options withPrefault(boolean p) {
-            return new Options(durability, asyncFlushMillis, indexThreads, p, disk);
+            return new Options(durability, asyncFlushMillis, indexThreads, p, disk, maxUnindexed);
+        }
+
+        public Options withMaxUnindexed(int bound) {
+            return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, bound);
         }
     }
 
@@ -156,7 +167,8 @@ public final class Database implements Closeable {
     private CollectionStore.Options storeOptions(CollectionConfig c) {
         Durability d = c.durability() != null ? c.durability() : options.durability();
         return new CollectionStore.Options(c.dimension(), c.metricImpl(), new HnswParams(c.m(), c.efConstruction()),
-                c.segmentCapacity(), d, options.asyncFlushMillis(), options.indexThreads(), options.prefault(), c.onDisk());
+                c.segmentCapacity(), d, options.asyncFlushMillis(), options.indexThreads(), options.prefault(), c.onDisk(),
+                options.maxUnindexed());
     }
 
     private static CollectionConfig readConfig(Path file) throws IOException {

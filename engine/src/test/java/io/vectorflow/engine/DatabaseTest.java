@@ -197,4 +197,22 @@ class DatabaseTest {
             assertThat(r.points().getFirst().vector()).containsExactly(Metrics.COSINE.prepare(new float[] {3, 0}));
         }
     }
+
+    @Test
+    void freshPointsAreFoundBeforeTheIndexerHasLinkedThem() {
+        int dim = 32;
+        try (Database db = Database.open(dir, Database.Options.defaults().withMaxUnindexed(1_000_000))) {
+            Collection c = db.createCollection(CollectionConfig.of("fresh", dim, "euclidean").withHnsw(16, 400));
+            List<Point> pts = points(0, 20_000, dim);
+            c.upsert(pts);
+            // Straight after the write returns, most points are not in the graph yet: the search
+            // scans that tail exactly, so every one of them is found.
+            assertThat(c.store().unindexedPoints()).isPositive();
+            for (int i = 19_999; i >= 19_000; i -= 111) {
+                SearchResult r = c.search(SearchRequest.of(pts.get(i).vector(), 1));
+                assertThat(r.points().getFirst().id()).isEqualTo(PointId.of(i));
+            }
+            assertThat(c.count(null)).isEqualTo(20_000);
+        }
+    }
 }

@@ -18,11 +18,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -34,10 +29,17 @@ import java.util.stream.Stream;
  * <h2>Write path</h2>
  * A write is encoded and appended to the {@link WriteAheadLog}; once the log acknowledges it
  * (forced, with group commit, under {@link Durability#FSYNC}) it is applied to memory in
- * sequence-number order: the point is stored in the mutable segment, linked into its graph (the
- * points of a batch on {@code indexThreads} threads), and any older version of the same id is
- * marked deleted. The call returns after that, so a point is visible to {@code find} and to
- * search the moment its write returns, and only writes that are durable ever become visible.
+ * sequence-number order: the point is stored in the mutable segment and any older version of the
+ * same id is marked deleted. The call returns after that, so a point is visible to {@code find}
+ * and to search the moment its write returns, and only writes that are durable ever become
+ * visible. Linking points into the graph happens behind the writes, on {@code indexThreads}
+ * indexer threads; searches scan the not-yet-indexed tail exactly, so fresh points are always
+ * found.
+ *
+ * <h2>Backpressure</h2>
+ * The tail of stored but not yet indexed points is bounded by {@code maxUnindexed}. From half of
+ * it on, a write first waits (up to a second) for the indexers to catch up; at the bound it is
+ * refused with an {@link OverloadedException} before anything is written.
  *
  * <h2>Seal</h2>
  * When the mutable segment is full (and at a clean close) it is written into
@@ -55,6 +57,7 @@ import java.util.stream.Stream;
  */
 public final class CollectionStore implements Closeable {
 
+    private static final System.Logger LOG = System.getLogger(CollectionStore.class.getName());
     private static final byte UPSERT = 1;
     private static final byte DELETE = 2;
 
@@ -63,13 +66,14 @@ public final class CollectionStore implements Closeable {
      *
      * @param segmentCapacity   points per segment: the mutable segment seals when it holds this many
      * @param asyncFlushMillis  how often the log is forced under {@link Durability#ASYNC}
-     * @param indexThreads      threads that link a batch's points into the graph
+     * @param indexThreads      indexer threads that link stored points into the graph
+     * @param maxUnindexed      bound on points stored but not yet in the graph (see Backpressure)
      * @param prefault          with {@code onDisk}, read sealed vectors into the page cache at open
      * @param onDisk            search sealed segments in place in their mapped files rather than
      *                          copying vectors and graph into memory at open (see {@link SealedSegment#open})
      */
     public record Options(int dimension, Metric metric, HnswParams hnsw, int segmentCapacity, Durability durability,
-                          long asyncFlushMillis, int indexThreads, boolean prefault, boolean onDisk) {
+                          long asyncFlushMillis, int indexThreads, boolean prefault, boolean onDisk, int maxUnindexed) {
         public Options {
             if (dimension < 1 || dimension > 65_536) {
                 throw new IllegalArgumentException("dimension must be between 1 and 65536: " + dimension);
@@ -79,6 +83,9 @@ public final class CollectionStore implements Closeable {
             }
             if (indexThreads < 1) {
                 throw new IllegalArgumentException("index threads must be positive: " + indexThreads);
+            }
+            if (maxUnindexed < 2) {
+                throw new IllegalArgumentException("the unindexed-points bound must be at least 2: " + maxUnindexed);
             }
         }
     }
@@ -105,7 +112,10 @@ public final class CollectionStore implements Closeable {
     private final Options options;
     private final ReentrantLock applyLock = new ReentrantLock();
     private final Condition turn = applyLock.newCondition();
-    private final ExecutorService indexPool;
+    /** Indexer threads wait here for work; writers and seals wait here for indexing progress. */
+    private final Object indexSignal = new Object();
+    private int runningIndexers;
+    private volatile boolean stopIndexers;
     private WriteAheadLog wal;
     private volatile View view;
     private Manifest manifest;
@@ -120,9 +130,6 @@ public final class CollectionStore implements Closeable {
         this.options = options;
         this.manifest = manifest;
         this.view = new View(newMutable(), List.copyOf(sealed));
-        this.indexPool = options.indexThreads() > 1
-                ? Executors.newFixedThreadPool(options.indexThreads(), Thread.ofPlatform().daemon().name("indexer-", 0).factory())
-                : null;
     }
 
     private MutableSegment newMutable() {
@@ -161,7 +168,7 @@ public final class CollectionStore implements Closeable {
         }
         sealed = new ArrayList<>(sealed.reversed());
         CollectionStore store = new CollectionStore(disk, dir, options, manifest, sealed);
-        store.replaying = true;
+        store.replaying = true; // indexer threads start with the first replayed write
         try {
             store.wal = WriteAheadLog.open(disk, dir.resolve("wal"), options.durability(), options.asyncFlushMillis(),
                     manifest.sealedThrough(), (seq, payload) -> store.apply(seq, payload));
@@ -280,6 +287,7 @@ public final class CollectionStore implements Closeable {
 
     private int write(ByteBuffer record) {
         checkWritable();
+        awaitIndexingBacklog();
         long seq;
         try {
             seq = wal.append(record);
@@ -372,7 +380,6 @@ public final class CollectionStore implements Closeable {
             return deleted;
         }
         int dim = record.getInt();
-        List<Integer> pending = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             PointId id = getId(record);
             float[] v = new float[dim];
@@ -381,58 +388,120 @@ public final class CollectionStore implements Closeable {
             byte[] payload = new byte[record.getInt()];
             record.get(payload);
             if (view.mutable().isFull()) {
-                index(pending);
                 seal(seq - 1);
             }
             Location old = find(id);
-            pending.add(view.mutable().append(id, options.metric().prepare(v), payload));
+            view.mutable().append(id, options.metric().prepare(v), payload);
             if (old != null) {
                 old.segment().delete(old.ordinal());
             }
+            if ((i & 255) == 255) {
+                wakeIndexers();
+            }
         }
-        index(pending);
+        wakeIndexers();
         return count;
     }
 
-    /** Links stored points into the mutable segment's graph, on the index threads for large batches. */
-    private void index(List<Integer> ordinals) {
-        MutableSegment m = view.mutable();
-        if (indexPool == null || ordinals.size() < 64) {
-            ordinals.forEach(o -> m.index().insert(o));
-        } else {
-            int threads = options.indexThreads();
-            List<Callable<Void>> tasks = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int first = t;
-                tasks.add(() -> {
-                    for (int i = first; i < ordinals.size(); i += threads) {
-                        m.index().insert(ordinals.get(i));
-                    }
-                    return null;
-                });
-            }
-            List<Future<Void>> futures = tasks.stream().map(indexPool::submit).toList();
-            boolean interrupted = false;
-            try {
-                for (Future<Void> f : futures) {
-                    while (true) { // the write is durable: finish applying it even if the caller is interrupted
+    /** Starts indexer threads up to {@code indexThreads} and wakes idle ones: there is new work. */
+    private void wakeIndexers() {
+        synchronized (indexSignal) {
+            indexSignal.notifyAll();
+            wakeIndexersLocked();
+        }
+    }
+
+    /**
+     * An indexer thread: claim the next stored point of the mutable segment, link it into the
+     * graph, tell waiters; exit after a second with nothing to do (a write starts it again).
+     */
+    private void indexLoop() {
+        while (true) {
+            MutableSegment m = view.mutable();
+            int ordinal = m.claimForIndexing();
+            if (ordinal < 0) {
+                synchronized (indexSignal) {
+                    if (!stopIndexers && !view.mutable().hasUnclaimed()) {
                         try {
-                            f.get();
-                            break;
+                            indexSignal.wait(1000);
                         } catch (InterruptedException e) {
-                            interrupted = true;
+                            Thread.currentThread().interrupt();
                         }
                     }
+                    if (stopIndexers || !view.mutable().hasUnclaimed()) {
+                        runningIndexers--;
+                        return;
+                    }
                 }
-            } catch (ExecutionException e) {
-                throw new StorageException("indexing failed: " + e.getCause(), e.getCause());
-            } finally {
-                if (interrupted) {
+                continue;
+            }
+            try {
+                m.index(ordinal);
+            } catch (RuntimeException | Error e) {
+                readOnlyReason = "indexing point " + ordinal + " failed: " + e;
+                LOG.log(System.Logger.Level.ERROR, "indexing failed in " + dir, e);
+            }
+            synchronized (indexSignal) {
+                indexSignal.notifyAll();
+            }
+        }
+    }
+
+    /** Waits until every point of {@code m} is in its graph (before it is sealed). */
+    private void awaitIndexed(MutableSegment m) {
+        wakeIndexers();
+        synchronized (indexSignal) {
+            while (m.unindexed() > 0 && readOnlyReason == null) {
+                try {
+                    indexSignal.wait(100);
+                } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    throw new StorageException("interrupted while waiting for indexing", e);
+                }
+                wakeIndexersLocked();
+            }
+        }
+    }
+
+    private void wakeIndexersLocked() {
+        while (runningIndexers < options.indexThreads() && !stopIndexers) {
+            runningIndexers++;
+            Thread.ofPlatform().daemon().name("indexer-" + dir.getFileName() + "-" + runningIndexers).start(this::indexLoop);
+        }
+    }
+
+    /** Backpressure: slows a write while indexing is far behind, refuses it at the bound. */
+    private void awaitIndexingBacklog() {
+        int bound = options.maxUnindexed();
+        if (view.mutable().unindexed() < bound / 2) {
+            return;
+        }
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        synchronized (indexSignal) {
+            while (view.mutable().unindexed() >= bound / 2 && System.nanoTime() < deadline) {
+                try {
+                    indexSignal.wait(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
                 }
             }
         }
-        ordinals.clear();
+        int behind = view.mutable().unindexed();
+        if (behind >= bound) {
+            throw new OverloadedException("overloaded: indexing is " + behind + " points behind (bound " + bound
+                    + "); nothing was written, retry after a short wait");
+        }
+    }
+
+    /** Waits until every point written so far is in the mutable segment's graph. */
+    public void awaitIndexing() {
+        awaitIndexed(view.mutable());
+    }
+
+    /** Points stored in the mutable segment but not yet known to be in its graph. */
+    public int unindexedPoints() {
+        return view.mutable().unindexed();
     }
 
     /** Seals the mutable segment now if it holds any points (normally it seals when full). */
@@ -466,6 +535,7 @@ public final class CollectionStore implements Closeable {
         SealedSegment created = null;
         try {
             if (!deletesOnly) {
+                awaitIndexed(m);
                 m.index().connectComponents();
                 deleteTree(disk, tmp);
                 disk.createDirectories(tmp);
@@ -563,8 +633,9 @@ public final class CollectionStore implements Closeable {
         } finally {
             applyLock.unlock();
         }
-        if (indexPool != null) {
-            indexPool.shutdownNow();
+        stopIndexers = true;
+        synchronized (indexSignal) {
+            indexSignal.notifyAll();
         }
         closeSegments();
     }

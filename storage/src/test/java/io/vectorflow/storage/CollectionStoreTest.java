@@ -93,6 +93,7 @@ class CollectionStoreTest {
     void sealedSegmentSearchesExactlyLikeTheInMemoryOne() throws IOException {
         CollectionStore store = open(Disk.REAL, dir, 10_000);
         store.upsert(points(0, 2000));
+        store.awaitIndexing();
         Segment mutable = store.view().mutable();
         mutable.index().connectComponents();
         List<float[]> queries = new ArrayList<>();
@@ -256,7 +257,7 @@ class CollectionStoreTest {
     @Test
     void asyncDurabilityAcknowledgesBeforeTheForceAndStillRecovers() throws IOException {
         var async = new CollectionStore.Options(DIM, io.vectorflow.core.metric.Metrics.EUCLIDEAN,
-                new io.vectorflow.core.hnsw.HnswParams(6, 24, 1), 1000, Durability.ASYNC, 20, 1, false, false);
+                new io.vectorflow.core.hnsw.HnswParams(6, 24, 1), 1000, Durability.ASYNC, 20, 1, false, false, 100_000);
         FaultyDisk disk = new FaultyDisk();
         CollectionStore store = CollectionStore.open(disk, dir, async);
         long forcesBefore = disk.operations();
@@ -267,5 +268,34 @@ class CollectionStoreTest {
             assertThat(liveCount(reopened)).isEqualTo(10);
         }
         assertThat(disk.operations()).isGreaterThan(forcesBefore);
+    }
+
+    @Test
+    void writesOutrunningTheIndexerAreSlowedThenRefusedAndNothingIsLost() throws IOException {
+        var tight = new CollectionStore.Options(DIM, io.vectorflow.core.metric.Metrics.EUCLIDEAN,
+                new io.vectorflow.core.hnsw.HnswParams(16, 200, 1), 200_000, Durability.FSYNC, 100, 1, false, true, 4_000);
+        try (CollectionStore store = CollectionStore.open(Disk.REAL, dir, tight)) {
+            int accepted = 0;
+            OverloadedException refused = null;
+            // 50,000 points in one write leave the one indexer thread far behind; the next write waits a
+            // second for it, finds it still past the bound of 4,000, and is refused.
+            for (int b = 0; b < 3 && refused == null; b++) {
+                try {
+                    store.upsert(points(b * 50_000L, 50_000));
+                    accepted++;
+                } catch (OverloadedException e) {
+                    refused = e;
+                }
+            }
+            assertThat(refused).as("a write past the bound").isNotNull();
+            assertThat(refused.getMessage()).contains("overloaded").contains("retry");
+            assertThat(store.readOnlyReason()).isNull(); // refusing is not a failure
+            long written = accepted * 50_000L;
+            assertThat(liveCount(store)).isEqualTo(written); // the refused batch wrote nothing
+            store.awaitIndexing();
+            assertThat(store.unindexedPoints()).isZero();
+            store.upsert(points(written, 10)); // and writes are taken again
+            assertPoint(store, written + 9);
+        }
     }
 }

@@ -36,11 +36,18 @@ public final class ExactSearch {
      * calling thread.
      */
     public void search(float[] query, int k, OrdinalFilter filter, SearchResults out) {
+        search(query, k, 0, vectors.size(), filter, out);
+    }
+
+    /** The {@code k} nearest accepted vectors among ordinals {@code [from, to)}, on the calling thread. */
+    public void search(float[] query, int k, int from, int to, OrdinalFilter filter, SearchResults out) {
+        if (from < 0 || to > vectors.size() || from > to) {
+            throw new IllegalArgumentException("ordinal range [" + from + ", " + to + ") outside [0, " + vectors.size() + ")");
+        }
         float[] q = prepare(query);
         LongHeap heap = new LongHeap(k + 1);
-        int n = vectors.size();
-        scan(q, 0, n, k, filter, heap);
-        drain(heap, k, out, n);
+        scan(q, from, to, k, filter, heap);
+        drain(heap, k, out, to - from);
     }
 
     /** Like {@link #search} but splits the scan across up to {@code threads} threads. */

@@ -12,9 +12,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The segment that takes writes: vectors off-heap in a {@link VectorStore} of fixed capacity, an
- * HNSW graph built as points arrive, ids and payloads on the heap, and a hash map from id to live
- * ordinal. One writer appends at a time (the collection orders writes); graph inserts may run on
- * many threads; readers never lock. When full it is written out by {@link SealedSegment#write}.
+ * HNSW graph built behind the writes by indexer threads, ids and payloads on the heap, and a hash
+ * map from id to live ordinal. One writer appends at a time (the collection orders writes);
+ * indexer threads claim stored points in order ({@link #claimForIndexing}) and link them in
+ * parallel; readers never lock. Points at and after {@link #indexedPrefix} may not be in the
+ * graph yet, so searches scan that tail exactly. When full it is written out by
+ * {@link SealedSegment#write}.
  */
 public final class MutableSegment implements Segment {
 
@@ -26,6 +29,11 @@ public final class MutableSegment implements Segment {
     private final AtomicInteger deleted = new AtomicInteger();
     /** Points whose id and payload are set: readers never see an ordinal before both are. */
     private volatile int visible;
+    /** Next ordinal an indexer thread will link into the graph. */
+    private final AtomicInteger nextToIndex = new AtomicInteger();
+    /** Ordinals linked into the graph; {@link #indexedPrefix} is the first one that is not. */
+    private final java.util.BitSet linked = new java.util.BitSet();
+    private volatile int indexedPrefix;
 
     public MutableSegment(int dimension, Metric metric, HnswParams params, int capacity) {
         this.store = VectorStore.allocate(dimension, capacity);
@@ -60,6 +68,47 @@ public final class MutableSegment implements Segment {
     @Override
     public int size() {
         return visible;
+    }
+
+    /** Claims the next stored point to link into the graph; -1 when every stored point is claimed. */
+    public int claimForIndexing() {
+        while (true) {
+            int o = nextToIndex.get();
+            if (o >= visible) {
+                return -1;
+            }
+            if (nextToIndex.compareAndSet(o, o + 1)) {
+                return o;
+            }
+        }
+    }
+
+    /** Links a claimed point into the graph and advances the indexed prefix. */
+    public void index(int ordinal) {
+        index.insert(ordinal);
+        synchronized (linked) {
+            linked.set(ordinal);
+            int p = indexedPrefix;
+            while (linked.get(p)) {
+                p++;
+            }
+            indexedPrefix = p;
+        }
+    }
+
+    /** Whether stored points remain that no indexer has claimed. */
+    public boolean hasUnclaimed() {
+        return nextToIndex.get() < visible;
+    }
+
+    /** Every ordinal below this is in the graph; from here to {@link #size} some may not be yet. */
+    public int indexedPrefix() {
+        return indexedPrefix;
+    }
+
+    /** Stored points not yet known to be in the graph (the tail searches scan exactly). */
+    public int unindexed() {
+        return visible - indexedPrefix;
     }
 
     @Override
