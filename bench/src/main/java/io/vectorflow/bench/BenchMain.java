@@ -8,11 +8,13 @@ import picocli.CommandLine.Command;
 /**
  * Entry point of {@code bench/target/benchmarks.jar}: {@code compare} (VectorFlow against its
  * peers), {@code guard} (the CI performance guard), {@code storage} (durable collections: ingest,
- * restart, mapped versus in-memory search, bytes on disk) and {@code jmh} (the JMH kernel benchmarks).
+ * restart, mapped versus in-memory search, bytes on disk), {@code ingest} (durable write throughput
+ * and indexing lag) and {@code jmh} (the JMH kernel benchmarks).
  * The launcher runs the first two as {@code ./vectorflow compare} and {@code ./vectorflow guard}.
  */
 @Command(name = "benchmarks", mixinStandardHelpOptions = true,
-        subcommands = {CompareCommand.class, GuardCommand.class, StorageCommand.class, BenchMain.JmhCommand.class},
+        subcommands = {CompareCommand.class, GuardCommand.class, StorageCommand.class, IngestCommand.class,
+                BenchMain.JmhCommand.class},
         description = "VectorFlow benchmarks: peer comparison, CI performance guard, JMH kernels.")
 public final class BenchMain implements Runnable {
 

@@ -60,31 +60,37 @@ public final class Database implements Closeable {
      * @param disk              file-system access ({@link Disk#REAL}; tests inject faults)
      * @param maxUnindexed      per collection, the bound on points written but not yet in the
      *                          graph: writes slow down from half of it and are refused at it
+     * @param compactionMbPerSecond  limit on each collection's compaction write rate, 0 for none
+     * @param autoCompact       merge small segments in the background (otherwise only on request)
      */
     public record Options(Durability durability, long asyncFlushMillis, int indexThreads, boolean prefault, Disk disk,
-                          int maxUnindexed) {
+                          int maxUnindexed, double compactionMbPerSecond, boolean autoCompact) {
         /** Points written but not yet indexed that a collection accepts by default. */
         public static final int DEFAULT_MAX_UNINDEXED = 100_000;
 
         public static Options defaults() {
             return new Options(Durability.FSYNC, 200, Runtime.getRuntime().availableProcessors(), true, Disk.REAL,
-                    DEFAULT_MAX_UNINDEXED);
+                    DEFAULT_MAX_UNINDEXED, 0, true);
         }
 
         public Options withDisk(Disk d) {
-            return new Options(durability, asyncFlushMillis, indexThreads, prefault, d, maxUnindexed);
+            return new Options(durability, asyncFlushMillis, indexThreads, prefault, d, maxUnindexed, compactionMbPerSecond, autoCompact);
         }
 
         public Options withDurability(Durability d) {
-            return new Options(d, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed);
+            return new Options(d, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond, autoCompact);
         }
 
         public Options withPrefault(boolean p) {
-            return new Options(durability, asyncFlushMillis, indexThreads, p, disk, maxUnindexed);
+            return new Options(durability, asyncFlushMillis, indexThreads, p, disk, maxUnindexed, compactionMbPerSecond, autoCompact);
         }
 
         public Options withMaxUnindexed(int bound) {
-            return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, bound);
+            return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, bound, compactionMbPerSecond, autoCompact);
+        }
+
+        public Options withCompaction(boolean auto, double mbPerSecond) {
+            return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, mbPerSecond, auto);
         }
     }
 
@@ -168,7 +174,7 @@ public final class Database implements Closeable {
         Durability d = c.durability() != null ? c.durability() : options.durability();
         return new CollectionStore.Options(c.dimension(), c.metricImpl(), new HnswParams(c.m(), c.efConstruction()),
                 c.segmentCapacity(), d, options.asyncFlushMillis(), options.indexThreads(), options.prefault(), c.onDisk(),
-                options.maxUnindexed());
+                options.maxUnindexed(), options.compactionMbPerSecond(), options.autoCompact());
     }
 
     private static CollectionConfig readConfig(Path file) throws IOException {

@@ -58,6 +58,9 @@ import java.util.stream.Stream;
 public final class CollectionStore implements Closeable {
 
     private static final System.Logger LOG = System.getLogger(CollectionStore.class.getName());
+    /** Closes retired (compacted-away) segments once searches that started on them have finished. */
+    private static final java.util.concurrent.ScheduledExecutorService RETIRE =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("segment-retire").factory());
     private static final byte UPSERT = 1;
     private static final byte DELETE = 2;
 
@@ -71,9 +74,12 @@ public final class CollectionStore implements Closeable {
      * @param prefault          with {@code onDisk}, read sealed vectors into the page cache at open
      * @param onDisk            search sealed segments in place in their mapped files rather than
      *                          copying vectors and graph into memory at open (see {@link SealedSegment#open})
+     * @param compactionMbPerSecond  limit on compaction's write rate, 0 for none ({@link Compactor})
+     * @param autoCompact       compact in the background after seals and at open (otherwise only {@link #compact()})
      */
     public record Options(int dimension, Metric metric, HnswParams hnsw, int segmentCapacity, Durability durability,
-                          long asyncFlushMillis, int indexThreads, boolean prefault, boolean onDisk, int maxUnindexed) {
+                          long asyncFlushMillis, int indexThreads, boolean prefault, boolean onDisk, int maxUnindexed,
+                          double compactionMbPerSecond, boolean autoCompact) {
         public Options {
             if (dimension < 1 || dimension > 65_536) {
                 throw new IllegalArgumentException("dimension must be between 1 and 65536: " + dimension);
@@ -119,6 +125,10 @@ public final class CollectionStore implements Closeable {
     private WriteAheadLog wal;
     private volatile View view;
     private Manifest manifest;
+    /** Number for the next segment written, by a seal or a compaction. */
+    private final java.util.concurrent.atomic.AtomicLong nextSegment;
+    private final Compactor compactor;
+    private final List<SealedSegment> retired = java.util.Collections.synchronizedList(new ArrayList<>());
     private long appliedSeq;
     private boolean replaying;
     private volatile String readOnlyReason;
@@ -129,7 +139,9 @@ public final class CollectionStore implements Closeable {
         this.dir = dir;
         this.options = options;
         this.manifest = manifest;
+        this.nextSegment = new java.util.concurrent.atomic.AtomicLong(manifest.nextSegment());
         this.view = new View(newMutable(), List.copyOf(sealed));
+        this.compactor = new Compactor(this);
     }
 
     private MutableSegment newMutable() {
@@ -180,6 +192,8 @@ public final class CollectionStore implements Closeable {
         store.appliedSeq = store.wal.recovery().lastSeq();
         if (store.wal.recovery().damage() != null) {
             store.readOnlyReason = "the write-ahead log is damaged: " + store.wal.recovery().damage();
+        } else if (options.autoCompact()) {
+            store.compactor.wake();
         }
         return store;
     }
@@ -527,61 +541,22 @@ public final class CollectionStore implements Closeable {
         if (deletesOnly && v.sealed().stream().noneMatch(SealedSegment::deletesDirty)) {
             return;
         }
-        long number = manifest.nextSegment();
-        long generation = manifest.generation() + 1;
-        Path segments = dir.resolve("segments");
-        Path tmp = segments.resolve(number + ".tmp");
-        Path target = segments.resolve(Long.toString(number));
+        long number = deletesOnly ? -1 : nextSegment.getAndIncrement();
         SealedSegment created = null;
         try {
+            List<SealedSegment> sealed = new ArrayList<>(v.sealed().size() + 1);
             if (!deletesOnly) {
                 awaitIndexed(m);
-                m.index().connectComponents();
-                deleteTree(disk, tmp);
-                disk.createDirectories(tmp);
-                SealedSegment.write(disk, tmp, m);
-                disk.syncDirectory(tmp);
-                disk.move(tmp, target);
-                disk.syncDirectory(segments);
-                created = SealedSegment.open(disk, target, number, null, true, options.onDisk());
-                for (int o = 0; o < m.size(); o++) {
-                    if (m.isDeleted(o)) {
-                        created.delete(o);
-                    }
-                }
-            }
-            List<Manifest.Entry> entries = new ArrayList<>();
-            List<SealedSegment> oldestFirst = new ArrayList<>(v.sealed().reversed());
-            if (created != null) {
-                oldestFirst.add(created);
-            }
-            List<Path> obsolete = new ArrayList<>();
-            for (SealedSegment s : oldestFirst) {
-                String deletes = deletesFileOf(s);
-                if (s.deletesDirty()) {
-                    if (deletes != null) {
-                        obsolete.add(s.directory().resolve(deletes));
-                    }
-                    deletes = "deletes-" + generation + ".bin";
-                    s.writeDeletes(disk, deletes);
-                    disk.syncDirectory(s.directory());
-                }
-                entries.add(new Manifest.Entry(s.number(), s.size(), deletes));
-            }
-            Manifest next = new Manifest(generation, sealedThrough, created == null ? number : number + 1, entries);
-            next.write(disk, dir);
-            manifest = next;
-            if (created != null) {
-                List<SealedSegment> sealed = new ArrayList<>(v.sealed().size() + 1);
+                created = writeSegment(m, number);
                 sealed.add(created);
-                sealed.addAll(v.sealed());
+            }
+            sealed.addAll(v.sealed());
+            publish(sealed, sealedThrough);
+            if (created != null) {
                 view = new View(newMutable(), List.copyOf(sealed));
             }
-            for (Path p : obsolete) {
-                disk.delete(p);
-            }
         } catch (IOException | RuntimeException e) {
-            if (created != null && view.sealed().stream().noneMatch(s -> s.number() == number)) {
+            if (created != null && view.sealed().stream().noneMatch(x -> x.number() == number)) {
                 created.close();
             }
             readOnlyReason = "sealing segment " + number + " failed: " + e;
@@ -590,6 +565,62 @@ public final class CollectionStore implements Closeable {
         }
         if (!replaying) {
             wal.roll(sealedThrough);
+            if (options.autoCompact()) {
+                compactor.wake();
+            }
+        }
+    }
+
+    /**
+     * Writes {@code m} (fully indexed) as segment {@code number}: connectivity repair, files into
+     * {@code segments/<n>.tmp/} each forced, the directory renamed and its parent forced; returns
+     * it opened, with {@code m}'s deletes applied. Not yet in the manifest.
+     */
+    SealedSegment writeSegment(MutableSegment m, long number) throws IOException {
+        Path segments = dir.resolve("segments");
+        Path tmp = segments.resolve(number + ".tmp");
+        Path target = segments.resolve(Long.toString(number));
+        m.index().connectComponents();
+        deleteTree(disk, tmp);
+        disk.createDirectories(tmp);
+        SealedSegment.write(disk, tmp, m);
+        disk.syncDirectory(tmp);
+        disk.move(tmp, target);
+        disk.syncDirectory(segments);
+        SealedSegment created = SealedSegment.open(disk, target, number, null, true, options.onDisk());
+        for (int o = 0; o < m.size(); o++) {
+            if (m.isDeleted(o)) {
+                created.delete(o);
+            }
+        }
+        return created;
+    }
+
+    /**
+     * Publishes a new manifest naming {@code newestFirst} (writing delete bits that changed first);
+     * apply lock held. Obsolete delete files are removed after.
+     */
+    void publish(List<SealedSegment> newestFirst, long sealedThrough) throws IOException {
+        long generation = manifest.generation() + 1;
+        List<Manifest.Entry> entries = new ArrayList<>();
+        List<Path> obsolete = new ArrayList<>();
+        for (SealedSegment s : newestFirst.reversed()) {
+            String deletes = deletesFileOf(s);
+            if (s.deletesDirty()) {
+                if (deletes != null) {
+                    obsolete.add(s.directory().resolve(deletes));
+                }
+                deletes = "deletes-" + generation + ".bin";
+                s.writeDeletes(disk, deletes);
+                disk.syncDirectory(s.directory());
+            }
+            entries.add(new Manifest.Entry(s.number(), s.size(), deletes));
+        }
+        Manifest next = new Manifest(generation, sealedThrough, nextSegment.get(), entries);
+        next.write(disk, dir);
+        manifest = next;
+        for (Path p : obsolete) {
+            disk.delete(p);
         }
     }
 
@@ -600,6 +631,82 @@ public final class CollectionStore implements Closeable {
             }
         }
         return null;
+    }
+
+    long reserveSegmentNumber() {
+        return nextSegment.getAndIncrement();
+    }
+
+    boolean closedOrReadOnly() {
+        return closed || readOnlyReason != null;
+    }
+
+    /**
+     * Swaps a compaction's output in for its inputs (see {@link Compactor}): carries over deletes
+     * made during the merge, publishes the manifest, swaps the view, retires the inputs. Returns
+     * false, deleting the output, when the collection closed or turned read-only meanwhile.
+     */
+    boolean commitCompaction(List<SealedSegment> inputs, int[][] moved, SealedSegment output) throws IOException {
+        applyLock.lock();
+        try {
+            if (closedOrReadOnly()) {
+                output.close();
+                deleteTree(disk, output.directory());
+                return false;
+            }
+            for (int g = 0; g < inputs.size(); g++) {
+                for (int ord = 0; ord < moved[g].length; ord++) {
+                    if (moved[g][ord] >= 0 && inputs.get(g).isDeleted(ord)) {
+                        output.delete(moved[g][ord]);
+                    }
+                }
+            }
+            View v = view;
+            List<SealedSegment> next = new ArrayList<>();
+            boolean placed = false;
+            for (SealedSegment s : v.sealed()) {
+                if (!inputs.contains(s)) {
+                    next.add(s);
+                } else if (!placed) {
+                    next.add(output);
+                    placed = true;
+                }
+            }
+            try {
+                publish(next, manifest.sealedThrough());
+            } catch (IOException | RuntimeException e) {
+                readOnlyReason = "publishing a compaction failed: " + e;
+                throw e;
+            }
+            view = new View(v.mutable(), List.copyOf(next));
+        } finally {
+            applyLock.unlock();
+        }
+        for (SealedSegment s : inputs) {
+            deleteTree(disk, s.directory()); // unlinking mapped files is safe; the mappings live on
+            retired.add(s);
+            RETIRE.schedule(() -> {
+                if (retired.remove(s)) {
+                    s.close();
+                }
+            }, 30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        return true;
+    }
+
+    /** Runs compaction now on the calling thread until nothing is worth merging; returns the merges done. */
+    public int compact() throws IOException {
+        compactor.awaitIdle();
+        int merges = 0;
+        while (!closedOrReadOnly() && compactor.runOnce()) {
+            merges++;
+        }
+        return merges;
+    }
+
+    /** Waits for a background compaction pass to finish. */
+    public void awaitCompaction() {
+        compactor.awaitIdle();
     }
 
     /** Bytes of the collection's files: sealed segments, log and manifest. */
@@ -620,6 +727,7 @@ public final class CollectionStore implements Closeable {
             return;
         }
         closed = true;
+        compactor.awaitIdle();
         applyLock.lock();
         try {
             if (readOnlyReason == null && wal.isWritable()) {
@@ -642,5 +750,9 @@ public final class CollectionStore implements Closeable {
 
     private void closeSegments() {
         view.sealed().forEach(SealedSegment::close);
+        synchronized (retired) {
+            retired.forEach(SealedSegment::close);
+            retired.clear();
+        }
     }
 }

@@ -237,6 +237,7 @@ class CollectionStoreTest {
         FaultyDisk disk = new FaultyDisk();
         CollectionStore store = open(disk, dir, 1000);
         store.upsert(points(0, 20));
+        store.awaitIndexing();
         disk.failAt = disk.operations() + 1; // the next write: "No space left on device"
         assertThatThrownBy(() -> store.upsert(points(100, 5))).isInstanceOf(StorageException.class)
                 .hasMessageContaining("No space left on device").hasMessageContaining("not acknowledged");
@@ -257,7 +258,7 @@ class CollectionStoreTest {
     @Test
     void asyncDurabilityAcknowledgesBeforeTheForceAndStillRecovers() throws IOException {
         var async = new CollectionStore.Options(DIM, io.vectorflow.core.metric.Metrics.EUCLIDEAN,
-                new io.vectorflow.core.hnsw.HnswParams(6, 24, 1), 1000, Durability.ASYNC, 20, 1, false, false, 100_000);
+                new io.vectorflow.core.hnsw.HnswParams(6, 24, 1), 1000, Durability.ASYNC, 20, 1, false, false, 100_000, 0, true);
         FaultyDisk disk = new FaultyDisk();
         CollectionStore store = CollectionStore.open(disk, dir, async);
         long forcesBefore = disk.operations();
@@ -273,7 +274,7 @@ class CollectionStoreTest {
     @Test
     void writesOutrunningTheIndexerAreSlowedThenRefusedAndNothingIsLost() throws IOException {
         var tight = new CollectionStore.Options(DIM, io.vectorflow.core.metric.Metrics.EUCLIDEAN,
-                new io.vectorflow.core.hnsw.HnswParams(16, 200, 1), 200_000, Durability.FSYNC, 100, 1, false, true, 4_000);
+                new io.vectorflow.core.hnsw.HnswParams(16, 200, 1), 200_000, Durability.FSYNC, 100, 1, false, true, 4_000, 0, true);
         try (CollectionStore store = CollectionStore.open(Disk.REAL, dir, tight)) {
             int accepted = 0;
             OverloadedException refused = null;

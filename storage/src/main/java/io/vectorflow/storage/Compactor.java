@@ -1,0 +1,186 @@
+package io.vectorflow.storage;
+
+import io.vectorflow.storage.segment.MutableSegment;
+import io.vectorflow.storage.segment.SealedSegment;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Background compaction of one collection's sealed segments.
+ *
+ * <p><b>What it merges.</b> Small segments (fewer live points than half a segment's capacity) are
+ * merged, smallest first, into one segment of at most a full capacity; a segment with more than a
+ * third of its points deleted is rewritten on its own. Deleted points are dropped.
+ *
+ * <p><b>How.</b> Live points are copied (vectors already in the metric's prepared form, ids,
+ * payloads) into a new in-memory segment, its graph built on the index threads and repaired, and
+ * the segment written under a new number exactly as a seal writes one, all without any lock:
+ * writers and readers go on. Then, under the collection's apply lock, deletes that arrived during
+ * the merge are carried over, a manifest naming the new segment instead of its inputs is
+ * published, and the view is swapped. Only then are the inputs' directories deleted; their
+ * mappings are closed a while later, so searches still running on them finish.
+ *
+ * <p><b>Crash safety.</b> Until the manifest names it, the new segment is a leftover the next open
+ * deletes; until then the inputs stay named and intact. After it, the inputs are leftovers.
+ *
+ * <p><b>I/O rate.</b> With a limit of {@code compactionMbPerSecond}, each merge waits after
+ * writing until its output bytes fit the limit, so a run of merges never writes faster.
+ */
+final class Compactor {
+
+    private static final System.Logger LOG = System.getLogger(Compactor.class.getName());
+
+    private final CollectionStore store;
+    private final Object signal = new Object();
+    private boolean running;
+    private int merges;
+
+    Compactor(CollectionStore store) {
+        this.store = store;
+    }
+
+    /** Starts a background pass unless one is running; it merges until nothing is worth merging. */
+    void wake() {
+        synchronized (signal) {
+            if (running || store.closedOrReadOnly()) {
+                return;
+            }
+            running = true;
+        }
+        Thread.ofPlatform().daemon().name("compactor").start(() -> {
+            try {
+                while (!store.closedOrReadOnly() && runOnce()) {
+                    // next group
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "compaction failed", e);
+            } finally {
+                synchronized (signal) {
+                    running = false;
+                    signal.notifyAll();
+                }
+            }
+        });
+    }
+
+    /** Waits until no background pass is running. */
+    void awaitIdle() {
+        synchronized (signal) {
+            while (running) {
+                try {
+                    signal.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Merges completed so far. */
+    int merges() {
+        synchronized (signal) {
+            return merges;
+        }
+    }
+
+    /** The segments to merge next, or an empty list. */
+    static List<SealedSegment> pick(List<SealedSegment> sealed, int capacity) {
+        List<SealedSegment> small = new ArrayList<>();
+        for (SealedSegment s : sealed) {
+            if (s.liveCount() < capacity / 2) {
+                small.add(s);
+            }
+        }
+        small.sort(Comparator.comparingInt(SealedSegment::liveCount));
+        List<SealedSegment> group = new ArrayList<>();
+        long total = 0;
+        for (SealedSegment s : small) {
+            if (total + s.liveCount() > capacity) {
+                break;
+            }
+            group.add(s);
+            total += s.liveCount();
+        }
+        if (group.size() >= 2) {
+            return group;
+        }
+        for (SealedSegment s : sealed) {
+            if (s.size() - s.liveCount() > s.size() / 3) {
+                return List.of(s);
+            }
+        }
+        return List.of();
+    }
+
+    /** One merge; false when nothing is worth merging. */
+    boolean runOnce() throws IOException {
+        CollectionStore.Options o = store.options();
+        List<SealedSegment> group = pick(store.view().sealed(), o.segmentCapacity());
+        if (group.isEmpty()) {
+            return false;
+        }
+        long start = System.nanoTime();
+        int total = group.stream().mapToInt(SealedSegment::liveCount).sum();
+        MutableSegment merged = new MutableSegment(o.dimension(), o.metric(), o.hnsw(), Math.max(1, total));
+        int[][] moved = new int[group.size()][];
+        for (int g = 0; g < group.size(); g++) {
+            SealedSegment s = group.get(g);
+            moved[g] = new int[s.size()];
+            Arrays.fill(moved[g], -1);
+            for (int ord = 0; ord < s.size() && merged.size() < total; ord++) {
+                if (!s.isDeleted(ord)) {
+                    moved[g][ord] = merged.append(s.id(ord), s.vector(ord), s.payload(ord));
+                }
+            }
+        }
+        buildGraph(merged, o.indexThreads());
+        SealedSegment output = store.writeSegment(merged, store.reserveSegmentNumber());
+        throttle(output.bytesOnDisk(), start, o.compactionMbPerSecond());
+        if (store.commitCompaction(group, moved, output)) {
+            synchronized (signal) {
+                merges++;
+            }
+            LOG.log(System.Logger.Level.INFO, "compacted segments {0} into {1} ({2} live points) in {3} ms",
+                    group.stream().map(SealedSegment::number).toList(), output.number(), total,
+                    (System.nanoTime() - start) / 1_000_000);
+            return true;
+        }
+        return false;
+    }
+
+    private static void buildGraph(MutableSegment m, int threads) {
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            workers.add(Thread.ofPlatform().daemon().name("compactor-index-" + t).start(() -> {
+                for (int ord; (ord = m.claimForIndexing()) >= 0; ) {
+                    m.index(ord);
+                }
+            }));
+        }
+        for (Thread w : workers) {
+            try {
+                w.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StorageException("interrupted while compacting", e);
+            }
+        }
+    }
+
+    /** Sleeps so that {@code bytes} written since {@code startNanos} stay within the MB/s limit (0: none). */
+    private static void throttle(long bytes, long startNanos, double mbPerSecond) {
+        if (mbPerSecond <= 0) {
+            return;
+        }
+        long due = startNanos + (long) (bytes / (mbPerSecond * 1_000_000.0) * 1e9);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+            LockSupport.parkNanos(wait);
+        }
+    }
+}
