@@ -649,7 +649,7 @@ public final class CollectionStore implements Closeable {
     boolean commitCompaction(List<SealedSegment> inputs, int[][] moved, SealedSegment output) throws IOException {
         applyLock.lock();
         try {
-            if (closedOrReadOnly()) {
+            if (closedOrReadOnly() || !view.sealed().containsAll(inputs)) {
                 output.close();
                 deleteTree(disk, output.directory());
                 return false;

@@ -117,8 +117,8 @@ final class Compactor {
         return List.of();
     }
 
-    /** One merge; false when nothing is worth merging. */
-    boolean runOnce() throws IOException {
+    /** One merge; false when nothing is worth merging. One merge runs at a time per collection. */
+    synchronized boolean runOnce() throws IOException {
         CollectionStore.Options o = store.options();
         List<SealedSegment> group = pick(store.view().sealed(), o.segmentCapacity());
         if (group.isEmpty()) {

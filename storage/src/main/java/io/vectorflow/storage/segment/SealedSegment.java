@@ -371,6 +371,8 @@ public final class SealedSegment implements Segment, Closeable {
     /** Unmaps the files; searches still running on this segment fail rather than read freed memory. */
     @Override
     public void close() {
-        arena.close();
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
     }
 }
