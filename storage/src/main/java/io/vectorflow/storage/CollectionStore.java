@@ -694,6 +694,35 @@ public final class CollectionStore implements Closeable {
         return true;
     }
 
+    /**
+     * Writes a point-in-time copy of the collection's files into {@code target} (a new directory):
+     * seals whatever is in memory, then, with writes held for the moment it takes, hard-links the
+     * manifest and every file it names. Writes resume before {@code target} is forced.
+     */
+    public void snapshot(Path target) throws IOException {
+        checkWritable();
+        applyLock.lock();
+        try {
+            checkWritable();
+            seal(appliedSeq);
+            Files.createDirectories(target);
+            Snapshots.linkOrCopy(dir.resolve(Manifest.FILE), target.resolve(Manifest.FILE));
+            for (Manifest.Entry e : manifest.segments()) {
+                Path from = dir.resolve("segments").resolve(Long.toString(e.number()));
+                Path to = target.resolve("segments").resolve(Long.toString(e.number()));
+                for (String f : List.of(SealedSegment.VECTORS, SealedSegment.GRAPH, SealedSegment.IDS, SealedSegment.PAYLOADS,
+                        SealedSegment.BLOOM)) {
+                    Snapshots.linkOrCopy(from.resolve(f), to.resolve(f));
+                }
+                if (e.deletesFile() != null) {
+                    Snapshots.linkOrCopy(from.resolve(e.deletesFile()), to.resolve(e.deletesFile()));
+                }
+            }
+        } finally {
+            applyLock.unlock();
+        }
+    }
+
     /** Runs compaction now on the calling thread until nothing is worth merging; returns the merges done. */
     public int compact() throws IOException {
         compactor.awaitIdle();

@@ -1,0 +1,137 @@
+package io.vectorflow.storage;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * Snapshot archives: a collection's files at one point in time, packed as a POSIX tar.
+ *
+ * <h2>Layout of an archive</h2>
+ * <pre>
+ * collection.json                     the collection's settings
+ * MANIFEST                            which segments make it up ({@link Manifest})
+ * segments/&lt;n&gt;/&lt;file&gt;                 each named segment's files ({@link io.vectorflow.storage.segment.SealedSegment})
+ * </pre>
+ * There is no log: a snapshot is taken right after sealing everything in memory.
+ *
+ * <h2>Hostile archives</h2>
+ * Extraction accepts only that layout: regular files whose names match it exactly (so no
+ * absolute paths, no {@code ..}, no hidden names), no links, devices or other entry types, and a
+ * bounded number of entries. Anything else is refused with a message naming the entry, before a
+ * byte of it is written, and files go only into the target directory the caller chose.
+ */
+public final class Snapshots {
+
+    /** The names an archive may hold. */
+    private static final Pattern ALLOWED = Pattern.compile(
+            "collection\\.json|MANIFEST|segments/\\d{1,18}/(vectors\\.f32|graph\\.hnsw|ids\\.bin|payloads\\.bin|bloom\\.bin|deletes-\\d{1,18}\\.bin)");
+    private static final Pattern DIRECTORY = Pattern.compile("segments/(\\d{1,18}/)?");
+    private static final int MAX_ENTRIES = 1_000_000;
+
+    private Snapshots() {}
+
+    /** Packs the files under {@code dir} into a new tar file {@code archive}. */
+    public static void writeTar(Path dir, Path archive) throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            files = walk.filter(Files::isRegularFile).sorted().toList();
+        }
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(archive, java.nio.file.StandardOpenOption.CREATE_NEW));
+             TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+            for (Path f : files) {
+                String name = dir.relativize(f).toString().replace('\\', '/');
+                TarArchiveEntry entry = new TarArchiveEntry(name);
+                entry.setSize(Files.size(f));
+                tar.putArchiveEntry(entry);
+                Files.copy(f, tar);
+                tar.closeArchiveEntry();
+            }
+            tar.finish();
+        }
+    }
+
+    /**
+     * Unpacks a snapshot archive into {@code target} (created; must not exist).
+     *
+     * @throws IllegalArgumentException naming the entry, for anything outside the snapshot layout
+     */
+    public static void extractTar(InputStream archive, Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        Files.createDirectory(target);
+        int entries = 0;
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(archive))) {
+            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                String name = e.getName();
+                if (e.isDirectory() && DIRECTORY.matcher(name).matches()) {
+                    continue; // made as files arrive
+                }
+                if (++entries > MAX_ENTRIES) {
+                    throw new IllegalArgumentException("snapshot archive has more than " + MAX_ENTRIES + " entries");
+                }
+                if (!e.isFile() || e.isSymbolicLink() || e.isLink()) {
+                    throw new IllegalArgumentException("snapshot archive entry '" + printable(name)
+                            + "' is not a regular file (links and special files are refused)");
+                }
+                if (!ALLOWED.matcher(name).matches()) {
+                    throw new IllegalArgumentException("snapshot archive entry '" + printable(name)
+                            + "' is not part of a VectorFlow snapshot (absolute paths, '..' and unknown files are refused)");
+                }
+                Path dest = target.resolve(name).normalize();
+                if (!dest.startsWith(target)) {
+                    throw new IllegalArgumentException("snapshot archive entry '" + printable(name) + "' points outside the target");
+                }
+                Files.createDirectories(dest.getParent());
+                try {
+                    Files.copy(tar, dest);
+                } catch (FileAlreadyExistsException dup) {
+                    throw new IllegalArgumentException("snapshot archive holds '" + printable(name) + "' twice");
+                }
+            }
+        }
+        if (!Files.exists(target.resolve("collection.json")) || !Files.exists(target.resolve(Manifest.FILE))) {
+            throw new IllegalArgumentException("snapshot archive lacks collection.json or MANIFEST");
+        }
+    }
+
+    private static String printable(String s) {
+        String p = s.replaceAll("\\p{Cntrl}", "?");
+        return p.length() > 120 ? p.substring(0, 120) + "…" : p;
+    }
+
+    /** Hard-links (or, across file systems, copies) {@code from} to {@code to}. */
+    static void linkOrCopy(Path from, Path to) throws IOException {
+        Files.createDirectories(to.getParent());
+        try {
+            Files.createLink(to, from);
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.copy(from, to);
+        }
+    }
+
+    /** Deletes a directory tree (a staging or unpacked snapshot directory). */
+    public static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
