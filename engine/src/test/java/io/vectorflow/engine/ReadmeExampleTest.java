@@ -55,6 +55,14 @@ class ReadmeExampleTest {
             assertThat(docs.scroll(null, 100, null, true, false).points()).hasSize(2);
             assertThat(docs.count(Filter.mustNot(new Condition.IsEmpty("lang")))).isEqualTo(2);
             assertThat(docs.delete(List.of(PointId.of(1)))).isEqualTo(1);
+
+            Path archive = db.createSnapshot("docs", "nightly");   // point-in-time copy, a tar file
+            try (java.io.InputStream in = Files.newInputStream(archive)) {
+                db.restoreSnapshot(in, "docs-restored");           // into a new (or the same) collection
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            assertThat(db.collection("docs-restored").count(null)).isEqualTo(1);
         }
     }
 
