@@ -36,7 +36,10 @@ class PowerCutTest {
         final Set<Long> deleteAttempted = new HashSet<>();
     }
 
-    /** Batches of new ids, some deletes, segments of 40 so several seals happen; stops at the first failure. */
+    /**
+     * Batches of new ids, some deletes, segments of 40 so several seals happen, flushes that leave
+     * small segments and compactions that merge them; stops at the first failure.
+     */
     private static void workload(FaultyDisk disk, Path dir, Acks acks) throws IOException {
         CollectionStore store = StoreTesting.open(disk, dir, 40);
         long next = 0;
@@ -57,6 +60,12 @@ class PowerCutTest {
                 store.delete(ids);
                 acks.deleted.add(next - 3);
                 acks.deleted.add(next - 20);
+            }
+            if (batch % 2 == 1) {
+                store.flush(); // a small segment
+            }
+            if (batch % 6 == 5) {
+                store.compact(); // merges the small ones
             }
         }
         store.close();
