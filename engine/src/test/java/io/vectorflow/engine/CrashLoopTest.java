@@ -43,6 +43,7 @@ class CrashLoopTest {
         long nextId = 0;
         long verifiedPoints = 0;
         int killedWhileWriting = 0;
+        int compactions = 0; // merges the children finished (each child also gets killed in the middle of some)
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (int cycle = 0; cycle < cycles; cycle++) {
             if (cycle > 0 && cycle % 10 == 0) {
@@ -65,6 +66,7 @@ class CrashLoopTest {
             }
             String log = Files.readString(dir.resolve("child.log"));
             assertThat(log).as("child output, cycle %d", cycle).doesNotContain("Exception");
+            compactions += log.split("compacted segments", -1).length - 1;
             long t0 = System.nanoTime();
             try {
                 verifiedPoints += verify(data, side, cycle);
@@ -79,8 +81,8 @@ class CrashLoopTest {
             }
             nextId += 10_000_000L;
         }
-        System.out.printf("crash loop: %d SIGKILL cycles (%d while writing acknowledged batches), %d point checks after restarts%n",
-                cycles, killedWhileWriting, verifiedPoints);
+        System.out.printf("crash loop: %d SIGKILL cycles (%d while writing acknowledged batches), %d point checks after restarts,"
+                + " %d compactions completed by the children%n", cycles, killedWhileWriting, verifiedPoints, compactions);
         // Some kills land while the child JVM is still starting or replaying (worth testing too),
         // but most must land while it writes; on a loaded machine start-up takes longer.
         assertThat(killedWhileWriting).as("cycles that were killed after writes began").isGreaterThan(cycles / 4);

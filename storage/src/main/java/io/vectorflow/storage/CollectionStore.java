@@ -361,9 +361,8 @@ public final class CollectionStore implements Closeable {
         b.put(UPSERT).putInt(points.size()).putInt(dim);
         for (PointRecord p : points) {
             putId(b, p.id());
-            for (float f : p.vector()) {
-                b.putFloat(f);
-            }
+            b.asFloatBuffer().put(p.vector()); // bulk copy; the view shares b's byte order
+            b.position(b.position() + 4 * dim);
             b.putInt(p.payload().length).put(p.payload());
         }
         return b.flip();
