@@ -6,17 +6,16 @@ import io.vectorflow.engine.CollectionConfig;
 import io.vectorflow.engine.Database;
 import io.vectorflow.engine.Point;
 import io.vectorflow.engine.SearchRequest;
+import io.vectorflow.storage.io.Disk;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -124,7 +123,7 @@ final class IngestCommand implements Callable<Integer> {
             }
             return new double[] {acked, indexed};
         } finally {
-            deleteTree(dir);
+            Disk.REAL.deleteTree(dir);
         }
     }
 
@@ -188,7 +187,7 @@ final class IngestCommand implements Callable<Integer> {
                 c.store().awaitIndexing();
             }
         } finally {
-            deleteTree(dir);
+            Disk.REAL.deleteTree(dir);
         }
     }
 
@@ -204,13 +203,5 @@ final class IngestCommand implements Callable<Integer> {
         }
         long[] sorted = lat.stream().mapToLong(Long::longValue).sorted().toArray();
         return sorted.length == 0 ? 0 : sorted[(int) (sorted.length * 0.99)] / 1e6;
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -152,7 +151,7 @@ public final class Database implements Closeable {
             for (Path p : s.sorted().toList()) {
                 String name = p.getFileName().toString();
                 if (name.startsWith(".")) {
-                    deleteTree(p); // a drop or create that a crash interrupted
+                    options.disk().deleteTree(p); // a drop or create that a crash interrupted
                     continue;
                 }
                 try {
@@ -211,7 +210,7 @@ public final class Database implements Closeable {
         Path staging = collectionsDir.resolve(".creating-" + name);
         Path target = collectionsDir.resolve(name);
         try {
-            deleteTree(staging);
+            options.disk().deleteTree(staging);
             disk.createDirectories(staging);
             disk.writeAtomically(staging.resolve("collection.json"), ByteBuffer.wrap(configJson(config)));
             disk.move(staging, target);
@@ -225,7 +224,7 @@ public final class Database implements Closeable {
             return c;
         } catch (IOException | RuntimeException e) {
             try {
-                deleteTree(target); // do not leave a directory that blocks the name
+                options.disk().deleteTree(target); // do not leave a directory that blocks the name
             } catch (IOException ignored) {
                 // reported below; the next open lists it as failed
             }
@@ -285,7 +284,7 @@ public final class Database implements Closeable {
         try {
             options.disk().move(dir, dropped);
             options.disk().syncDirectory(collectionsDir);
-            deleteTree(dropped);
+            options.disk().deleteTree(dropped);
         } catch (IOException e) {
             throw new StorageException("cannot drop collection '" + name + "': " + e, e);
         }
@@ -309,7 +308,7 @@ public final class Database implements Closeable {
         }
         Path staging = folder.resolve(".taking-" + snapshotName);
         try {
-            Snapshots.deleteTree(staging);
+            options.disk().deleteTree(staging);
             c.store().snapshot(staging);
             Files.write(staging.resolve("collection.json"), configJson(c.config()));
             Path partial = folder.resolve(".partial-" + snapshotName);
@@ -324,7 +323,7 @@ public final class Database implements Closeable {
             throw new StorageException("cannot snapshot collection '" + collectionName + "': " + e, e);
         } finally {
             try {
-                Snapshots.deleteTree(staging);
+                options.disk().deleteTree(staging);
             } catch (IOException ignored) {
                 // a leftover staging directory is hidden and removed by the next snapshot of that name
             }
@@ -369,7 +368,7 @@ public final class Database implements Closeable {
         Names.check("collection name", collectionName);
         Path staging = collectionsDir.resolve(".restoring-" + collectionName);
         try {
-            Snapshots.deleteTree(staging);
+            options.disk().deleteTree(staging);
             Snapshots.extractTar(archive, staging);
             CollectionConfig original = readConfig(staging.resolve("collection.json"));
             CollectionConfig config = new CollectionConfig(collectionName, original.dimension(), original.metric(), original.m(),
@@ -389,20 +388,9 @@ public final class Database implements Closeable {
             throw new StorageException("cannot restore collection '" + collectionName + "': " + e.getMessage(), e);
         } finally {
             try {
-                Snapshots.deleteTree(staging);
+                options.disk().deleteTree(staging);
             } catch (IOException ignored) {
                 // hidden; removed at the next open
-            }
-        }
-    }
-
-    private void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(p)) {
-            for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
-                options.disk().delete(f);
             }
         }
     }

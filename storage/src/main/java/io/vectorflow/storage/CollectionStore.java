@@ -14,7 +14,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -214,7 +213,7 @@ public final class CollectionStore implements Closeable {
             for (Path p : s.toList()) {
                 String name = p.getFileName().toString();
                 if (!named.contains(name)) {
-                    deleteTree(disk, p);
+                    disk.deleteTree(p);
                     continue;
                 }
                 try (Stream<Path> files = Files.list(p)) {
@@ -225,17 +224,6 @@ public final class CollectionStore implements Closeable {
                         }
                     }
                 }
-            }
-        }
-    }
-
-    static void deleteTree(Disk disk, Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                disk.delete(p);
             }
         }
     }
@@ -580,7 +568,7 @@ public final class CollectionStore implements Closeable {
         Path tmp = segments.resolve(number + ".tmp");
         Path target = segments.resolve(Long.toString(number));
         m.index().connectComponents();
-        deleteTree(disk, tmp);
+        disk.deleteTree(tmp);
         disk.createDirectories(tmp);
         SealedSegment.write(disk, tmp, m);
         disk.syncDirectory(tmp);
@@ -650,7 +638,7 @@ public final class CollectionStore implements Closeable {
         try {
             if (closedOrReadOnly() || !view.sealed().containsAll(inputs)) {
                 output.close();
-                deleteTree(disk, output.directory());
+                disk.deleteTree(output.directory());
                 return false;
             }
             for (int g = 0; g < inputs.size(); g++) {
@@ -682,7 +670,7 @@ public final class CollectionStore implements Closeable {
             applyLock.unlock();
         }
         for (SealedSegment s : inputs) {
-            deleteTree(disk, s.directory()); // unlinking mapped files is safe; the mappings live on
+            disk.deleteTree(s.directory()); // unlinking mapped files is safe; the mappings live on
             retired.add(s);
             RETIRE.schedule(() -> {
                 if (retired.remove(s)) {

@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -120,18 +119,6 @@ public final class Snapshots {
             Files.createLink(to, from);
         } catch (UnsupportedOperationException | IOException e) {
             Files.copy(from, to);
-        }
-    }
-
-    /** Deletes a directory tree (a staging or unpacked snapshot directory). */
-    public static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

@@ -44,6 +44,18 @@ public interface Disk {
         Files.createDirectories(dir);
     }
 
+    /** Deletes a directory tree, deepest entries first; nothing when it does not exist. */
+    default void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                delete(p);
+            }
+        }
+    }
+
     /**
      * Replaces {@code target} with {@code content} so that a crash at any moment leaves either the
      * old file or the new one, never a mix: write a temporary file, force it, rename it over the
