@@ -46,6 +46,9 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--ef-construction", defaultValue = "100", description = "build beam width (default ${DEFAULT-VALUE})")
     int efConstruction;
 
+    @Option(names = "--index-threads", description = "background indexer threads (default: all cores)")
+    Integer indexThreads;
+
     @Option(names = "--paced-seconds", defaultValue = "20", description = "seconds per paced-ingest rate, 0 to skip (default ${DEFAULT-VALUE})")
     int pacedSeconds;
 
@@ -56,8 +59,9 @@ final class IngestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StringBuilder report = new StringBuilder();
-        report.append(String.format(Locale.ROOT, "ingest: bursts of %,d points, fsync durability, efConstruction=%d, %d cores%n%n",
-                points, efConstruction, Runtime.getRuntime().availableProcessors()));
+        report.append(String.format(Locale.ROOT, "ingest: bursts of %,d points, fsync durability, efConstruction=%d, %d cores,"
+                + " %d indexer threads%n%n", points, efConstruction, Runtime.getRuntime().availableProcessors(),
+                indexThreads != null ? indexThreads : Runtime.getRuntime().availableProcessors()));
         report.append("| dim | batch | clients | acknowledged points/s | burst acknowledged in | all indexed after | indexing points/s |\n");
         report.append("|---|---|---|---|---|---|---|\n");
         for (int dim : dims) {
@@ -81,7 +85,12 @@ final class IngestCommand implements Callable<Integer> {
     }
 
     private Database open(Path dir, int bound) {
-        return Database.open(dir, Database.Options.defaults().withMaxUnindexed(bound));
+        Database.Options o = Database.Options.defaults().withMaxUnindexed(bound);
+        if (indexThreads != null) {
+            o = new Database.Options(o.durability(), o.asyncFlushMillis(), indexThreads, o.prefault(), o.disk(),
+                    o.maxUnindexed(), o.compactionMbPerSecond(), o.autoCompact());
+        }
+        return Database.open(dir, o);
     }
 
     /** One burst; returns {seconds until acknowledged, seconds until indexed}. */
