@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code ingest}: durable write throughput. For each dimension, batch size and number of client
  * threads, a fresh collection takes a burst of points (fsync durability; the unindexed-tail bound
- * set above the burst so nothing is refused) and reports acknowledged points per second, then the
+ * set so that the whole burst stays below the point where writers are slowed) and reports
+ * acknowledged points per second, then the
  * time until the background indexers have linked every point. Then, per dimension, a paced
  * ingest at fractions of the measured indexing rate while one thread searches, reporting whether
  * the tail stayed bounded and search p99 against idle.
@@ -96,7 +97,7 @@ final class IngestCommand implements Callable<Integer> {
     /** One burst; returns {seconds until acknowledged, seconds until indexed}. */
     private double[] burst(float[][] data, int dim, int batch, int clientThreads) throws Exception {
         Path dir = Files.createTempDirectory("vectorflow-ingest");
-        try (Database db = open(dir, points + 1)) {
+        try (Database db = open(dir, 2 * points + 2)) { // writers slow down from half the bound: the whole burst fits below it
             Collection c = db.createCollection(CollectionConfig.of("ingest", dim, "euclidean").withHnsw(16, efConstruction)
                     .withSegmentCapacity(points));
             AtomicInteger next = new AtomicInteger();
