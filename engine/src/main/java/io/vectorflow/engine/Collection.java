@@ -251,8 +251,12 @@ public final class Collection {
         }
         hits.sort(Comparator.comparingDouble(Hit::distance));
         List<ScoredPoint> points = new ArrayList<>(Math.min(k, hits.size()));
+        java.util.Set<PointId> returned = new java.util.HashSet<>();
         for (int i = 0; i < hits.size() && points.size() < k; i++) {
             Hit h = hits.get(i);
+            if (!returned.add(h.segment().id(h.ordinal()))) {
+                continue; // a point being replaced can, for an instant, be live in two segments
+            }
             ObjectNode payload = request.withPayload() ? Json.decode(h.segment().payload(h.ordinal())) : null;
             float[] vector = request.withVector() ? h.segment().vector(h.ordinal()) : null;
             points.add(new ScoredPoint(h.segment().id(h.ordinal()), metric.score(h.distance()), payload, vector));

@@ -102,6 +102,7 @@ public final class Database implements Closeable {
     private final FileLock lock;
     private final Map<String, Collection> collections = new TreeMap<>();
     private final Map<String, String> failed = new TreeMap<>();
+    private final Object snapshotNames = new Object();
     private boolean closed;
 
     private Database(Path root, Options options, FileChannel lockChannel, FileLock lock) {
@@ -154,20 +155,25 @@ public final class Database implements Closeable {
                     options.disk().deleteTree(p); // a drop or create that a crash interrupted
                     continue;
                 }
-                try {
-                    CollectionConfig config = readConfig(p.resolve("collection.json"));
-                    Collection c = new Collection(config, CollectionStore.open(options.disk(), p, storeOptions(config)));
-                    collections.put(name, c);
-                    var recovery = c.store().recovery();
-                    if (recovery.cutBytes() > 0 || recovery.damage() != null) {
-                        LOG.log(recovery.damage() != null ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
-                                "collection ''{0}'': {1}", name, c.recoveryReport());
-                    }
-                } catch (IOException | RuntimeException e) {
-                    failed.put(name, e.getMessage());
-                    LOG.log(System.Logger.Level.ERROR, "collection ''{0}'' could not be opened: {1}", name, e.getMessage());
-                }
+                openExisting(name, p);
             }
+        }
+    }
+
+    /** Opens the collection stored in {@code p}, or records why it cannot be opened. */
+    private void openExisting(String name, Path p) {
+        try {
+            CollectionConfig config = readConfig(p.resolve("collection.json"));
+            Collection c = new Collection(config, CollectionStore.open(options.disk(), p, storeOptions(config)));
+            collections.put(name, c);
+            var recovery = c.store().recovery();
+            if (recovery.cutBytes() > 0 || recovery.damage() != null) {
+                LOG.log(recovery.damage() != null ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
+                        "collection ''{0}'': {1}", name, c.recoveryReport());
+            }
+        } catch (IOException | RuntimeException e) {
+            failed.put(name, e.getMessage());
+            LOG.log(System.Logger.Level.ERROR, "collection ''{0}'' could not be opened: {1}", name, e.getMessage());
         }
     }
 
@@ -180,6 +186,11 @@ public final class Database implements Closeable {
 
     private static CollectionConfig readConfig(Path file) throws IOException {
         JsonNode n = Json.MAPPER.readTree(file.toFile());
+        for (String field : List.of("name", "dimension", "metric", "m", "ef_construction", "segment_capacity")) {
+            if (n == null || !n.hasNonNull(field)) {
+                throw new IllegalArgumentException(file.getFileName() + " lacks '" + field + "'");
+            }
+        }
         JsonNode d = n.get("durability");
         return new CollectionConfig(n.get("name").asText(), n.get("dimension").asInt(), n.get("metric").asText(),
                 n.get("m").asInt(), n.get("ef_construction").asInt(), n.get("segment_capacity").asInt(),
@@ -306,18 +317,24 @@ public final class Database implements Closeable {
         if (Files.exists(archive)) {
             throw new AlreadyExistsException("snapshot '" + snapshotName + "' of collection '" + collectionName + "' already exists");
         }
-        Path staging = folder.resolve(".taking-" + snapshotName);
+        String unique = snapshotName + "-" + System.nanoTime();
+        Path staging = folder.resolve(".taking-" + unique);
+        Path partial = folder.resolve(".partial-" + unique);
         try {
-            options.disk().deleteTree(staging);
             c.store().snapshot(staging);
             Files.write(staging.resolve("collection.json"), configJson(c.config()));
-            Path partial = folder.resolve(".partial-" + snapshotName);
-            Files.deleteIfExists(partial);
             Snapshots.writeTar(staging, partial);
             try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
-            Files.move(partial, archive, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            synchronized (snapshotNames) { // publish without replacing one taken meanwhile
+                if (Files.exists(archive)) {
+                    Files.delete(partial);
+                    throw new AlreadyExistsException("snapshot '" + snapshotName + "' of collection '" + collectionName
+                            + "' already exists");
+                }
+                Files.move(partial, archive, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
             return archive;
         } catch (IOException e) {
             throw new StorageException("cannot snapshot collection '" + collectionName + "': " + e, e);
@@ -374,17 +391,44 @@ public final class Database implements Closeable {
             CollectionConfig config = new CollectionConfig(collectionName, original.dimension(), original.metric(), original.m(),
                     original.efConstruction(), original.segmentCapacity(), original.durability(), original.onDisk());
             options.disk().writeAtomically(staging.resolve("collection.json"), ByteBuffer.wrap(configJson(config)));
-            CollectionStore.open(options.disk(), staging, storeOptions(config)).close(); // checks every file
-            if (collections.containsKey(collectionName) || failed.containsKey(collectionName)) {
-                dropCollection(collectionName);
-            }
+            var check = new CollectionStore.Options(config.dimension(), config.metricImpl(),
+                    new HnswParams(config.m(), config.efConstruction()), config.segmentCapacity(), Durability.FSYNC, 200, 1,
+                    false, true, options.maxUnindexed(), 0, false);
+            CollectionStore.open(options.disk(), staging, check).close(); // checks every file
             Path target = collectionsDir.resolve(collectionName);
-            options.disk().move(staging, target);
-            options.disk().syncDirectory(collectionsDir);
-            Collection c = new Collection(config, CollectionStore.open(options.disk(), target, storeOptions(config)));
+            Path previous = null;
+            Collection old = collections.remove(collectionName);
+            failed.remove(collectionName);
+            if (old != null) {
+                old.close();
+            }
+            if (Files.exists(target)) {
+                previous = collectionsDir.resolve(".dropped-" + collectionName + "-" + System.nanoTime());
+                options.disk().move(target, previous); // kept until the restored one is open
+            }
+            Collection c;
+            try {
+                options.disk().move(staging, target);
+                options.disk().syncDirectory(collectionsDir);
+                c = new Collection(config, CollectionStore.open(options.disk(), target, storeOptions(config)));
+            } catch (IOException | RuntimeException e) {
+                if (previous != null) { // put the old collection back
+                    options.disk().deleteTree(target);
+                    options.disk().move(previous, target);
+                    options.disk().syncDirectory(collectionsDir);
+                    openExisting(collectionName, target);
+                }
+                throw e;
+            }
             collections.put(collectionName, c);
+            if (previous != null) {
+                options.disk().deleteTree(previous);
+            }
             return c;
-        } catch (IOException | StorageException e) {
+        } catch (IOException | StorageException | IllegalArgumentException e) {
+            if (e instanceof IllegalArgumentException iae) {
+                throw iae;
+            }
             throw new StorageException("cannot restore collection '" + collectionName + "': " + e.getMessage(), e);
         } finally {
             try {

@@ -116,6 +116,8 @@ class SnapshotTest {
                 if (f[0].startsWith("symlink:")) {
                     e = new TarArchiveEntry(f[0].substring(8), TarConstants.LF_SYMLINK);
                     e.setLinkName(f[1]);
+                } else if (f[0].startsWith("fifo:")) {
+                    e = new TarArchiveEntry(f[0].substring(5), TarConstants.LF_FIFO);
                 } else if (f[0].startsWith("hardlink:")) {
                     e = new TarArchiveEntry(f[0].substring(9), TarConstants.LF_LINK);
                     e.setLinkName(f[1]);
@@ -144,6 +146,7 @@ class SnapshotTest {
                 {"segments/1/../../../escaped=boom"},
                 {"symlink:MANIFEST=/etc/passwd"},
                 {"hardlink:MANIFEST=/etc/passwd"},
+                {"fifo:MANIFEST=x"},
                 {"segments/1/run.sh=boom"},
                 {".hidden=boom"},
                 {"collection.json={}"}, // no MANIFEST: not a snapshot

@@ -57,7 +57,12 @@ import java.util.stream.Stream;
 public final class CollectionStore implements Closeable {
 
     private static final System.Logger LOG = System.getLogger(CollectionStore.class.getName());
-    /** Closes retired (compacted-away) segments once searches that started on them have finished. */
+    /**
+     * Retired (compacted-away) segments stay mapped this long, so reads that took the view before
+     * the swap finish on them; every read takes a fresh view, and none lasts minutes.
+     */
+    private static final long RETIRE_AFTER_MINUTES = 10;
+    /** Closes retired segments after {@link #RETIRE_AFTER_MINUTES}. */
     private static final java.util.concurrent.ScheduledExecutorService RETIRE =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("segment-retire").factory());
     private static final byte UPSERT = 1;
@@ -263,8 +268,21 @@ public final class CollectionStore implements Closeable {
         // A replacement appends the new version before deleting the old one: if the old one was
         // deleted after we looked at the mutable segment, the new one is there now.
         View now = view;
-        ord = now.mutable().find(id);
-        return ord >= 0 ? new Location(now.mutable(), ord) : null;
+        if (now == v) {
+            ord = now.mutable().find(id);
+            return ord >= 0 ? new Location(now.mutable(), ord) : null;
+        }
+        ord = now.mutable().find(id); // a seal swapped the view meanwhile: look through the new one
+        if (ord >= 0) {
+            return new Location(now.mutable(), ord);
+        }
+        for (SealedSegment s : now.sealed()) {
+            ord = s.find(id);
+            if (ord >= 0) {
+                return new Location(s, ord);
+            }
+        }
+        return null;
     }
 
     /** Inserts or replaces points; returns once they are acknowledged (durable) and visible. */
@@ -534,6 +552,9 @@ public final class CollectionStore implements Closeable {
             List<SealedSegment> sealed = new ArrayList<>(v.sealed().size() + 1);
             if (!deletesOnly) {
                 awaitIndexed(m);
+                if (m.unindexed() > 0) {
+                    throw new StorageException("indexing did not finish (" + readOnlyReason + ")");
+                }
                 created = writeSegment(m, number);
                 sealed.add(created);
             }
@@ -670,13 +691,18 @@ public final class CollectionStore implements Closeable {
             applyLock.unlock();
         }
         for (SealedSegment s : inputs) {
-            disk.deleteTree(s.directory()); // unlinking mapped files is safe; the mappings live on
             retired.add(s);
             RETIRE.schedule(() -> {
                 if (retired.remove(s)) {
                     s.close();
                 }
-            }, 30, java.util.concurrent.TimeUnit.SECONDS);
+            }, RETIRE_AFTER_MINUTES, java.util.concurrent.TimeUnit.MINUTES);
+            try {
+                disk.deleteTree(s.directory()); // unlinking mapped files is safe; the mappings live on
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not delete compacted segment " + s.directory() + ": " + e
+                        + "; the next open removes it");
+            }
         }
         return true;
     }
@@ -744,6 +770,9 @@ public final class CollectionStore implements Closeable {
         }
         closed = true;
         compactor.awaitIdle();
+        synchronized (compactor) {
+            // a compact() on another thread holds this while it merges; it stops early once closed
+        }
         applyLock.lock();
         try {
             if (readOnlyReason == null && wal.isWritable()) {

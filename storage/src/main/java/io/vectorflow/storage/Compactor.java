@@ -133,12 +133,21 @@ final class Compactor {
             moved[g] = new int[s.size()];
             Arrays.fill(moved[g], -1);
             for (int ord = 0; ord < s.size() && merged.size() < total; ord++) {
+                if ((ord & 1023) == 0 && store.closedOrReadOnly()) {
+                    return false; // closing: give up this merge
+                }
                 if (!s.isDeleted(ord)) {
                     moved[g][ord] = merged.append(s.id(ord), s.vector(ord), s.payload(ord));
                 }
             }
         }
         buildGraph(merged, o.indexThreads());
+        if (merged.unindexed() > 0) {
+            if (store.closedOrReadOnly()) {
+                return false;
+            }
+            throw new StorageException("compaction could not link every point into the merged graph");
+        }
         SealedSegment output = store.writeSegment(merged, store.reserveSegmentNumber());
         throttle(output.bytesOnDisk(), start, o.compactionMbPerSecond());
         if (store.commitCompaction(group, moved, output)) {
@@ -153,16 +162,16 @@ final class Compactor {
         return false;
     }
 
-    private static void buildGraph(MutableSegment m, int threads) {
+    private void buildGraph(MutableSegment m, int threads) {
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             workers.add(Thread.ofPlatform().daemon().name("compactor-index-" + t).start(() -> {
-                for (int ord; (ord = m.claimForIndexing()) >= 0; ) {
+                for (int ord; !store.closedOrReadOnly() && (ord = m.claimForIndexing()) >= 0; ) {
                     m.index(ord);
                 }
             }));
         }
-        for (Thread w : workers) {
+        for (Thread w : workers) { // a worker that threw leaves points unlinked: checked by the caller
             try {
                 w.join();
             } catch (InterruptedException e) {

@@ -37,6 +37,7 @@ public record Manifest(long generation, long sealedThrough, long nextSegment, Li
 
     public static final String FILE = "MANIFEST";
     private static final String HEADER = "vectorflow-manifest 1";
+    private static final java.util.regex.Pattern DELETES = java.util.regex.Pattern.compile("deletes-\\d{1,18}\\.bin");
 
     /** One sealed segment: its number, point count, and delete-bits file (null for none). */
     public record Entry(long number, int count, String deletesFile) {}
@@ -85,6 +86,20 @@ public record Manifest(long generation, long sealedThrough, long nextSegment, Li
             }
         } catch (RuntimeException e) {
             throw new CorruptFileException(where + ": malformed (" + e.getMessage() + ")");
+        }
+        // The names and numbers become paths and future file names: hold them to what we write.
+        java.util.Set<Long> numbers = new java.util.HashSet<>();
+        for (Entry e : segments) {
+            if (e.number() < 1 || e.number() >= next || !numbers.add(e.number()) || e.count() < 0) {
+                throw new CorruptFileException(where + ": bad segment entry " + e.number());
+            }
+            if (e.deletesFile() != null && !(DELETES.matcher(e.deletesFile()).matches()
+                    && Long.parseLong(e.deletesFile().substring(8, e.deletesFile().length() - 4)) <= generation)) {
+                throw new CorruptFileException(where + ": bad delete file name for segment " + e.number());
+            }
+        }
+        if (generation < 0 || sealedThrough < 0) {
+            throw new CorruptFileException(where + ": negative generation or sequence number");
         }
         return new Manifest(generation, sealedThrough, next, segments);
     }

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * Snapshot archives: a collection's files at one point in time, packed as a POSIX tar.
@@ -82,7 +83,8 @@ public final class Snapshots {
                 if (++entries > MAX_ENTRIES) {
                     throw new IllegalArgumentException("snapshot archive has more than " + MAX_ENTRIES + " entries");
                 }
-                if (!e.isFile() || e.isSymbolicLink() || e.isLink()) {
+                byte type = e.getLinkFlag();
+                if (type != TarConstants.LF_NORMAL && type != TarConstants.LF_OLDNORM) {
                     throw new IllegalArgumentException("snapshot archive entry '" + printable(name)
                             + "' is not a regular file (links and special files are refused)");
                 }

@@ -299,4 +299,21 @@ class CollectionStoreTest {
             assertPoint(store, written + 9);
         }
     }
+
+    @Test
+    void aManifestNamingFilesOutsideItsSegmentIsRefused() throws IOException {
+        try (CollectionStore store = open(Disk.REAL, dir, 50)) {
+            store.upsert(points(0, 60));
+        }
+        Manifest m = Manifest.read(dir);
+        Manifest hostile = new Manifest(m.generation(), m.sealedThrough(), m.nextSegment(),
+                List.of(new Manifest.Entry(m.segments().getFirst().number(), 50, "../../../elsewhere/deletes-1.bin")));
+        hostile.write(Disk.REAL, dir);
+        assertThatThrownBy(() -> open(Disk.REAL, dir, 50)).isInstanceOf(StorageException.class)
+                .hasMessageContaining("bad delete file name");
+        Manifest reused = new Manifest(m.generation(), m.sealedThrough(), 1, m.segments()); // next-segment not past the ones in use
+        reused.write(Disk.REAL, dir);
+        assertThatThrownBy(() -> open(Disk.REAL, dir, 50)).isInstanceOf(StorageException.class)
+                .hasMessageContaining("bad segment entry");
+    }
 }
