@@ -87,11 +87,7 @@ final class IngestCommand implements Callable<Integer> {
 
     private Database open(Path dir, int bound) {
         Database.Options o = Database.Options.defaults().withMaxUnindexed(bound);
-        if (indexThreads != null) {
-            o = new Database.Options(o.durability(), o.asyncFlushMillis(), indexThreads, o.prefault(), o.disk(),
-                    o.maxUnindexed(), o.compactionMbPerSecond(), o.autoCompact());
-        }
-        return Database.open(dir, o);
+        return Database.open(dir, indexThreads == null ? o : o.withIndexThreads(indexThreads));
     }
 
     /** One burst; returns {seconds until acknowledged, seconds until indexed}. */

@@ -90,6 +90,10 @@ public final class Database implements Closeable {
             return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, bound, compactionMbPerSecond, autoCompact);
         }
 
+        public Options withIndexThreads(int threads) {
+            return new Options(durability, asyncFlushMillis, threads, prefault, disk, maxUnindexed, compactionMbPerSecond, autoCompact);
+        }
+
         public Options withCompaction(boolean auto, double mbPerSecond) {
             return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, mbPerSecond, auto);
         }
