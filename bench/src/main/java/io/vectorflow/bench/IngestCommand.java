@@ -204,7 +204,7 @@ final class IngestCommand implements Callable<Integer> {
         int i = 0;
         while (until != null ? until.isAlive() : System.nanoTime() < end) {
             long t = System.nanoTime();
-            c.search(new SearchRequest(data[(i++ * 7919) % data.length], 10, null, 0, false, false, false));
+            c.search(new SearchRequest(data[(i++ * 7919) % data.length], 10, null, 0, false, false, false, false));
             lat.add(System.nanoTime() - t);
         }
         long[] sorted = lat.stream().mapToLong(Long::longValue).sorted().toArray();

@@ -210,7 +210,7 @@ final class StorageCommand implements Callable<Integer> {
         long start = System.nanoTime();
         int done = 0;
         while (System.nanoTime() < deadline) {
-            c.search(new SearchRequest(q[done % q.length], 10, null, ef, false, false, false));
+            c.search(new SearchRequest(q[done % q.length], 10, null, ef, false, false, false, false));
             done++;
         }
         return done / ((System.nanoTime() - start) / 1e9);

@@ -6,16 +6,25 @@ import io.vectorflow.core.search.ExactSearch;
 import io.vectorflow.core.search.OrdinalFilter;
 import io.vectorflow.core.search.SearchResults;
 import io.vectorflow.engine.filter.Filter;
+import io.vectorflow.engine.index.FieldType;
+import io.vectorflow.engine.index.PayloadIndexes;
+import io.vectorflow.engine.perf.CostModel;
+import io.vectorflow.engine.perf.RecallSampler;
 import io.vectorflow.storage.CollectionStore;
 import io.vectorflow.storage.PointId;
 import io.vectorflow.storage.segment.MutableSegment;
+import io.vectorflow.storage.segment.SealedSegment;
 import io.vectorflow.storage.segment.Segment;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PrimitiveIterator;
+import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.roaringbitmap.RoaringBitmap;
 
 /**
  * A named set of points of one dimension and metric, backed by a {@link CollectionStore}. Every
@@ -30,11 +39,26 @@ public final class Collection {
     private final CollectionConfig config;
     private final CollectionStore store;
     private final Metric metric;
+    private final PayloadIndexes payloadIndexes;
+    private final QueryPlanner planner;
+    private final RecallSampler sampler;
+    private final CostModel prices;
+    /**
+     * Writes that replace whole points take it shared (they still group-commit together); a
+     * payload update, which reads points and writes them back, takes it exclusively so no write
+     * to the same points slips in between.
+     */
+    private final ReadWriteLock updates = new ReentrantReadWriteLock();
 
-    Collection(CollectionConfig config, CollectionStore store) {
+    Collection(CollectionConfig config, CollectionStore store, PayloadIndexes payloadIndexes, RecallSampler sampler,
+               CostModel prices) {
         this.config = config;
         this.store = store;
         this.metric = config.metricImpl();
+        this.payloadIndexes = payloadIndexes;
+        this.sampler = sampler;
+        this.prices = prices;
+        this.planner = new QueryPlanner(payloadIndexes);
     }
 
     public CollectionConfig config() {
@@ -74,7 +98,148 @@ public final class Collection {
             checkVector("points[" + i + "].vector", p.vector());
             records.add(new CollectionStore.PointRecord(p.id(), p.vector(), Json.encode(p.payload())));
         }
-        store.upsert(records);
+        updates.readLock().lock();
+        try {
+            store.upsert(records);
+        } finally {
+            updates.readLock().unlock();
+        }
+    }
+
+    /**
+     * Changes the payloads of existing points, as one durable write: with {@code replace}, each
+     * payload becomes {@code payload}; otherwise {@code payload}'s top-level keys are set (or,
+     * with {@code key}, set inside the object at that key path, created if missing). Points are
+     * those with the given ids, or those matching the filter; ids that do not exist are ignored.
+     * Returns how many points changed.
+     */
+    public int setPayload(List<PointId> ids, Filter filter, ObjectNode payload, boolean replace, String key) {
+        return rewritePayloads(ids, filter, current -> {
+            if (replace && key == null) {
+                return payload.deepCopy();
+            }
+            ObjectNode target = current;
+            if (key != null) {
+                for (String part : key.split("\\.")) {
+                    target = target.get(part) instanceof ObjectNode o ? o : target.putObject(part);
+                }
+            }
+            if (replace) {
+                target.removeAll();
+            }
+            target.setAll(payload.deepCopy());
+            return current;
+        });
+    }
+
+    /** Removes top-level payload keys (or, with an empty list, every key) of the selected points. */
+    public int deletePayloadKeys(List<PointId> ids, Filter filter, List<String> keys) {
+        return rewritePayloads(ids, filter, current -> {
+            if (keys.isEmpty()) {
+                current.removeAll();
+            } else {
+                for (String k : keys) {
+                    removePath(current, k.split("\\."), 0);
+                }
+            }
+            return current;
+        });
+    }
+
+    private static void removePath(ObjectNode node, String[] path, int depth) {
+        if (depth == path.length - 1) {
+            node.remove(path[depth]);
+        } else if (node.get(path[depth]) instanceof ObjectNode child) {
+            removePath(child, path, depth + 1);
+        }
+    }
+
+    private int rewritePayloads(List<PointId> ids, Filter filter, java.util.function.UnaryOperator<ObjectNode> change) {
+        updates.writeLock().lock();
+        try {
+            List<PointId> selected = ids != null ? ids : matchingIds(filter);
+            int changed = 0;
+            for (int from = 0; from < selected.size(); from += 10_000) {
+                List<CollectionStore.PointRecord> batch = new ArrayList<>();
+                for (PointId id : selected.subList(from, Math.min(selected.size(), from + 10_000))) {
+                    CollectionStore.Location loc = store.find(id);
+                    if (loc != null) {
+                        ObjectNode next = change.apply(Json.decode(loc.segment().payload(loc.ordinal())));
+                        batch.add(new CollectionStore.PointRecord(id, loc.segment().vector(loc.ordinal()), Json.encode(next)));
+                    }
+                }
+                if (!batch.isEmpty()) {
+                    store.upsert(batch);
+                    changed += batch.size();
+                }
+            }
+            return changed;
+        } finally {
+            updates.writeLock().unlock();
+        }
+    }
+
+    private List<PointId> matchingIds(Filter filter) {
+        List<PointId> ids = new ArrayList<>();
+        for (Segment s : store.view().all()) {
+            for (int o = 0; o < s.size(); o++) {
+                if (!s.isDeleted(o) && matches(s, o, filter)) {
+                    ids.add(s.id(o));
+                }
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * Indexes a payload field (keyword, integer, float or bool) so filters on it are counted
+     * exactly and answered from bitmaps; builds the index over the stored points before returning.
+     */
+    public void createPayloadIndex(String key, FieldType type) {
+        try {
+            payloadIndexes.create(key, type, store.view().all());
+        } catch (IOException e) {
+            throw new io.vectorflow.storage.StorageException("cannot save the payload index of '" + key + "': " + e, e);
+        }
+    }
+
+    /** Drops a payload index; returns whether there was one. */
+    public boolean dropPayloadIndex(String key) {
+        try {
+            return payloadIndexes.drop(key);
+        } catch (IOException e) {
+            throw new io.vectorflow.storage.StorageException("cannot drop the payload index of '" + key + "': " + e, e);
+        }
+    }
+
+    /** Indexed payload fields with their types. */
+    public Map<String, FieldType> payloadSchema() {
+        return payloadIndexes.schema();
+    }
+
+    /** Points with a value in an indexed field (deleted ones not yet compacted away included). */
+    public long payloadIndexPoints(String key) {
+        return payloadIndexes.points(key, store.view().all());
+    }
+
+    /** Recall estimates of this collection's searches, keyed "strategy ef range". */
+    public Map<String, RecallSampler.Estimate> recallEstimates() {
+        return sampler.estimates(name());
+    }
+
+    /**
+     * Evicts the pages of every segment searched in place from memory (mapping and page cache),
+     * so the next searches read from disk: for cold-cache benchmarks and tests. Returns how many
+     * segments it dropped; segments loaded into memory are left alone.
+     */
+    public int dropPageCache() {
+        int dropped = 0;
+        for (SealedSegment s : store.view().sealed()) {
+            if (s.dropPageCache()) {
+                dropped++;
+            }
+        }
+        return dropped;
     }
 
     private void checkVector(String field, float[] v) {
@@ -94,22 +259,20 @@ public final class Collection {
 
     /** Deletes points by id; returns how many existed. */
     public int delete(List<PointId> ids) {
-        return store.delete(ids);
+        updates.readLock().lock();
+        try {
+            return store.delete(ids);
+        } finally {
+            updates.readLock().unlock();
+        }
     }
 
     /** Deletes every point the filter matches; returns how many. */
     public int delete(Filter filter) {
-        List<PointId> ids = new ArrayList<>();
-        for (Segment s : store.view().all()) {
-            for (int o = 0; o < s.size(); o++) {
-                if (!s.isDeleted(o) && matches(s, o, filter)) {
-                    ids.add(s.id(o));
-                }
-            }
-        }
+        List<PointId> ids = matchingIds(filter);
         int deleted = 0;
         for (int from = 0; from < ids.size(); from += 10_000) {
-            deleted += store.delete(ids.subList(from, Math.min(ids.size(), from + 10_000)));
+            deleted += delete(ids.subList(from, Math.min(ids.size(), from + 10_000)));
         }
         return deleted;
     }
@@ -130,11 +293,11 @@ public final class Collection {
         return new Record(s.id(ord), withPayload ? Json.decode(s.payload(ord)) : null, withVector ? s.vector(ord) : null);
     }
 
-    private static boolean matches(Segment s, int ord, Filter filter) {
+    static boolean matches(Segment s, int ord, Filter filter) {
         return filter == null || filter.test(s.id(ord), filter.needsPayload() ? Json.decode(s.payload(ord)) : null);
     }
 
-    /** Points (matching the filter, if any). Counts exactly. */
+    /** Points (matching the filter, if any). Counts exactly, from payload-index bitmaps where they cover the filter. */
     public long count(Filter filter) {
         long n = 0;
         for (Segment s : store.view().all()) {
@@ -142,7 +305,20 @@ public final class Collection {
                 n += s.liveCount();
                 continue;
             }
-            for (int o = 0; o < s.size(); o++) {
+            PayloadIndexes.Estimate est = payloadIndexes.candidates(s, filter);
+            int size = s.size();
+            int from = 0;
+            if (est.bits() != null) {
+                var it = est.bits().getIntIterator();
+                while (it.hasNext()) {
+                    int o = it.next();
+                    if (o < size && !s.isDeleted(o) && (est.exact() || matches(s, o, filter))) {
+                        n++;
+                    }
+                }
+                from = Math.min(est.coveredUpTo(), size);
+            }
+            for (int o = from; o < size; o++) {
                 if (!s.isDeleted(o) && matches(s, o, filter)) {
                     n++;
                 }
@@ -189,14 +365,20 @@ public final class Collection {
     }
 
     /**
-     * The nearest points to the query. Every segment is searched (its graph walked with the
-     * filter applied as nodes enter the result set; deleted points are skipped) and the results
-     * merged. When a filtered walk of a segment returns fewer than {@code limit} points while the
-     * segment has more live points, the filter is selective enough that the graph may not reach
-     * its matches, so that segment is scanned exactly instead.
+     * The nearest points to the query, with how the search went. Each segment is planned on its
+     * own by the {@link QueryPlanner} (graph, filtered graph, or an exact scan of the points that
+     * can match, from payload-index counts or a sample) and the results merged. When a filtered
+     * walk of a segment returns fewer than {@code limit} points while more may match, that
+     * segment is scanned exactly instead. Points written but not yet linked into the graph are
+     * always scanned exactly, so every acknowledged write is found.
      */
     public SearchResult search(SearchRequest request) {
+        return search(request, true);
+    }
+
+    private SearchResult search(SearchRequest request, boolean sample) {
         long start = System.nanoTime();
+        long cpuStart = CPU.getCurrentThreadCpuTime();
         checkVector("vector", request.vector());
         if (request.limit() > MAX_LIMIT) {
             throw new IllegalArgumentException("limit must be at most " + MAX_LIMIT + ", got " + request.limit());
@@ -204,33 +386,56 @@ public final class Collection {
         Filter filter = request.filter();
         int k = request.limit();
         int ef = request.ef() > 0 ? request.ef() : Math.max(k, io.vectorflow.core.hnsw.HnswIndex.DEFAULT_EF_SEARCH);
+        ObjectNode explain = request.explain() ? Json.MAPPER.createObjectNode() : null;
+        var segmentsExplained = explain == null ? null : explain.putArray("segments");
         record Hit(Segment segment, int ordinal, float distance) {}
         List<Segment> segments = store.view().all();
         List<Hit> hits = new ArrayList<>(k * segments.size());
         long scanned = 0;
         int searched = 0;
-        boolean fellBack = false;
+        double residentReads = 0;
+        double diskReads = 0;
+        double graphBytes = 0;
+        long dominantPoints = -1;
+        QueryPlanner.Strategy dominant = filter == null && !request.exact() ? QueryPlanner.Strategy.HNSW : QueryPlanner.Strategy.EXACT;
+        long exactFloor = config.indexingThresholdKb() <= 0 ? 0 : config.indexingThresholdKb() * 1024L / (4L * config.dimension());
         SearchResults out = new SearchResults(k);
         for (Segment s : segments) {
             if (s.size() == 0) {
                 continue;
             }
             searched++;
-            OrdinalFilter accept = filter == null ? null : ord -> matches(s, ord, filter);
+            ObjectNode why = explain == null ? null : segmentsExplained.addObject();
+            QueryPlanner.Plan plan = planner.plan(s, filter, k, ef, config.m(), request.exact(), exactFloor, why);
+            if (s.size() > dominantPoints) {
+                dominantPoints = s.size();
+                dominant = plan.strategy();
+            }
+            if (plan.skip()) {
+                continue;
+            }
+            OrdinalFilter accept = acceptor(s, filter, plan);
+            Residency probe = Residency.of(s);
+            out.probe(probe);
             int tailFrom = s instanceof MutableSegment m ? m.indexedPrefix() : s.size();
-            if (request.exact()) {
-                exact(s, request.vector(), k, 0, accept, out);
-                tailFrom = s.size();
-            } else {
+            long segmentEvals = 0;
+            boolean graph = plan.strategy() != QueryPlanner.Strategy.EXACT;
+            if (graph) {
                 s.index().search(request.vector(), k, ef, accept, out);
+                graphBytes += out.visitedNodes() * 8.0 * config.m();
                 if (filter != null && out.size() < k && s.liveCount() > out.size()) {
-                    scanned += out.distanceEvaluations();
-                    exact(s, request.vector(), k, 0, accept, out);
-                    fellBack = true;
-                    tailFrom = s.size();
+                    segmentEvals += out.distanceEvaluations();
+                    graph = false; // too few found: the filter is more selective than estimated
+                    if (why != null) {
+                        why.put("fallback", "the filtered walk found " + out.size() + " of " + k + "; scanned exactly");
+                    }
                 }
             }
-            scanned += out.distanceEvaluations();
+            if (!graph) {
+                exact(s, request.vector(), k, plan, accept, probe, out);
+                tailFrom = s.size();
+            }
+            segmentEvals += out.distanceEvaluations();
             for (int i = 0; i < out.size(); i++) {
                 hits.add(new Hit(s, out.ordinal(i), out.distance(i)));
             }
@@ -240,14 +445,19 @@ public final class Collection {
                 for (int i = 0; i < out.size(); i++) {
                     found.add(out.ordinal(i));
                 }
-                exact(s, request.vector(), k, tailFrom, accept, out);
-                scanned += out.distanceEvaluations();
+                exactRange(s, request.vector(), k, tailFrom, accept, out);
+                segmentEvals += out.distanceEvaluations();
                 for (int i = 0; i < out.size(); i++) {
                     if (!found.contains(out.ordinal(i))) {
                         hits.add(new Hit(s, out.ordinal(i), out.distance(i)));
                     }
                 }
             }
+            out.probe(null);
+            scanned += segmentEvals;
+            double resident = probe == null ? 1 : probe.hitRate();
+            residentReads += segmentEvals * resident;
+            diskReads += segmentEvals * (1 - resident);
         }
         hits.sort(Comparator.comparingDouble(Hit::distance));
         List<ScoredPoint> points = new ArrayList<>(Math.min(k, hits.size()));
@@ -261,12 +471,90 @@ public final class Collection {
             float[] vector = request.withVector() ? h.segment().vector(h.ordinal()) : null;
             points.add(new ScoredPoint(h.segment().id(h.ordinal()), metric.score(h.distance()), payload, vector));
         }
-        String strategy = request.exact() ? "exact" : filter == null ? "hnsw" : fellBack ? "filtered_hnsw+exact" : "filtered_hnsw";
-        return new SearchResult(points, System.nanoTime() - start, scanned, searched, strategy);
+        String strategy = dominant.apiName();
+        RecallSampler.Estimate recall = dominant == QueryPlanner.Strategy.EXACT ? new RecallSampler.Estimate(1, 0)
+                : sampler.estimate(name(), strategy, ef);
+        if (sample && dominant != QueryPlanner.Strategy.EXACT && !points.isEmpty()) {
+            List<PointId> approximate = points.stream().map(ScoredPoint::id).toList();
+            SearchRequest exactRequest = request.withExact(true).withPayload(false).withVectors(false).withExplain(false);
+            sampler.maybeSample(name(), strategy, ef, () -> recallPermille(approximate, exactRequest));
+        }
+        if (explain != null && filter != null) {
+            var suggest = explain.putObject("suggested_payload_indexes");
+            QueryPlanner.missingIndexes(filter, payloadIndexes.schema()).forEach(suggest::put);
+        }
+        long cpuNanos = Math.max(0, CPU.getCurrentThreadCpuTime() - cpuStart);
+        double vectorBytes = 4.0 * config.dimension();
+        double memoryBytes = residentReads * vectorBytes + graphBytes;
+        double diskBytes = diskReads * Math.max(vectorBytes, PAGE_BYTES);
+        double hitRate = scanned == 0 ? 1 : residentReads / (residentReads + diskReads);
+        return new SearchResult(points, System.nanoTime() - start, scanned, searched, strategy, hitRate,
+                prices.estimate(cpuNanos, memoryBytes, diskBytes), recall, explain);
     }
 
-    /** Exact top k of a segment's live points from ordinal {@code from} on. */
-    private void exact(Segment s, float[] query, int k, int from, OrdinalFilter accept, SearchResults out) {
+    private static final long PAGE_BYTES = 4096;
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** Recall of the approximate ids against an exact search, in thousandths; -1 if nothing matches. */
+    private int recallPermille(List<PointId> approximate, SearchRequest exactRequest) {
+        SearchResult truth = search(exactRequest, false);
+        if (truth.points().isEmpty()) {
+            return -1;
+        }
+        java.util.Set<PointId> expected = new java.util.HashSet<>();
+        truth.points().forEach(p -> expected.add(p.id()));
+        long found = approximate.stream().filter(expected::contains).count();
+        return (int) Math.round(1000.0 * found / expected.size());
+    }
+
+    /** The filter test for one segment under a plan: bitmap membership, payload test, or both. */
+    private OrdinalFilter acceptor(Segment s, Filter filter, QueryPlanner.Plan plan) {
+        if (filter == null) {
+            return null;
+        }
+        RoaringBitmap bits = plan.candidates();
+        if (bits == null) {
+            return ord -> matches(s, ord, filter);
+        }
+        int covered = plan.coveredUpTo();
+        if (plan.candidatesExact()) {
+            return ord -> ord < covered ? bits.contains(ord) : matches(s, ord, filter);
+        }
+        return ord -> (ord >= covered || bits.contains(ord)) && matches(s, ord, filter);
+    }
+
+    /**
+     * Exact top k of a segment's live points that the plan allows: the candidate ordinals when an
+     * index narrowed them (plus any written after the index was brought up to date), else all.
+     */
+    private void exact(Segment s, float[] query, int k, QueryPlanner.Plan plan, OrdinalFilter accept, Residency probe,
+                       SearchResults out) {
+        int n = s.size();
+        OrdinalFilter live = accept == null ? ord -> !s.isDeleted(ord) : ord -> !s.isDeleted(ord) && accept.accept(ord);
+        if (plan.candidates() == null) {
+            if (probe != null) {
+                probe.sampleRange(0, n);
+            }
+            new ExactSearch(s.vectors(), metric).search(query, k, 0, n, live, out);
+            return;
+        }
+        int covered = Math.min(plan.coveredUpTo(), n);
+        int[] ords = plan.candidates().toArray();
+        int count = ords.length;
+        if (covered < n) {
+            ords = java.util.Arrays.copyOf(ords, count + (n - covered));
+            for (int o = covered; o < n; o++) {
+                ords[count++] = o;
+            }
+        }
+        if (probe != null) {
+            probe.sampleOrdinals(ords, count);
+        }
+        new ExactSearch(s.vectors(), metric).search(query, k, ords, count, live, out);
+    }
+
+    /** Exact top k of a segment's live, accepted points from ordinal {@code from} on. */
+    private void exactRange(Segment s, float[] query, int k, int from, OrdinalFilter accept, SearchResults out) {
         int n = s.size(); // a point being appended may already be in the vector store: not yet readable
         OrdinalFilter live = accept == null ? ord -> !s.isDeleted(ord) : ord -> !s.isDeleted(ord) && accept.accept(ord);
         new ExactSearch(s.vectors(), metric).search(query, k, from, n, live, out);

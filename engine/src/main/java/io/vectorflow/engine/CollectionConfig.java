@@ -20,9 +20,15 @@ import io.vectorflow.storage.Names;
  * @param onDisk          search sealed segments in place in their memory-mapped files, so the
  *                        collection can outgrow RAM (Qdrant's {@code on_disk}); by default they are
  *                        loaded into memory at open, on huge pages, which searches faster
+ * @param indexingThresholdKb segments whose vectors take fewer kilobytes than this are scanned
+ *                        exactly rather than through their graph (Qdrant's
+ *                        {@code optimizers_config.indexing_threshold}); 0 to always use the graph
+ * @param compactionMbPerSecond limit on this collection's compaction write rate in MB/s, 0 for
+ *                        none; null to use the database default
  */
 public record CollectionConfig(String name, int dimension, String metric, int m, int efConstruction,
-                               int segmentCapacity, Durability durability, boolean onDisk) {
+                               int segmentCapacity, Durability durability, boolean onDisk, int indexingThresholdKb,
+                               Double compactionMbPerSecond) {
 
     /** Largest segment a collection may ask for. */
     public static final int MAX_SEGMENT_CAPACITY = 50_000_000;
@@ -38,6 +44,12 @@ public record CollectionConfig(String name, int dimension, String metric, int m,
             throw new IllegalArgumentException("segment capacity must be between 1 and " + MAX_SEGMENT_CAPACITY
                     + ", got " + segmentCapacity);
         }
+        if (indexingThresholdKb < 0) {
+            throw new IllegalArgumentException("indexing_threshold must not be negative, got " + indexingThresholdKb);
+        }
+        if (compactionMbPerSecond != null && !(compactionMbPerSecond >= 0 && compactionMbPerSecond < 1e6)) {
+            throw new IllegalArgumentException("compaction_mb_per_second must be between 0 and 1000000, got " + compactionMbPerSecond);
+        }
     }
 
     /** Defaults for everything but name, dimension and metric; segments hold about 256 MiB of vectors. */
@@ -47,23 +59,38 @@ public record CollectionConfig(String name, int dimension, String metric, int m,
         }
         int capacity = (int) Math.max(1_000, Math.min(1_000_000, (256L << 20) / (4L * dimension)));
         return new CollectionConfig(name, dimension, metric, HnswIndex.DEFAULT_M, HnswIndex.DEFAULT_EF_CONSTRUCTION,
-                capacity, null, false);
+                capacity, null, false, 0, null);
     }
 
     public CollectionConfig withHnsw(int m, int efConstruction) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond);
     }
 
     public CollectionConfig withSegmentCapacity(int capacity) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, capacity, durability, onDisk);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, capacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond);
     }
 
     public CollectionConfig withDurability(Durability d) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, d, onDisk);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, d, onDisk, indexingThresholdKb, compactionMbPerSecond);
     }
 
     public CollectionConfig withOnDisk(boolean inPlace) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, inPlace);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, inPlace, indexingThresholdKb, compactionMbPerSecond);
+    }
+
+    public CollectionConfig withName(String n) {
+        return new CollectionConfig(n, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk,
+                indexingThresholdKb, compactionMbPerSecond);
+    }
+
+    public CollectionConfig withIndexingThreshold(int kb) {
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk, kb,
+                compactionMbPerSecond);
+    }
+
+    public CollectionConfig withCompactionLimit(Double mbPerSecond) {
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk,
+                indexingThresholdKb, mbPerSecond);
     }
 
     public Metric metricImpl() {

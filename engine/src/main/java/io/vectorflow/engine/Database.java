@@ -3,6 +3,9 @@ package io.vectorflow.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorflow.core.hnsw.HnswParams;
+import io.vectorflow.engine.index.PayloadIndexes;
+import io.vectorflow.engine.perf.CostModel;
+import io.vectorflow.engine.perf.RecallSampler;
 import io.vectorflow.storage.CollectionStore;
 import io.vectorflow.storage.Durability;
 import io.vectorflow.storage.Names;
@@ -63,39 +66,55 @@ public final class Database implements Closeable {
      *                          graph: writes slow down from half of it and are refused at it
      * @param compactionMbPerSecond  limit on each collection's compaction write rate, 0 for none
      * @param autoCompact       merge small segments in the background (otherwise only on request)
+     * @param recallSampleShare share of approximate searches re-run exactly in the background to
+     *                          estimate recall (0 turns it off)
+     * @param prices            prices behind each search's cost estimate
      */
     public record Options(Durability durability, long asyncFlushMillis, int indexThreads, boolean prefault, Disk disk,
-                          int maxUnindexed, double compactionMbPerSecond, boolean autoCompact) {
+                          int maxUnindexed, double compactionMbPerSecond, boolean autoCompact, double recallSampleShare,
+                          CostModel prices) {
         /** Points written but not yet indexed that a collection accepts by default. */
         public static final int DEFAULT_MAX_UNINDEXED = 100_000;
+        /** Share of approximate searches whose recall is checked by default. */
+        public static final double DEFAULT_RECALL_SAMPLE_SHARE = 0.1;
 
         public static Options defaults() {
             return new Options(Durability.FSYNC, 200, Runtime.getRuntime().availableProcessors(), true, Disk.REAL,
-                    DEFAULT_MAX_UNINDEXED, 0, true);
+                    DEFAULT_MAX_UNINDEXED, 0, true, DEFAULT_RECALL_SAMPLE_SHARE, CostModel.DEFAULT);
         }
 
         public Options withDisk(Disk d) {
-            return new Options(durability, asyncFlushMillis, indexThreads, prefault, d, maxUnindexed, compactionMbPerSecond, autoCompact);
+            return new Options(durability, asyncFlushMillis, indexThreads, prefault, d, maxUnindexed, compactionMbPerSecond, autoCompact, recallSampleShare, prices);
         }
 
         public Options withDurability(Durability d) {
-            return new Options(d, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond, autoCompact);
+            return new Options(d, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond, autoCompact, recallSampleShare, prices);
         }
 
         public Options withPrefault(boolean p) {
-            return new Options(durability, asyncFlushMillis, indexThreads, p, disk, maxUnindexed, compactionMbPerSecond, autoCompact);
+            return new Options(durability, asyncFlushMillis, indexThreads, p, disk, maxUnindexed, compactionMbPerSecond, autoCompact, recallSampleShare, prices);
         }
 
         public Options withMaxUnindexed(int bound) {
-            return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, bound, compactionMbPerSecond, autoCompact);
+            return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, bound, compactionMbPerSecond, autoCompact, recallSampleShare, prices);
         }
 
         public Options withIndexThreads(int threads) {
-            return new Options(durability, asyncFlushMillis, threads, prefault, disk, maxUnindexed, compactionMbPerSecond, autoCompact);
+            return new Options(durability, asyncFlushMillis, threads, prefault, disk, maxUnindexed, compactionMbPerSecond, autoCompact, recallSampleShare, prices);
+        }
+
+        public Options withRecallSampling(double share) {
+            return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond,
+                    autoCompact, share, prices);
+        }
+
+        public Options withPrices(CostModel p) {
+            return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond,
+                    autoCompact, recallSampleShare, p);
         }
 
         public Options withCompaction(boolean auto, double mbPerSecond) {
-            return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, mbPerSecond, auto);
+            return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, mbPerSecond, auto, recallSampleShare, prices);
         }
     }
 
@@ -107,10 +126,12 @@ public final class Database implements Closeable {
     private final Map<String, Collection> collections = new TreeMap<>();
     private final Map<String, String> failed = new TreeMap<>();
     private final Object snapshotNames = new Object();
+    private final RecallSampler sampler;
     private boolean closed;
 
     private Database(Path root, Options options, FileChannel lockChannel, FileLock lock) {
         this.root = root;
+        this.sampler = new RecallSampler(options.recallSampleShare(), 0.25);
         this.collectionsDir = root.resolve("tenants").resolve(DEFAULT_TENANT).resolve("collections");
         this.options = options;
         this.lockChannel = lockChannel;
@@ -168,7 +189,7 @@ public final class Database implements Closeable {
     private void openExisting(String name, Path p) {
         try {
             CollectionConfig config = readConfig(p.resolve("collection.json"));
-            Collection c = new Collection(config, CollectionStore.open(options.disk(), p, storeOptions(config)));
+            Collection c = openCollection(config, p);
             collections.put(name, c);
             var recovery = c.store().recovery();
             if (recovery.cutBytes() > 0 || recovery.damage() != null) {
@@ -185,7 +206,43 @@ public final class Database implements Closeable {
         Durability d = c.durability() != null ? c.durability() : options.durability();
         return new CollectionStore.Options(c.dimension(), c.metricImpl(), new HnswParams(c.m(), c.efConstruction()),
                 c.segmentCapacity(), d, options.asyncFlushMillis(), options.indexThreads(), options.prefault(), c.onDisk(),
-                options.maxUnindexed(), options.compactionMbPerSecond(), options.autoCompact());
+                options.maxUnindexed(), c.compactionMbPerSecond() != null ? c.compactionMbPerSecond()
+                : options.compactionMbPerSecond(), options.autoCompact());
+    }
+
+    /** Opens the store and payload indexes of the collection in {@code dir}. */
+    private Collection openCollection(CollectionConfig config, Path dir) throws IOException {
+        PayloadIndexes indexes = PayloadIndexes.open(options.disk(), dir, Json.MAPPER, Json::decode);
+        sampler.forget(config.name());
+        return new Collection(config, CollectionStore.open(options.disk(), dir, storeOptions(config)), indexes, sampler,
+                options.prices());
+    }
+
+    /**
+     * Changes a collection's settings: the new ones are written to its {@code collection.json}
+     * and the collection is reopened under them (writes in flight finish first; searches that
+     * hold the old handle fail and can be retried). Name, dimension and metric cannot change.
+     *
+     * @throws IllegalArgumentException naming what cannot change
+     */
+    public synchronized Collection updateCollection(CollectionConfig config) {
+        checkOpen();
+        Collection old = collection(config.name());
+        CollectionConfig was = old.config();
+        if (was.dimension() != config.dimension() || !was.metric().equals(config.metric())) {
+            throw new IllegalArgumentException("vectors.size and vectors.distance of collection '" + config.name()
+                    + "' cannot change; create a new collection");
+        }
+        Path dir = collectionsDir.resolve(config.name());
+        try {
+            options.disk().writeAtomically(dir.resolve("collection.json"), ByteBuffer.wrap(configJson(config)));
+        } catch (IOException e) {
+            throw new StorageException("cannot update collection '" + config.name() + "': " + e, e);
+        }
+        collections.remove(config.name());
+        old.close();
+        openExisting(config.name(), dir);
+        return collection(config.name());
     }
 
     private static CollectionConfig readConfig(Path file) throws IOException {
@@ -198,7 +255,9 @@ public final class Database implements Closeable {
         JsonNode d = n.get("durability");
         return new CollectionConfig(n.get("name").asText(), n.get("dimension").asInt(), n.get("metric").asText(),
                 n.get("m").asInt(), n.get("ef_construction").asInt(), n.get("segment_capacity").asInt(),
-                d == null || d.isNull() ? null : Durability.parse(d.asText()), n.path("on_disk").asBoolean(false));
+                d == null || d.isNull() ? null : Durability.parse(d.asText()), n.path("on_disk").asBoolean(false),
+                n.path("indexing_threshold_kb").asInt(0),
+                n.hasNonNull("compaction_mb_per_second") ? n.get("compaction_mb_per_second").asDouble() : null);
     }
 
     private static byte[] configJson(CollectionConfig c) throws IOException {
@@ -206,7 +265,8 @@ public final class Database implements Closeable {
         n.put("name", c.name()).put("dimension", c.dimension()).put("metric", c.metric()).put("m", c.m())
                 .put("ef_construction", c.efConstruction()).put("segment_capacity", c.segmentCapacity())
                 .put("durability", c.durability() == null ? null : c.durability().name().toLowerCase())
-                .put("on_disk", c.onDisk());
+                .put("on_disk", c.onDisk()).put("indexing_threshold_kb", c.indexingThresholdKb())
+                .put("compaction_mb_per_second", c.compactionMbPerSecond());
         return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(n);
     }
 
@@ -234,7 +294,7 @@ public final class Database implements Closeable {
             throw new StorageException("cannot create collection '" + name + "': " + e, e);
         }
         try {
-            Collection c = new Collection(config, CollectionStore.open(disk, target, storeOptions(config)));
+            Collection c = openCollection(config, target);
             collections.put(name, c);
             return c;
         } catch (IOException | RuntimeException e) {
@@ -327,6 +387,10 @@ public final class Database implements Closeable {
         try {
             c.store().snapshot(staging);
             Files.write(staging.resolve("collection.json"), configJson(c.config()));
+            Path indexes = collectionsDir.resolve(collectionName).resolve(PayloadIndexes.FILE);
+            if (Files.exists(indexes)) {
+                Files.copy(indexes, staging.resolve(PayloadIndexes.FILE));
+            }
             Snapshots.writeTar(staging, partial);
             try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE)) {
                 ch.force(true);
@@ -366,6 +430,20 @@ public final class Database implements Closeable {
         }
     }
 
+    /**
+     * Deletes a snapshot archive.
+     *
+     * @throws NotFoundException when there is none of that name
+     */
+    public void deleteSnapshot(String collectionName, String snapshotName) {
+        Path archive = snapshotFile(collectionName, snapshotName);
+        try {
+            Files.delete(archive);
+        } catch (IOException e) {
+            throw new StorageException("cannot delete snapshot '" + snapshotName + "': " + e, e);
+        }
+    }
+
     /** The archive of a snapshot taken by {@link #createSnapshot}. */
     public Path snapshotFile(String collectionName, String snapshotName) {
         Names.check("collection name", collectionName);
@@ -392,8 +470,7 @@ public final class Database implements Closeable {
             options.disk().deleteTree(staging);
             Snapshots.extractTar(archive, staging);
             CollectionConfig original = readConfig(staging.resolve("collection.json"));
-            CollectionConfig config = new CollectionConfig(collectionName, original.dimension(), original.metric(), original.m(),
-                    original.efConstruction(), original.segmentCapacity(), original.durability(), original.onDisk());
+            CollectionConfig config = original.withName(collectionName);
             options.disk().writeAtomically(staging.resolve("collection.json"), ByteBuffer.wrap(configJson(config)));
             var check = new CollectionStore.Options(config.dimension(), config.metricImpl(),
                     new HnswParams(config.m(), config.efConstruction()), config.segmentCapacity(), Durability.FSYNC, 200, 1,
@@ -414,7 +491,7 @@ public final class Database implements Closeable {
             try {
                 options.disk().move(staging, target);
                 options.disk().syncDirectory(collectionsDir);
-                c = new Collection(config, CollectionStore.open(options.disk(), target, storeOptions(config)));
+                c = openCollection(config, target);
             } catch (IOException | RuntimeException e) {
                 if (previous != null) { // put the old collection back
                     options.disk().deleteTree(target);
@@ -460,6 +537,7 @@ public final class Database implements Closeable {
             return;
         }
         closed = true;
+        sampler.close();
         collections.values().forEach(Collection::close);
         collections.clear();
         try {

@@ -12,9 +12,10 @@ import io.vectorflow.engine.filter.Filter;
  * @param exact       scan every point instead of walking the graph
  * @param withPayload return payloads
  * @param withVector  return vectors
+ * @param explain     add to the result why each segment was searched the way it was
  */
 public record SearchRequest(float[] vector, int limit, Filter filter, int ef, boolean exact,
-                            boolean withPayload, boolean withVector) {
+                            boolean withPayload, boolean withVector, boolean explain) {
 
     public SearchRequest {
         if (vector == null) {
@@ -30,22 +31,34 @@ public record SearchRequest(float[] vector, int limit, Filter filter, int ef, bo
 
     /** The {@code limit} nearest points, payloads included, no filter. */
     public static SearchRequest of(float[] vector, int limit) {
-        return new SearchRequest(vector, limit, null, 0, false, true, false);
+        return new SearchRequest(vector, limit, null, 0, false, true, false, false);
     }
 
     public SearchRequest withFilter(Filter f) {
-        return new SearchRequest(vector, limit, f, ef, exact, withPayload, withVector);
+        return new SearchRequest(vector, limit, f, ef, exact, withPayload, withVector, explain);
     }
 
     public SearchRequest withEf(int beam) {
-        return new SearchRequest(vector, limit, filter, beam, exact, withPayload, withVector);
+        return new SearchRequest(vector, limit, filter, beam, exact, withPayload, withVector, explain);
     }
 
     public SearchRequest withExact(boolean e) {
-        return new SearchRequest(vector, limit, filter, ef, e, withPayload, withVector);
+        return new SearchRequest(vector, limit, filter, ef, e, withPayload, withVector, explain);
     }
 
     public SearchRequest withVectors(boolean v) {
-        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, v);
+        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, v, explain);
+    }
+
+    public SearchRequest withPayload(boolean p) {
+        return new SearchRequest(vector, limit, filter, ef, exact, p, withVector, explain);
+    }
+
+    public SearchRequest withLimit(int l) {
+        return new SearchRequest(vector, l, filter, ef, exact, withPayload, withVector, explain);
+    }
+
+    public SearchRequest withExplain(boolean e) {
+        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, withVector, e);
     }
 }

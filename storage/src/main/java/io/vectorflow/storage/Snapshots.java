@@ -22,6 +22,7 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * <h2>Layout of an archive</h2>
  * <pre>
  * collection.json                     the collection's settings
+ * payload_indexes.json                indexed payload fields (optional)
  * MANIFEST                            which segments make it up ({@link Manifest})
  * segments/&lt;n&gt;/&lt;file&gt;                 each named segment's files ({@link io.vectorflow.storage.segment.SealedSegment})
  * </pre>
@@ -37,7 +38,7 @@ public final class Snapshots {
 
     /** The names an archive may hold. */
     private static final Pattern ALLOWED = Pattern.compile(
-            "collection\\.json|MANIFEST|segments/\\d{1,18}/(vectors\\.f32|graph\\.hnsw|ids\\.bin|payloads\\.bin|bloom\\.bin|deletes-\\d{1,18}\\.bin)");
+            "collection\\.json|payload_indexes\\.json|MANIFEST|segments/\\d{1,18}/(vectors\\.f32|graph\\.hnsw|ids\\.bin|payloads\\.bin|bloom\\.bin|deletes-\\d{1,18}\\.bin)");
     private static final Pattern DIRECTORY = Pattern.compile("segments/(\\d{1,18}/)?");
     private static final int MAX_ENTRIES = 1_000_000;
 

@@ -46,6 +46,8 @@ public final class HnswIndex {
     public static final int DEFAULT_EF_CONSTRUCTION = 100;
     /** Beam width while searching, when the caller does not choose one. */
     public static final int DEFAULT_EF_SEARCH = 64;
+    /** A search with a {@link SearchResults#probe} reports one read per 8 expanded nodes. */
+    private static final int PROBE_EVERY_MASK = 7;
 
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle COUNT = INT.varHandle();
@@ -216,6 +218,7 @@ public final class HnswIndex {
         metric.prepareInto(query, q);
         s.distanceEvaluations = 0;
         s.expanded = 0;
+        s.probe = out.probe();
         int ep = (int) e;
         float epDist = distance(q, ep, s);
         for (int level = (int) (e >>> 32); level > 0; level--) {
@@ -311,6 +314,9 @@ public final class HnswIndex {
             // (Java has no prefetch instruction; a mispredicted heap branch between two distance
             // computations would throw that overlap away). Then update the heaps.
             float[] dists = s.batchDistances;
+            if (s.probe != null && n > 0 && (s.expanded & PROBE_EVERY_MASK) == 1) {
+                s.probe.beforeRead(batch[0]); // one sampled read in every PROBE_EVERY_MASK + 1 expansions
+            }
             metric.distances(q, vectorData, vectorStride, dim, batch, n, dists);
             s.distanceEvaluations += n;
             for (int i = 0; i < n; i++) {
@@ -424,6 +430,7 @@ public final class HnswIndex {
             }
         }
         Scratch s = scratch.get();
+        s.probe = null; // building reads are not a query's
         float[] q = s.query;
         vectors.get(node, q);
         int entryLevel = (int) (e >>> 32);
@@ -478,6 +485,7 @@ public final class HnswIndex {
      */
     int nearestOnLevel0(int node, long[] out) {
         Scratch s = scratch.get();
+        s.probe = null;
         float[] q = s.query;
         vectors.get(node, q);
         long e = entry;
@@ -676,6 +684,7 @@ public final class HnswIndex {
         final long[] prune;
         final long[] selectedForPrune;
         long distanceEvaluations;
+        SearchResults.ReadProbe probe;
         long expanded;
         float greedyDistance;
 

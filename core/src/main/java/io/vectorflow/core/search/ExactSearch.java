@@ -46,8 +46,31 @@ public final class ExactSearch {
         }
         float[] q = prepare(query);
         LongHeap heap = new LongHeap(k + 1);
-        scan(q, from, to, k, filter, heap);
-        drain(heap, k, out, to - from);
+        long scored = scan(q, from, to, k, filter, heap);
+        drain(heap, k, out, scored);
+    }
+
+    /**
+     * The {@code k} nearest accepted vectors among the given ordinals (the first {@code count} of
+     * {@code ordinals}, each below {@code vectors.size()}), on the calling thread: the exact
+     * search over the points a payload index says match.
+     */
+    public void search(float[] query, int k, int[] ordinals, int count, OrdinalFilter filter, SearchResults out) {
+        float[] q = prepare(query);
+        LongHeap heap = new LongHeap(k + 1);
+        MemorySegment data = vectors.segment();
+        int dim = vectors.dimension();
+        int size = vectors.size();
+        long scored = 0;
+        for (int i = 0; i < count; i++) {
+            int ord = ordinals[i];
+            if (ord >= size || (filter != null && !filter.accept(ord))) {
+                continue;
+            }
+            offer(heap, LongHeap.pack(metric.distance(q, data, vectors.offset(ord), dim), ord), k);
+            scored++;
+        }
+        drain(heap, k, out, scored);
     }
 
     /** Like {@link #search} but splits the scan across up to {@code threads} threads. */
@@ -116,17 +139,23 @@ public final class ExactSearch {
         return metric.prepare(query);
     }
 
-    /** The scan loop: one distance per stored vector, a bounded max-heap of the best k. */
-    private void scan(float[] q, int from, int to, int k, OrdinalFilter filter, LongHeap heap) {
+    /**
+     * The scan loop: one distance per accepted stored vector, a bounded max-heap of the best k.
+     * Returns how many distances it computed.
+     */
+    private long scan(float[] q, int from, int to, int k, OrdinalFilter filter, LongHeap heap) {
         MemorySegment data = vectors.segment();
         int dim = vectors.dimension();
+        long scored = 0;
         for (int ord = from; ord < to; ord++) {
             if (filter != null && !filter.accept(ord)) {
                 continue;
             }
             float d = metric.distance(q, data, vectors.offset(ord), dim);
             offer(heap, LongHeap.pack(d, ord), k);
+            scored++;
         }
+        return scored;
     }
 
     /** Keeps the k smallest packed values in a max-heap stored as complements. */

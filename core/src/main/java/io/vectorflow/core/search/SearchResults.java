@@ -13,10 +13,30 @@ public final class SearchResults {
     private int size;
     private long distanceEvaluations;
     private long visitedNodes;
+    private ReadProbe probe;
 
     public SearchResults(int capacity) {
         ordinals = new int[Math.max(1, capacity)];
         distances = new float[Math.max(1, capacity)];
+    }
+
+    /**
+     * Something to tell, now and then, which stored vector a search is about to read (null, the
+     * default, for nothing): the engine samples page residency through it. Kept across
+     * {@link #reset}.
+     */
+    public void probe(ReadProbe p) {
+        this.probe = p;
+    }
+
+    public ReadProbe probe() {
+        return probe;
+    }
+
+    /** Told the ordinal of a stored vector just before a search reads it; see {@link #probe(ReadProbe)}. */
+    @FunctionalInterface
+    public interface ReadProbe {
+        void beforeRead(int ordinal);
     }
 
     /** Empties the results and makes room for {@code k} entries. */

@@ -73,6 +73,7 @@ public final class SealedSegment implements Segment, Closeable {
     private final BloomFilter bloom;
     private final AtomicInteger deleted = new AtomicInteger();
     private volatile boolean deletesDirty;
+    private boolean inPlace;
 
     private SealedSegment(long number, Path dir, Arena arena, List<MemorySegment> mappings, VectorStore vectors,
                           HnswIndex index, MemorySegment[] ids, MemorySegment[] payloads, BloomFilter bloom) {
@@ -181,6 +182,7 @@ public final class SealedSegment implements Segment, Closeable {
                     dir.resolve(BLOOM).toString())[0]);
             SealedSegment seg = new SealedSegment(number, dir, arena, Collections.unmodifiableList(maps), vectors, index, ids,
                     payloads, bloom);
+            seg.inPlace = onDisk;
             for (int o = 0; o < n; o++) {
                 if (index.isDeleted(o)) {
                     seg.deleted.incrementAndGet(); // deleted before the seal: recorded in the graph file
@@ -240,6 +242,31 @@ public final class SealedSegment implements Segment, Closeable {
 
     public Path directory() {
         return dir;
+    }
+
+    /**
+     * Whether vectors and graph are searched in place in the file mappings (so the page cache
+     * decides what is in memory), rather than from a copy loaded at open.
+     */
+    public boolean searchesInPlace() {
+        return inPlace;
+    }
+
+    /**
+     * Evicts this segment's file pages from memory (mapping and page cache), so the next search
+     * reads them from disk: for cold-read benchmarks and tests. Returns whether every call
+     * succeeded; a no-op returning false for a segment loaded into memory.
+     */
+    public boolean dropPageCache() {
+        if (!inPlace) {
+            return false;
+        }
+        String[] files = {VECTORS, GRAPH, IDS, PAYLOADS};
+        boolean ok = true;
+        for (int i = 0; i < files.length; i++) {
+            ok &= Advice.dropPageCache(mappings.get(i), dir.resolve(files[i]));
+        }
+        return ok;
     }
 
     /** The file mappings (each {@link MemorySegment#isMapped()}), for inspection and tests. */

@@ -1,0 +1,185 @@
+package io.vectorflow.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.vectorflow.engine.Database;
+import io.vectorflow.engine.perf.CostModel;
+import io.vectorflow.server.VectorFlowServer;
+import io.vectorflow.storage.Durability;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vectorflow serve}: the database server. Every setting comes from its flag, else its
+ * environment variable, else {@code vectorflow.yaml} in the working directory (or
+ * {@code --config FILE}), else the default.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Runs the VectorFlow server: the Qdrant-shaped REST API over the data directory.",
+                "Settings: flag, else environment variable, else vectorflow.yaml (or --config FILE), else default."})
+public final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML settings file (default: ./vectorflow.yaml if present)")
+    Path config;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (VECTORFLOW_DATA_DIR; default ./vectorflow-data)")
+    String dataDir;
+
+    @Option(names = "--host", description = "listen address (VECTORFLOW_HOST; default 127.0.0.1)")
+    String host;
+
+    @Option(names = "--port", description = "REST port (VECTORFLOW_PORT; default 6333)")
+    String port;
+
+    @Option(names = "--grpc-port", description = "gRPC port (VECTORFLOW_GRPC_PORT; default 6334; reserved for the gRPC API)")
+    String grpcPort;
+
+    @Option(names = "--durability", description = "fsync or async (VECTORFLOW_DURABILITY; default fsync); "
+            + "a collection's wal_config.durability overrides it")
+    String durability;
+
+    @Option(names = "--max-request-mb", description = "largest request body in MiB (VECTORFLOW_MAX_REQUEST_MB; default 32)")
+    String maxRequestMb;
+
+    @Option(names = "--recall-sample-share", description = "share of searches re-run exactly to estimate recall "
+            + "(VECTORFLOW_RECALL_SAMPLE_SHARE; default 0.1; 0 turns it off)")
+    String recallShare;
+
+    @Option(names = "--price-core-second", description = "USD per CPU core-second in cost estimates (VECTORFLOW_PRICE_CORE_SECOND)")
+    String priceCpu;
+
+    @Option(names = "--price-gb-memory", description = "USD per GB read from memory (VECTORFLOW_PRICE_GB_MEMORY)")
+    String priceMemory;
+
+    @Option(names = "--price-gb-disk", description = "USD per GB read from disk (VECTORFLOW_PRICE_GB_DISK)")
+    String priceDisk;
+
+    private static final Set<String> FILE_KEYS = Set.of("data_dir", "host", "port", "grpc_port", "durability", "max_request_mb",
+            "recall_sample_share", "price_core_second", "price_gb_memory", "price_gb_disk");
+
+    private JsonNode file;
+
+    @Override
+    public Integer call() throws Exception {
+        file = readConfig();
+        Path data = Path.of(setting(dataDir, "data_dir", "./vectorflow-data"));
+        String listen = setting(host, "host", "127.0.0.1");
+        int restPort = integer(setting(port, "port", "6333"), "port", 0, 65_535);
+        integer(setting(grpcPort, "grpc_port", "6334"), "grpc-port", 0, 65_535);
+        Durability d = Durability.parse(setting(durability, "durability", "fsync"));
+        long maxBody = (long) integer(setting(maxRequestMb, "max_request_mb", "32"), "max-request-mb", 1, 65_536) << 20;
+        double share = number(setting(recallShare, "recall_sample_share", "" + Database.Options.DEFAULT_RECALL_SAMPLE_SHARE),
+                "recall-sample-share");
+        CostModel p = CostModel.DEFAULT;
+        CostModel prices = new CostModel(number(setting(priceCpu, "price_core_second", "" + p.usdPerCoreSecond()), "price-core-second"),
+                number(setting(priceMemory, "price_gb_memory", "" + p.usdPerGbMemory()), "price-gb-memory"),
+                number(setting(priceDisk, "price_gb_disk", "" + p.usdPerGbDisk()), "price-gb-disk"), p.usdPerGbObjectStore());
+
+        Database.Options options = Database.Options.defaults().withDurability(d).withRecallSampling(share).withPrices(prices);
+        Database db = Database.open(data, options);
+        VectorFlowServer server;
+        try {
+            server = VectorFlowServer.start(db, listen, restPort, maxBody);
+        } catch (RuntimeException e) {
+            db.close();
+            throw new IllegalStateException("cannot listen on " + listen + ":" + restPort + ": " + rootMessage(e), e);
+        }
+        Thread shutdown = new Thread(() -> {
+            System.err.println("vectorflow: shutting down (finishing requests in flight)...");
+            server.close();
+            db.close();
+            System.err.println("vectorflow: stopped; every acknowledged write is on disk");
+        }, "vectorflow-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdown);
+        if (!InetAddress.getByName(listen).isLoopbackAddress()) {
+            System.err.println("vectorflow: WARNING: listening on " + listen + " without authentication: anyone who can "
+                    + "reach it can read and change the data");
+        }
+        db.failedCollections().forEach((name, why) -> System.err.println("vectorflow: collection '" + name
+                + "' could not be opened: " + why));
+        System.err.printf("vectorflow %s: REST API on http://%s:%d (data in %s, %d collections, durability %s)%n",
+                VectorFlowServer.VERSION, listen.contains(":") ? "[" + listen + "]" : listen, server.port(),
+                data.toAbsolutePath().normalize(), db.listCollections().size(), d.name().toLowerCase());
+        server.awaitStop();
+        return 0;
+    }
+
+    private static String rootMessage(Throwable e) {
+        while (e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    private JsonNode readConfig() throws IOException {
+        Path f = config != null ? config : Path.of("vectorflow.yaml");
+        if (!Files.exists(f)) {
+            if (config != null) {
+                throw new java.nio.file.NoSuchFileException(f.toString());
+            }
+            return null;
+        }
+        JsonNode n = new ObjectMapper(new YAMLFactory()).readTree(f.toFile());
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isObject()) {
+            throw new IllegalArgumentException(f + ": expected a map of settings");
+        }
+        for (var it = n.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!FILE_KEYS.contains(k)) {
+                throw new IllegalArgumentException(f + ": unknown setting '" + k + "' (known: " + String.join(", ",
+                        new java.util.TreeSet<>(FILE_KEYS)) + ")");
+            }
+        }
+        return n;
+    }
+
+    /** Flag, else environment variable VECTORFLOW_<KEY>, else the config file, else the default. */
+    private String setting(String flag, String key, String fallback) {
+        if (flag != null) {
+            return flag;
+        }
+        String env = System.getenv("VECTORFLOW_" + key.toUpperCase());
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        if (file != null && file.hasNonNull(key)) {
+            return file.get(key).asText();
+        }
+        return fallback;
+    }
+
+    private static int integer(String text, String name, int min, int max) {
+        try {
+            int v = Integer.parseInt(text.trim());
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(name + " must be an integer between " + min + " and " + max + ", got '" + text + "'");
+    }
+
+    private static double number(String text, String name) {
+        try {
+            double v = Double.parseDouble(text.trim());
+            if (v >= 0 && Double.isFinite(v)) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(name + " must be a number of at least 0, got '" + text + "'");
+    }
+
+}

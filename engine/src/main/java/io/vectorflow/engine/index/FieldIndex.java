@@ -1,0 +1,199 @@
+package io.vectorflow.engine.index;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vectorflow.engine.filter.Condition;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * The index of one payload field over one segment's ordinals: which ordinals hold which value.
+ * Filled in ordinal order by {@link #add}; deleted ordinals stay in it (the caller masks them).
+ * Not thread-safe: {@link SegmentIndex} guards it.
+ *
+ * <ul>
+ *   <li>{@code keyword}: value → bitmap of ordinals.
+ *   <li>{@code bool}: one bitmap per value.
+ *   <li>{@code integer}: value → bitmap, plus the numeric order below for ranges.
+ *   <li>{@code float} and {@code integer}: every numeric value with its ordinal, kept as a sorted
+ *       prefix plus an unsorted tail that is merged in once it grows past a quarter of the prefix
+ *       (so appends stay cheap and a range is two binary searches plus a short scan).
+ * </ul>
+ * Every type also keeps which ordinals hold any value at the key, for {@code is_empty}.
+ */
+final class FieldIndex {
+
+    private final FieldType type;
+    private final String[] path;
+    private final Map<Object, RoaringBitmap> byValue = new HashMap<>();
+    private final RoaringBitmap present = new RoaringBitmap();
+    private double[] numbers = new double[16];
+    private int[] numberOrdinals = new int[16];
+    private int count;
+    private int sorted;
+
+    FieldIndex(FieldType type, String key) {
+        this.type = type;
+        this.path = key.split("\\.");
+    }
+
+    FieldType type() {
+        return type;
+    }
+
+    /** Records the values at this field of the payload of {@code ordinal}. */
+    void add(int ordinal, JsonNode payload) {
+        List<JsonNode> values = new java.util.ArrayList<>(2);
+        Condition.values(payload, path, 0, values);
+        if (values.isEmpty()) {
+            return;
+        }
+        present.add(ordinal);
+        for (JsonNode v : values) {
+            Object key = key(v);
+            if (key != null) {
+                byValue.computeIfAbsent(key, x -> new RoaringBitmap()).add(ordinal);
+            }
+            if ((type == FieldType.INTEGER || type == FieldType.FLOAT) && v.isNumber()) {
+                if (count == numbers.length) {
+                    numbers = Arrays.copyOf(numbers, count * 2);
+                    numberOrdinals = Arrays.copyOf(numberOrdinals, count * 2);
+                }
+                numbers[count] = v.doubleValue();
+                numberOrdinals[count++] = ordinal;
+            }
+        }
+    }
+
+    /** The map key of a payload value for this type, or null when the type does not index it. */
+    private Object key(JsonNode v) {
+        return switch (type) {
+            case KEYWORD -> v.isTextual() ? v.textValue() : null;
+            case BOOL -> v.isBoolean() ? v.booleanValue() : null;
+            case INTEGER -> v.isIntegralNumber() && v.canConvertToLong() ? v.longValue()
+                    : v.isNumber() && v.doubleValue() == Math.rint(v.doubleValue()) && Math.abs(v.doubleValue()) < 0x1p53
+                    ? (long) v.doubleValue() : null;
+            case FLOAT -> null;
+        };
+    }
+
+    /**
+     * Ordinals whose value equals {@code value} (same rules as {@link Condition.Match}), or null
+     * when this index cannot answer for a value of that type.
+     */
+    RoaringBitmap match(Object value) {
+        switch (type) {
+            case KEYWORD, BOOL -> {
+                if ((type == FieldType.KEYWORD) != (value instanceof String) || (type == FieldType.BOOL) != (value instanceof Boolean)) {
+                    return null;
+                }
+                RoaringBitmap b = byValue.get(value);
+                return b == null ? new RoaringBitmap() : b.clone();
+            }
+            case INTEGER -> {
+                if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+                    RoaringBitmap b = byValue.get(((Number) value).longValue());
+                    return b == null ? new RoaringBitmap() : b.clone();
+                }
+                return value instanceof Number n ? range(n.doubleValue(), true, n.doubleValue(), true) : null;
+            }
+            case FLOAT -> {
+                return value instanceof Number n ? range(n.doubleValue(), true, n.doubleValue(), true) : null;
+            }
+            default -> throw new AssertionError(type);
+        }
+    }
+
+    /** Ordinals with a number in the range, or null for a keyword or bool index. */
+    RoaringBitmap range(Condition.Range r) {
+        if (type != FieldType.INTEGER && type != FieldType.FLOAT) {
+            return null;
+        }
+        double lo = Double.NEGATIVE_INFINITY;
+        boolean loIn = true;
+        if (r.gte() != null) {
+            lo = r.gte();
+        }
+        if (r.gt() != null && r.gt() >= lo) {
+            lo = r.gt();
+            loIn = false;
+        }
+        double hi = Double.POSITIVE_INFINITY;
+        boolean hiIn = true;
+        if (r.lte() != null) {
+            hi = r.lte();
+        }
+        if (r.lt() != null && r.lt() <= hi) {
+            hi = r.lt();
+            hiIn = false;
+        }
+        return range(lo, loIn, hi, hiIn);
+    }
+
+    private RoaringBitmap range(double lo, boolean loIn, double hi, boolean hiIn) {
+        if (count - sorted > Math.max(1024, sorted / 4)) {
+            sortAll();
+        }
+        RoaringBitmap out = new RoaringBitmap();
+        // Sorted prefix: binary search for the first value in range, walk until past the top.
+        int i = lowerBound(lo, loIn);
+        for (; i < sorted; i++) {
+            double v = numbers[i];
+            if (v > hi || (v == hi && !hiIn)) {
+                break;
+            }
+            out.add(numberOrdinals[i]);
+        }
+        for (int j = sorted; j < count; j++) { // the unsorted tail
+            double v = numbers[j];
+            if ((v > lo || (v == lo && loIn)) && (v < hi || (v == hi && hiIn))) {
+                out.add(numberOrdinals[j]);
+            }
+        }
+        return out;
+    }
+
+    private int lowerBound(double lo, boolean inclusive) {
+        int a = 0;
+        int b = sorted;
+        while (a < b) {
+            int mid = (a + b) >>> 1;
+            double v = numbers[mid];
+            if (v < lo || (v == lo && !inclusive)) {
+                a = mid + 1;
+            } else {
+                b = mid;
+            }
+        }
+        return a;
+    }
+
+    private void sortAll() {
+        Integer[] order = new Integer[count];
+        for (int i = 0; i < count; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (x, y) -> Double.compare(numbers[x], numbers[y]));
+        double[] v = new double[Math.max(16, count)];
+        int[] o = new int[v.length];
+        for (int i = 0; i < count; i++) {
+            v[i] = numbers[order[i]];
+            o[i] = numberOrdinals[order[i]];
+        }
+        numbers = v;
+        numberOrdinals = o;
+        sorted = count;
+    }
+
+    /** Ordinals holding at least one value at the key. */
+    RoaringBitmap present() {
+        return present;
+    }
+
+    /** Points with a value at the key (deleted ones included). */
+    long pointsIndexed() {
+        return present.getLongCardinality();
+    }
+}

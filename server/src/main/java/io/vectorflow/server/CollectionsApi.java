@@ -1,0 +1,240 @@
+package io.vectorflow.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.server.ServerBuilder;
+import io.vectorflow.engine.Collection;
+import io.vectorflow.engine.CollectionConfig;
+import io.vectorflow.engine.Database;
+import io.vectorflow.engine.Json;
+import io.vectorflow.engine.index.FieldType;
+import io.vectorflow.engine.perf.RecallSampler;
+import io.vectorflow.storage.Durability;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Collections: {@code GET /collections}, {@code PUT|GET|PATCH|DELETE /collections/{name}},
+ * {@code GET /collections/{name}/exists}, and payload indexes ({@code PUT /collections/{name}/index},
+ * {@code DELETE /collections/{name}/index/{field}}), in Qdrant's shapes.
+ */
+final class CollectionsApi {
+
+    private static final Map<String, String> DISTANCES = Map.of("Cosine", "cosine", "Dot", "dot", "Euclid", "euclidean",
+            "Manhattan", "manhattan");
+    private static final Set<String> CREATE_FIELDS = Set.of("vectors", "hnsw_config", "optimizers_config", "wal_config");
+    private static final Set<String> PATCH_FIELDS = Set.of("vectors", "hnsw_config", "optimizers_config", "wal_config", "params");
+    /** Qdrant collection fields that do not apply to a single VectorFlow node. */
+    private static final Set<String> QDRANT_ONLY = Set.of("shard_number", "sharding_method", "replication_factor",
+            "write_consistency_factor", "on_disk_payload", "quantization_config", "init_from", "strict_mode_config",
+            "uuid", "metadata");
+    private static final Set<String> HNSW_FIELDS = Set.of("m", "ef_construct");
+    private static final Set<String> HNSW_QDRANT_ONLY = Set.of("full_scan_threshold", "max_indexing_threads", "on_disk",
+            "payload_m", "inline_storage");
+    private static final Set<String> OPTIMIZER_FIELDS = Set.of("max_segment_size", "indexing_threshold", "compaction_mb_per_second");
+    private static final Set<String> OPTIMIZER_QDRANT_ONLY = Set.of("deleted_threshold", "vacuum_min_vector_number",
+            "default_segment_number", "memmap_threshold", "flush_interval_sec", "max_optimization_threads",
+            "prevent_unoptimized");
+    private static final Set<String> WAL_FIELDS = Set.of("durability");
+    private static final Set<String> WAL_QDRANT_ONLY = Set.of("wal_capacity_mb", "wal_segments_ahead", "wal_retain_closed");
+
+    private final Database db;
+
+    CollectionsApi(Database db) {
+        this.db = db;
+    }
+
+    void register(ServerBuilder sb) {
+        sb.route().get("/collections").build(Rest.json(c -> Rest.Reply.of(Map.of("collections",
+                db.listCollections().stream().map(n -> Map.of("name", n)).toList()))));
+        sb.route().put("/collections/{name}").build(Rest.json(this::create));
+        sb.route().get("/collections/{name}").build(Rest.json(c -> Rest.Reply.of(info(db.collection(c.param("name"))))));
+        sb.route().patch("/collections/{name}").build(Rest.json(this::update));
+        sb.route().delete("/collections/{name}").build(Rest.json(c -> {
+            db.collection(c.param("name")); // 404 for a name that does not exist
+            return Rest.Reply.of(db.dropCollection(c.param("name")));
+        }));
+        sb.route().get("/collections/{name}/exists").build(Rest.json(c -> Rest.Reply.of(Map.of("exists",
+                db.listCollections().contains(checkedName(c.param("name")))))));
+        sb.route().put("/collections/{name}/index").build(Rest.json(this::createIndex));
+        sb.route().delete("/collections/{name}/index/{field}").build(Rest.json(c -> {
+            Collection col = db.collection(c.param("name"));
+            if (!col.dropPayloadIndex(c.param("field"))) {
+                throw new ApiException(404, "collection '" + col.name() + "' has no payload index on '" + c.param("field") + "'");
+            }
+            return Rest.Reply.of(PointsApi.completed());
+        }));
+    }
+
+    private static String checkedName(String name) {
+        io.vectorflow.storage.Names.check("collection name", name);
+        return name;
+    }
+
+    private Rest.Reply create(Rest.Call call) {
+        String name = checkedName(call.param("name"));
+        List<String> warnings = Rest.warnings();
+        Body body = call.body().check(CREATE_FIELDS, QDRANT_ONLY, warnings);
+        if (body.has("sparse_vectors")) {
+            throw ApiException.badRequest("sparse_vectors are not supported");
+        }
+        Body vectors = body.object("vectors");
+        if (!vectors.has("size")) {
+            if (vectors.node().size() > 0 && vectors.node().elements().next().isObject()) {
+                throw ApiException.badRequest("vectors: named vectors are not supported; give one unnamed vector "
+                        + "configuration {\"size\": …, \"distance\": …}");
+            }
+            throw ApiException.badRequest("vectors.size is required");
+        }
+        vectors.check(Set.of("size", "distance", "on_disk", "hnsw_config"), Set.of("quantization_config", "datatype",
+                "multivector_config"), warnings);
+        if (vectors.has("multivector_config")) {
+            throw ApiException.badRequest("vectors.multivector_config: multivectors are not supported");
+        }
+        String datatype = vectors.string("datatype", "float32");
+        if (!datatype.equalsIgnoreCase("float32")) {
+            throw ApiException.badRequest("vectors.datatype: only float32 is supported, got " + datatype);
+        }
+        int size = vectors.integer("size", 0, 1, 65_536);
+        String distance = vectors.string("distance", null);
+        if (distance == null || !DISTANCES.containsKey(distance)) {
+            throw ApiException.badRequest("vectors.distance must be one of Cosine, Dot, Euclid, Manhattan; got " + distance);
+        }
+        CollectionConfig config = CollectionConfig.of(name, size, DISTANCES.get(distance)).withOnDisk(vectors.bool("on_disk", false));
+        config = applySettings(config, vectors.object("hnsw_config"), body, warnings);
+        db.createCollection(config);
+        return new Rest.Reply(true, null, warnings);
+    }
+
+    private Rest.Reply update(Rest.Call call) {
+        Collection col = db.collection(call.param("name"));
+        List<String> warnings = Rest.warnings();
+        Body body = call.body().check(PATCH_FIELDS, Set.of("quantization_config", "sparse_vectors", "strict_mode_config",
+                "metadata"), warnings);
+        CollectionConfig config = col.config();
+        if (body.has("vectors")) {
+            // {"": {"on_disk": true}} for the unnamed vector, or {"on_disk": true}
+            Body v = body.object("vectors");
+            Body unnamed = v.has("") ? v.object("") : v;
+            unnamed.check(Set.of("on_disk", "hnsw_config"), Set.of("quantization_config"), warnings);
+            config = config.withOnDisk(unnamed.bool("on_disk", config.onDisk()));
+            config = applySettings(config, unnamed.object("hnsw_config"), Body.of(null, ""), warnings);
+        }
+        if (body.has("params")) {
+            body.object("params").check(Set.of(), Set.of("replication_factor", "write_consistency_factor", "read_fan_out_factor",
+                    "on_disk_payload"), warnings);
+        }
+        config = applySettings(config, body.object("hnsw_config"), body, warnings);
+        if (!config.equals(col.config())) {
+            db.updateCollection(config);
+        }
+        return new Rest.Reply(true, null, warnings);
+    }
+
+    /** Applies {@code hnsw_config}, {@code optimizers_config} and {@code wal_config} from a create or patch body. */
+    private static CollectionConfig applySettings(CollectionConfig config, Body hnsw, Body body, List<String> warnings) {
+        Body h = body.has("hnsw_config") ? body.object("hnsw_config") : hnsw;
+        h.check(HNSW_FIELDS, HNSW_QDRANT_ONLY, warnings);
+        try {
+            config = config.withHnsw(h.integer("m", config.m(), 2, 512), h.integer("ef_construct", config.efConstruction(), 4, 4096));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(h.path("m") + "/ef_construct: " + e.getMessage());
+        }
+        Body o = body.object("optimizers_config").check(OPTIMIZER_FIELDS, OPTIMIZER_QDRANT_ONLY, warnings);
+        if (o.has("max_segment_size")) {
+            long kb = o.integer("max_segment_size", 0L, 1, Long.MAX_VALUE / 2048);
+            long capacity = Math.max(1, Math.min(CollectionConfig.MAX_SEGMENT_CAPACITY, kb * 1024 / (4L * config.dimension())));
+            config = config.withSegmentCapacity((int) capacity);
+        }
+        if (o.has("indexing_threshold")) {
+            int kb = o.integer("indexing_threshold", 0, 0, Integer.MAX_VALUE);
+            config = config.withIndexingThreshold(kb);
+        }
+        if (o.has("compaction_mb_per_second")) {
+            double rate = o.number("compaction_mb_per_second", 0);
+            if (rate < 0 || rate > 1e6) {
+                throw ApiException.badRequest("optimizers_config.compaction_mb_per_second must be between 0 and 1000000");
+            }
+            config = config.withCompactionLimit(rate);
+        }
+        Body w = body.object("wal_config").check(WAL_FIELDS, WAL_QDRANT_ONLY, warnings);
+        if (w.has("durability")) {
+            try {
+                config = config.withDurability(Durability.parse(w.string("durability", null)));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("wal_config.durability must be \"fsync\" or \"async\"");
+            }
+        }
+        return config;
+    }
+
+    private Rest.Reply createIndex(Rest.Call call) {
+        Collection col = db.collection(call.param("name"));
+        Body body = call.body().check(Set.of("field_name", "field_schema", "field_type"), Set.of("wait", "ordering"), null);
+        String field = body.string("field_name", null);
+        if (field == null || field.isBlank()) {
+            throw ApiException.badRequest("field_name is required");
+        }
+        JsonNode schema = body.has("field_schema") ? body.get("field_schema") : body.get("field_type");
+        String type;
+        if (schema == null) {
+            throw ApiException.badRequest("field_schema is required (keyword, integer, float or bool)");
+        } else if (schema.isTextual()) {
+            type = schema.textValue();
+        } else if (schema.isObject() && schema.path("type").isTextual()) {
+            type = schema.get("type").textValue(); // {"type": "keyword", ...params}
+        } else {
+            throw ApiException.unprocessable("field_schema must be a type name or an object with \"type\"");
+        }
+        FieldType ft;
+        try {
+            ft = FieldType.parse(type);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        col.createPayloadIndex(field, ft);
+        return Rest.Reply.of(PointsApi.completed());
+    }
+
+    /** Qdrant's collection info, plus a {@code vectorflow} object with what only we report. */
+    static ObjectNode info(Collection c) {
+        CollectionConfig cfg = c.config();
+        long points = c.count(null);
+        int unindexed = c.store().unindexedPoints();
+        ObjectNode r = Json.MAPPER.createObjectNode();
+        r.put("status", c.readOnlyReason() != null ? "red" : unindexed > 0 ? "yellow" : "green");
+        r.put("optimizer_status", "ok");
+        r.put("points_count", points);
+        r.put("vectors_count", points);
+        r.put("indexed_vectors_count", Math.max(0, points - unindexed));
+        r.put("segments_count", c.segmentCount());
+        ObjectNode config = r.putObject("config");
+        ObjectNode params = config.putObject("params");
+        String distance = DISTANCES.entrySet().stream().filter(e -> e.getValue().equals(cfg.metric())).map(Map.Entry::getKey)
+                .findFirst().orElse(cfg.metric());
+        params.putObject("vectors").put("size", cfg.dimension()).put("distance", distance).put("on_disk", cfg.onDisk());
+        params.put("shard_number", 1).put("replication_factor", 1).put("write_consistency_factor", 1).put("on_disk_payload", true);
+        config.putObject("hnsw_config").put("m", cfg.m()).put("ef_construct", cfg.efConstruction())
+                .put("full_scan_threshold", 10_000).put("max_indexing_threads", 0).put("on_disk", cfg.onDisk());
+        config.putObject("optimizer_config").put("deleted_threshold", 0.33).put("vacuum_min_vector_number", 1000)
+                .put("default_segment_number", 0).put("max_segment_size", (long) cfg.segmentCapacity() * 4 * cfg.dimension() / 1024)
+                .putNull("memmap_threshold").put("indexing_threshold", cfg.indexingThresholdKb()).put("flush_interval_sec", 0)
+                .put("max_optimization_threads", 1).put("compaction_mb_per_second", cfg.compactionMbPerSecond());
+        config.putObject("wal_config").put("wal_capacity_mb", 32).put("wal_segments_ahead", 0)
+                .put("durability", cfg.durability() == null ? null : cfg.durability().name().toLowerCase());
+        config.putNull("quantization_config");
+        ObjectNode schema = r.putObject("payload_schema");
+        c.payloadSchema().forEach((field, type) -> schema.putObject(field).put("data_type", type.apiName())
+                .put("points", c.payloadIndexPoints(field)));
+        ObjectNode ours = r.putObject("vectorflow");
+        ours.put("read_only_reason", c.readOnlyReason());
+        ours.put("unindexed_points", unindexed);
+        ours.put("bytes_on_disk", c.bytesOnDisk());
+        ObjectNode recall = ours.putObject("estimated_recall");
+        for (Map.Entry<String, RecallSampler.Estimate> e : c.recallEstimates().entrySet()) {
+            recall.putObject(e.getKey()).put("recall", e.getValue().recall()).put("samples", e.getValue().samples());
+        }
+        return r;
+    }
+}

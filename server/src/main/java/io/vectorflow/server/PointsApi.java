@@ -1,0 +1,451 @@
+package io.vectorflow.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.server.ServerBuilder;
+import io.vectorflow.engine.Collection;
+import io.vectorflow.engine.Database;
+import io.vectorflow.engine.Json;
+import io.vectorflow.engine.Point;
+import io.vectorflow.engine.Record;
+import io.vectorflow.engine.ScoredPoint;
+import io.vectorflow.engine.ScrollPage;
+import io.vectorflow.engine.SearchRequest;
+import io.vectorflow.engine.SearchResult;
+import io.vectorflow.engine.filter.Filter;
+import io.vectorflow.engine.filter.FilterParser;
+import io.vectorflow.storage.PointId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Points, payloads and search under {@code /collections/{name}/points}, in Qdrant's shapes: upsert
+ * (list and column forms), get, delete (ids or filter), scroll, count, set / overwrite / delete /
+ * clear payload, and search through {@code query}, {@code query/batch}, {@code search} and
+ * {@code search/batch}. Searches answer with the {@code performance} object defined in docs/api.md.
+ */
+final class PointsApi {
+
+    /** Most points one upsert may carry (the body size limit usually binds first). */
+    static final int MAX_BATCH = 100_000;
+    /** Most searches one batch may carry. */
+    static final int MAX_SEARCHES = 1_000;
+    private static final AtomicLong OPERATIONS = new AtomicLong();
+    private static final Set<String> SEARCH_FIELDS = Set.of("vector", "filter", "params", "limit", "offset", "with_payload",
+            "with_vector", "score_threshold", "explain");
+    private static final Set<String> QUERY_FIELDS = Set.of("query", "filter", "params", "limit", "offset", "with_payload",
+            "with_vector", "score_threshold", "explain");
+    private static final Set<String> QDRANT_SEARCH_ONLY = Set.of("shard_key", "timeout", "consistency", "lookup_from");
+
+    private final Database db;
+
+    PointsApi(Database db) {
+        this.db = db;
+    }
+
+    void register(ServerBuilder sb) {
+        String p = "/collections/{name}/points";
+        sb.route().put(p).build(Rest.json(this::upsert));
+        sb.route().post(p).build(Rest.json(this::get));
+        sb.route().get(p + "/{id}").build(Rest.json(this::getOne));
+        sb.route().post(p + "/delete").build(Rest.json(this::delete));
+        sb.route().post(p + "/scroll").build(Rest.json(this::scroll));
+        sb.route().post(p + "/count").build(Rest.json(this::count));
+        sb.route().post(p + "/payload").build(Rest.json(c -> setPayload(c, false)));
+        sb.route().put(p + "/payload").build(Rest.json(c -> setPayload(c, true)));
+        sb.route().post(p + "/payload/delete").build(Rest.json(this::deletePayload));
+        sb.route().post(p + "/payload/clear").build(Rest.json(this::clearPayload));
+        sb.route().post(p + "/query").build(Rest.json(this::query));
+        sb.route().post(p + "/query/batch").build(Rest.json(c -> batch(c, true)));
+        sb.route().post(p + "/search").build(Rest.json(this::search));
+        sb.route().post(p + "/search/batch").build(Rest.json(c -> batch(c, false)));
+    }
+
+    /** Qdrant's answer to a write: {@code {"operation_id": n, "status": "completed"}}; every write here is durable on return. */
+    static Map<String, Object> completed() {
+        return Map.of("operation_id", OPERATIONS.incrementAndGet(), "status", "completed");
+    }
+
+    // ---- writes -------------------------------------------------------------------------------
+
+    private Rest.Reply upsert(Rest.Call call) {
+        Collection col = db.collection(call.param("name"));
+        Body body = call.body().check(Set.of("points", "batch"), Set.of("shard_key", "update_filter"), null);
+        List<Point> points = new ArrayList<>();
+        if (body.has("points") == body.has("batch")) {
+            throw ApiException.badRequest("give either points (a list) or batch (columns)");
+        }
+        if (body.has("points")) {
+            JsonNode list = body.get("points");
+            if (!list.isArray()) {
+                throw ApiException.unprocessable("points must be an array");
+            }
+            checkBatch(list.size(), "points");
+            for (int i = 0; i < list.size(); i++) {
+                String path = "points[" + i + "]";
+                Body pt = Body.of(list.get(i), path).check(Set.of("id", "vector", "payload"));
+                points.add(new Point(FilterParser.id(pt.get("id"), path + ".id"), vector(pt.get("vector"), path + ".vector"),
+                        payload(pt.get("payload"), path + ".payload")));
+            }
+        } else {
+            Body batch = body.object("batch").check(Set.of("ids", "vectors", "payloads"));
+            JsonNode ids = batch.get("ids");
+            JsonNode vectors = batch.get("vectors");
+            JsonNode payloads = batch.get("payloads");
+            if (ids == null || !ids.isArray() || vectors == null || !vectors.isArray()) {
+                throw ApiException.unprocessable("batch.ids and batch.vectors must be arrays");
+            }
+            if (vectors.size() != ids.size() || (payloads != null && (!payloads.isArray() || payloads.size() != ids.size()))) {
+                throw ApiException.badRequest("batch.ids, batch.vectors and batch.payloads must have the same length");
+            }
+            checkBatch(ids.size(), "batch.ids");
+            for (int i = 0; i < ids.size(); i++) {
+                points.add(new Point(FilterParser.id(ids.get(i), "batch.ids[" + i + "]"),
+                        vector(vectors.get(i), "batch.vectors[" + i + "]"),
+                        payload(payloads == null ? null : payloads.get(i), "batch.payloads[" + i + "]")));
+            }
+        }
+        for (int i = 0; i < points.size(); i++) {
+            if (points.get(i).vector().length != col.config().dimension()) {
+                String path = body.has("points") ? "points[" + i + "].vector" : "batch.vectors[" + i + "]";
+                throw ApiException.badRequest(path + " has dimension " + points.get(i).vector().length + ", collection '"
+                        + col.name() + "' expects " + col.config().dimension());
+            }
+        }
+        col.upsert(points);
+        return Rest.Reply.of(completed());
+    }
+
+    private static void checkBatch(int n, String field) {
+        if (n > MAX_BATCH) {
+            throw new ApiException(413, field + " holds " + n + " points; at most " + MAX_BATCH + " per request");
+        }
+    }
+
+    /** A dense vector: an array of finite numbers (a map of named vectors is refused). */
+    static float[] vector(JsonNode v, String path) {
+        if (v == null || v.isNull()) {
+            throw ApiException.badRequest(path + " is required");
+        }
+        if (v.isObject()) {
+            if (v.size() == 1 && v.has("")) {
+                return vector(v.get(""), path + "[\"\"]");
+            }
+            throw ApiException.badRequest(path + ": named vectors are not supported; give an array of numbers");
+        }
+        if (!v.isArray()) {
+            throw ApiException.unprocessable(path + " must be an array of numbers");
+        }
+        float[] out = new float[v.size()];
+        for (int j = 0; j < out.length; j++) {
+            JsonNode x = v.get(j);
+            if (!x.isNumber()) {
+                throw ApiException.unprocessable(path + "[" + j + "] must be a number, got " + Body.brief(x));
+            }
+            float f = x.floatValue();
+            if (!Float.isFinite(f)) {
+                throw ApiException.badRequest(path + "[" + j + "] is " + Body.brief(x) + ", which is not a finite 32-bit float");
+            }
+            out[j] = f;
+        }
+        return out;
+    }
+
+    private static ObjectNode payload(JsonNode p, String path) {
+        if (p == null || p.isNull()) {
+            return null;
+        }
+        if (!p.isObject()) {
+            throw ApiException.unprocessable(path + " must be a JSON object");
+        }
+        return (ObjectNode) p;
+    }
+
+    /** The points a write selects: {@code points} (ids) or {@code filter}; exactly one. */
+    private record Selector(List<PointId> ids, Filter filter) {}
+
+    private static Selector selector(Body body) {
+        JsonNode points = body.get("points");
+        Filter filter = FilterParser.parse(body.get("filter"), "filter");
+        if (points != null && points.isObject()) { // {"points": {"filter": …}} is accepted too
+            filter = FilterParser.parse(points.get("filter"), "points.filter");
+            points = null;
+        }
+        if ((points == null) == (filter == null)) {
+            throw ApiException.badRequest("give either points (a list of ids) or filter");
+        }
+        return new Selector(points == null ? null : ids(points, "points"), filter);
+    }
+
+    static List<PointId> ids(JsonNode node, String path) {
+        if (!node.isArray()) {
+            throw ApiException.unprocessable(path + " must be an array of point ids");
+        }
+        checkBatch(node.size(), path);
+        List<PointId> out = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            out.add(FilterParser.id(node.get(i), path + "[" + i + "]"));
+        }
+        return out;
+    }
+
+    private Rest.Reply delete(Rest.Call call) {
+        Collection col = db.collection(call.param("name"));
+        Selector s = selector(call.body().check(Set.of("points", "filter"), Set.of("shard_key"), null));
+        if (s.ids() != null) {
+            col.delete(s.ids());
+        } else {
+            col.delete(s.filter());
+        }
+        return Rest.Reply.of(completed());
+    }
+
+    private Rest.Reply setPayload(Rest.Call call, boolean replace) {
+        Collection col = db.collection(call.param("name"));
+        Body body = call.body().check(Set.of("payload", "points", "filter", "key"), Set.of("shard_key"), null);
+        ObjectNode payload = payload(body.get("payload"), "payload");
+        if (payload == null) {
+            throw ApiException.badRequest("payload is required");
+        }
+        Selector s = selector(body);
+        col.setPayload(s.ids(), s.filter(), payload, replace, body.string("key", null));
+        return Rest.Reply.of(completed());
+    }
+
+    private Rest.Reply deletePayload(Rest.Call call) {
+        Collection col = db.collection(call.param("name"));
+        Body body = call.body().check(Set.of("keys", "points", "filter"), Set.of("shard_key"), null);
+        JsonNode keys = body.get("keys");
+        if (keys == null || !keys.isArray() || keys.isEmpty()) {
+            throw ApiException.badRequest("keys must be a non-empty array of payload keys");
+        }
+        List<String> list = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            if (!keys.get(i).isTextual() || keys.get(i).textValue().isEmpty()) {
+                throw ApiException.unprocessable("keys[" + i + "] must be a non-empty string");
+            }
+            list.add(keys.get(i).textValue());
+        }
+        Selector s = selector(body);
+        col.deletePayloadKeys(s.ids(), s.filter(), list);
+        return Rest.Reply.of(completed());
+    }
+
+    private Rest.Reply clearPayload(Rest.Call call) {
+        Collection col = db.collection(call.param("name"));
+        Body body = call.body().check(Set.of("points", "filter"), Set.of("shard_key"), null);
+        Selector s = selector(body);
+        col.deletePayloadKeys(s.ids(), s.filter(), List.of());
+        return Rest.Reply.of(completed());
+    }
+
+    // ---- reads --------------------------------------------------------------------------------
+
+    private Rest.Reply get(Rest.Call call) {
+        Collection col = db.collection(call.param("name"));
+        Body body = call.body().check(Set.of("ids", "with_payload", "with_vector"), Set.of("shard_key", "consistency"), null);
+        JsonNode ids = body.get("ids");
+        if (ids == null) {
+            throw ApiException.badRequest("ids is required");
+        }
+        PayloadSelector ps = PayloadSelector.parse(body.get("with_payload"), "with_payload", true);
+        boolean withVector = withVector(body);
+        List<ObjectNode> out = new ArrayList<>();
+        for (Record r : col.get(ids(ids, "ids"), ps.any(), withVector)) {
+            out.add(record(r.id(), r.payload(), r.vector(), ps));
+        }
+        return Rest.Reply.of(out);
+    }
+
+    private Rest.Reply getOne(Rest.Call call) {
+        Collection col = db.collection(call.param("name"));
+        String text = call.param("id");
+        JsonNode idNode = text.chars().allMatch(Character::isDigit) && !text.isEmpty()
+                ? Json.MAPPER.getNodeFactory().numberNode(new java.math.BigInteger(text))
+                : Json.MAPPER.getNodeFactory().textNode(text);
+        PointId id = FilterParser.id(idNode, "id");
+        List<Record> found = col.get(List.of(id), true, true);
+        if (found.isEmpty()) {
+            throw new ApiException(404, "point " + id + " does not exist in collection '" + col.name() + "'");
+        }
+        Record r = found.getFirst();
+        return Rest.Reply.of(record(r.id(), r.payload(), r.vector(), PayloadSelector.ALL));
+    }
+
+    private static boolean withVector(Body body) {
+        JsonNode v = body.get("with_vector");
+        if (v == null) {
+            v = body.get("with_vectors");
+        }
+        if (v == null) {
+            return false;
+        }
+        if (v.isBoolean()) {
+            return v.booleanValue();
+        }
+        if (v.isArray()) { // a list of vector names: the unnamed vector is the only one
+            return !v.isEmpty();
+        }
+        throw ApiException.unprocessable("with_vector must be true, false or a list of vector names");
+    }
+
+    private Rest.Reply scroll(Rest.Call call) {
+        Collection col = db.collection(call.param("name"));
+        Body body = call.body().check(Set.of("filter", "limit", "offset", "with_payload", "with_vector"),
+                Set.of("shard_key", "consistency", "order_by", "timeout"), null);
+        if (body.has("order_by")) {
+            throw ApiException.badRequest("order_by is not supported; points are returned in id order");
+        }
+        int limit = body.integer("limit", 10, 1, Collection.MAX_LIMIT);
+        PointId offset = body.has("offset") ? FilterParser.id(body.get("offset"), "offset") : null;
+        PayloadSelector ps = PayloadSelector.parse(body.get("with_payload"), "with_payload", true);
+        ScrollPage page = col.scroll(offset, limit, FilterParser.parse(body.get("filter"), "filter"), ps.any(), withVector(body));
+        ObjectNode result = Json.MAPPER.createObjectNode();
+        ArrayNode points = result.putArray("points");
+        for (Record r : page.points()) {
+            points.add(record(r.id(), r.payload(), r.vector(), ps));
+        }
+        result.set("next_page_offset", page.nextOffset() == null ? null : Json.MAPPER.valueToTree(page.nextOffset().toJsonValue()));
+        return Rest.Reply.of(result);
+    }
+
+    private Rest.Reply count(Rest.Call call) {
+        Collection col = db.collection(call.param("name"));
+        Body body = call.body().check(Set.of("filter", "exact"), Set.of("shard_key", "consistency", "timeout"), null);
+        body.bool("exact", true);
+        return Rest.Reply.of(Map.of("count", col.count(FilterParser.parse(body.get("filter"), "filter"))));
+    }
+
+    // ---- search -------------------------------------------------------------------------------
+
+    /** A parsed search with the paging and output options the engine does not handle. */
+    private record Search(SearchRequest request, int offset, Float scoreThreshold, PayloadSelector payload) {}
+
+    private Search parseSearch(Collection col, Body body, boolean queryApi) {
+        body.check(queryApi ? QUERY_FIELDS : SEARCH_FIELDS, QDRANT_SEARCH_ONLY, null);
+        float[] vector;
+        if (queryApi) {
+            vector = queryVector(col, body.get("query"));
+        } else {
+            vector = vector(body.get("vector"), "vector");
+        }
+        if (vector.length != col.config().dimension()) {
+            throw ApiException.badRequest((queryApi ? "query" : "vector") + " has dimension " + vector.length
+                    + ", collection '" + col.name() + "' expects " + col.config().dimension());
+        }
+        int limit = body.integer("limit", 10, 1, Collection.MAX_LIMIT);
+        int offset = body.integer("offset", 0, 0, Collection.MAX_LIMIT);
+        if (limit + offset > Collection.MAX_LIMIT) {
+            throw ApiException.badRequest("limit + offset must be at most " + Collection.MAX_LIMIT);
+        }
+        Body params = body.object("params").check(Set.of("hnsw_ef", "exact"), Set.of("quantization", "indexed_only", "acorn"), null);
+        int ef = params.integer("hnsw_ef", 0, 1, 100_000);
+        boolean exact = params.bool("exact", false);
+        Float threshold = body.has("score_threshold") ? (float) body.number("score_threshold", 0) : null;
+        PayloadSelector ps = PayloadSelector.parse(body.get("with_payload"), "with_payload", false);
+        SearchRequest r = new SearchRequest(vector, limit + offset, FilterParser.parse(body.get("filter"), "filter"), ef, exact,
+                ps.any(), withVector(body), body.bool("explain", false));
+        return new Search(r, offset, threshold, ps);
+    }
+
+    /** The query API's {@code query}: a vector, {@code {"nearest": vector or id}}, or a point id (its vector). */
+    private static float[] queryVector(Collection col, JsonNode q) {
+        if (q == null) {
+            throw ApiException.badRequest("query is required (a vector, a point id, or {\"nearest\": …})");
+        }
+        if (q.isObject() && q.has("nearest")) {
+            if (q.size() != 1) {
+                throw ApiException.badRequest("query.nearest takes no other fields");
+            }
+            return queryVector(col, q.get("nearest"));
+        }
+        if (q.isObject()) {
+            String kind = q.fieldNames().hasNext() ? q.fieldNames().next() : "{}";
+            throw ApiException.badRequest("query." + kind + " is not supported; give a vector, a point id or {\"nearest\": …}");
+        }
+        if (q.isArray()) {
+            return vector(q, "query");
+        }
+        PointId id = FilterParser.id(q, "query");
+        List<Record> found = col.get(List.of(id), false, true);
+        if (found.isEmpty()) {
+            throw ApiException.badRequest("query: point " + id + " does not exist in collection '" + col.name() + "'");
+        }
+        return found.getFirst().vector();
+    }
+
+    private Rest.Reply query(Rest.Call call) {
+        Collection col = db.collection(call.param("name"));
+        Search s = parseSearch(col, call.body(), true);
+        SearchResult r = col.search(s.request());
+        return new Rest.Reply(Map.of("points", scored(col, s, r)), Performance.of(r), List.of());
+    }
+
+    private Rest.Reply search(Rest.Call call) {
+        Collection col = db.collection(call.param("name"));
+        Search s = parseSearch(col, call.body(), false);
+        SearchResult r = col.search(s.request());
+        return new Rest.Reply(scored(col, s, r), Performance.of(r), List.of());
+    }
+
+    private Rest.Reply batch(Rest.Call call, boolean queryApi) {
+        Collection col = db.collection(call.param("name"));
+        Body body = call.body().check(Set.of("searches"), Set.of("consistency", "timeout"), null);
+        JsonNode searches = body.get("searches");
+        if (searches == null || !searches.isArray()) {
+            throw ApiException.badRequest("searches must be an array");
+        }
+        if (searches.size() > MAX_SEARCHES) {
+            throw new ApiException(413, "searches holds " + searches.size() + " searches; at most " + MAX_SEARCHES);
+        }
+        List<Search> parsed = new ArrayList<>();
+        for (int i = 0; i < searches.size(); i++) {
+            parsed.add(parseSearch(col, Body.of(searches.get(i), "searches[" + i + "]"), queryApi));
+        }
+        List<Object> results = new ArrayList<>();
+        List<SearchResult> raw = new ArrayList<>();
+        for (Search s : parsed) {
+            SearchResult r = col.search(s.request());
+            raw.add(r);
+            List<ObjectNode> points = scored(col, s, r);
+            results.add(queryApi ? Map.of("points", points) : points);
+        }
+        return new Rest.Reply(results, Performance.ofBatch(raw), List.of());
+    }
+
+    private static List<ObjectNode> scored(Collection col, Search s, SearchResult r) {
+        boolean higherIsCloser = col.config().metricImpl().higherScoreIsCloser();
+        List<ObjectNode> out = new ArrayList<>();
+        List<ScoredPoint> points = r.points();
+        for (int i = s.offset(); i < points.size(); i++) {
+            ScoredPoint p = points.get(i);
+            if (s.scoreThreshold() != null && (higherIsCloser ? p.score() < s.scoreThreshold() : p.score() > s.scoreThreshold())) {
+                break; // sorted best first: every later point is past the threshold too
+            }
+            ObjectNode n = record(p.id(), p.payload(), p.vector(), s.payload());
+            n.put("version", 0);
+            n.put("score", p.score());
+            out.add(n);
+        }
+        return out;
+    }
+
+    static ObjectNode record(PointId id, ObjectNode payload, float[] vector, PayloadSelector ps) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.set("id", Json.MAPPER.valueToTree(id.toJsonValue()));
+        n.set("payload", payload == null ? null : ps.apply(payload));
+        if (vector == null) {
+            n.putNull("vector");
+        } else {
+            ArrayNode v = n.putArray("vector");
+            for (float f : vector) {
+                v.add(f);
+            }
+        }
+        return n;
+    }
+}
