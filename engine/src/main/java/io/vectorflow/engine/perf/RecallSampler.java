@@ -22,7 +22,7 @@ public final class RecallSampler implements AutoCloseable {
 
     /** Samples kept per range; the estimate is their mean. */
     public static final int WINDOW = 1024;
-    private static final int QUEUE = 256;
+    private static final int QUEUE = 1024;
 
     private final double share;
     private final double dutyCycle;

@@ -1,0 +1,61 @@
+package io.vectorflow.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The official Qdrant JavaScript client ({@code @qdrant/js-client-rest}, pinned with a lock file
+ * in {@code src/test/js}) against a real VectorFlow server: create collection, upsert (both
+ * forms), payload indexes, filtered query, scroll, count, retrieve, payload changes, snapshots,
+ * deletes, errors. The script asserts each answer; this test installs it ({@code npm ci}) on
+ * first run and requires it to pass.
+ */
+class QdrantJsClientTest {
+
+    private static final Path JS = Path.of("src/test/js").toAbsolutePath();
+
+    @Test
+    void officialQdrantClientWorksAgainstVectorFlow(@TempDir Path dir) throws Exception {
+        installClient();
+        try (TestServer s = new TestServer(dir)) {
+            Result r = run(List.of("node", "qdrant-client.mjs", s.url()), 180);
+            assertThat(r.output()).contains("all steps passed");
+            assertThat(r.exit()).as(r.output()).isZero();
+        }
+    }
+
+    private static void installClient() throws Exception {
+        Path installed = JS.resolve("node_modules/@qdrant/js-client-rest/package.json");
+        Path lock = JS.resolve("package-lock.json");
+        if (Files.exists(installed) && Files.getLastModifiedTime(installed).compareTo(Files.getLastModifiedTime(lock)) >= 0) {
+            return;
+        }
+        Result r = run(List.of("npm", "ci", "--no-audit", "--no-fund"), 300);
+        assertThat(r.exit()).as("npm ci in " + JS + " (Node.js and npm must be installed):\n" + r.output()).isZero();
+    }
+
+    private record Result(int exit, String output) {}
+
+    private static Result run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
+        Path log = Files.createTempFile("vectorflow-js", ".log");
+        try {
+            Process p = new ProcessBuilder(command).directory(JS.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return new Result(-1, "timed out after " + timeoutSeconds + " s:\n" + Files.readString(log, StandardCharsets.UTF_8));
+            }
+            return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+}

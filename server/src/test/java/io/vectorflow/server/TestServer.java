@@ -1,0 +1,87 @@
+package io.vectorflow.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vectorflow.engine.Database;
+import io.vectorflow.engine.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** A real VectorFlow server on a free loopback port over a fresh data directory, and a real HTTP client. */
+final class TestServer implements AutoCloseable {
+
+    final Database db;
+    final VectorFlowServer server;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    TestServer(Path dir) {
+        this(dir, Database.Options.defaults());
+    }
+
+    TestServer(Path dir, Database.Options options) {
+        this(dir, options, VectorFlowServer.DEFAULT_MAX_REQUEST_BYTES);
+    }
+
+    TestServer(Path dir, Database.Options options, long maxBody) {
+        db = Database.open(dir, options);
+        server = VectorFlowServer.start(db, "127.0.0.1", 0, maxBody);
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    /** A status code and the parsed JSON body (null when the body is not JSON). */
+    record Answer(int status, JsonNode json, String text) {
+        JsonNode result() {
+            return json.get("result");
+        }
+
+        String error() {
+            return json.path("status").path("error").asText(null);
+        }
+    }
+
+    Answer call(String method, String path, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(60))
+                .header("content-type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode json;
+            try {
+                json = Json.MAPPER.readTree(r.body());
+            } catch (IOException e) {
+                json = null;
+            }
+            return new Answer(r.statusCode(), json, r.body());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Answer put(String path, String body) {
+        return call("PUT", path, body);
+    }
+
+    Answer post(String path, String body) {
+        return call("POST", path, body);
+    }
+
+    Answer get(String path) {
+        return call("GET", path, null);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        db.close();
+    }
+}
