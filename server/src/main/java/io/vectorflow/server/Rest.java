@@ -130,6 +130,9 @@ final class Rest {
     }
 
     static HttpResponse error(Throwable t, long start) {
+        if (t instanceof com.linecorp.armeria.server.HttpStatusException h && h.getCause() instanceof ContentTooLargeException c) {
+            t = c;
+        }
         int status;
         String message = t.getMessage();
         switch (t) {
@@ -137,6 +140,10 @@ final class Rest {
             case ContentTooLargeException c -> {
                 status = 413;
                 message = "request body is larger than the limit of " + c.maxContentLength() + " bytes";
+            }
+            case com.linecorp.armeria.server.HttpStatusException h when h.httpStatus().code() < 500 -> {
+                status = h.httpStatus().code();
+                message = h.httpStatus().reasonPhrase();
             }
             case NotFoundException n -> status = 404;
             case AlreadyExistsException a -> status = 409;

@@ -55,8 +55,8 @@ public final class VectorFlowServer implements AutoCloseable {
                 .http(address)
                 .maxRequestLength(maxRequestBytes)
                 .requestTimeout(Duration.ofMinutes(10))
-                .gracefulShutdownTimeout(Duration.ofMillis(500), Duration.ofSeconds(60))
-                .errorHandler((ctx, cause) -> Rest.error(cause, System.nanoTime()));
+                .gracefulShutdownTimeout(Duration.ofMillis(300), Duration.ofSeconds(15))
+                .errorHandler(new JsonErrors());
         sb.route().get("/").build(Rest.json(c -> Rest.Reply.of(Map.of("title", "vectorflow", "version", VERSION,
                 "qdrant_api", "1.13"))));
         for (String health : new String[] {"/healthz", "/livez", "/readyz"}) {

@@ -33,6 +33,8 @@ public final class Advice {
     public static final int SEQUENTIAL = 2;
     public static final int WILLNEED = 3;
     public static final int HUGEPAGE = 14;
+    /** Undo {@link #HUGEPAGE}: fault in 4 KiB pages. */
+    public static final int NOHUGEPAGE = 15;
     /** Drop the pages of a mapping; only ever given for file mappings, whose pages read back from the file. */
     public static final int DONTNEED = 4;
     private static final int POSIX_FADV_DONTNEED = 4;
