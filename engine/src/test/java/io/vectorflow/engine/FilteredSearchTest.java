@@ -129,13 +129,14 @@ class FilteredSearchTest {
         float[][] queries = gen.queries(30);
         Outcome half = run(plain, queries, below(50));
         Outcome hundredth = run(plain, queries, below(1));
-        System.out.printf("no index: 50%% recall %.4f scanned %.0f (%s); 1%% recall %.4f (%s)%n", half.recall(),
-                half.meanScanned(), half.strategies(), hundredth.recall(), hundredth.strategies());
+        System.out.printf("no index: 50%% recall %.4f scanned %.0f (%s); 1%% recall %.4f scanned %.0f (%s)%n", half.recall(),
+                half.meanScanned(), half.strategies(), hundredth.recall(), hundredth.meanScanned(), hundredth.strategies());
         assertThat(half.recall()).isGreaterThanOrEqualTo(0.95);
         assertThat(half.strategies()).containsExactly("filtered_hnsw");
         assertThat(half.maxScanned()).isLessThan(N / 5);
-        assertThat(hundredth.recall()).isEqualTo(1.0);
-        assertThat(hundredth.strategies()).containsExactly("exact");
+        // Without an index an exact scan must test every payload: a filtered walk is cheaper here.
+        assertThat(hundredth.recall()).isGreaterThanOrEqualTo(0.95);
+        assertThat(hundredth.strategies()).containsExactly("filtered_hnsw");
         SearchResult explained = plain.search(SearchRequest.of(queries[0], 10).withFilter(below(1)).withExplain(true));
         assertThat(explained.explain().get("suggested_payload_indexes").get("r").asText()).isEqualTo("float");
         assertThat(explained.explain().get("segments").get(0).get("selectivity_from").asText()).contains("sampled");

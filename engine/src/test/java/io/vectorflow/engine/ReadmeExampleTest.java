@@ -50,6 +50,10 @@ class ReadmeExampleTest {
                                             new Condition.Range("year", null, 2020.0, null, null))));
             assertThat(hits.points()).extracting(ScoredPoint::id).containsExactly(PointId.of(1));
             assertThat(hits.points().getFirst().score()).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(hits.cacheHitRate()).isEqualTo(1.0); // loaded into memory: every read resident
+            assertThat(hits.costUsd()).isPositive();
+            docs.createPayloadIndex("lang", io.vectorflow.engine.index.FieldType.KEYWORD);
+            assertThat(docs.payloadSchema()).containsKey("lang");
 
             assertThat(docs.get(List.of(PointId.of(1)), true, false)).hasSize(1);
             assertThat(docs.scroll(null, 100, null, true, false).points()).hasSize(2);

@@ -136,23 +136,22 @@ final class FieldIndex {
         if (count - sorted > Math.max(1024, sorted / 4)) {
             sortAll();
         }
-        RoaringBitmap out = new RoaringBitmap();
-        // Sorted prefix: binary search for the first value in range, walk until past the top.
-        int i = lowerBound(lo, loIn);
-        for (; i < sorted; i++) {
-            double v = numbers[i];
-            if (v > hi || (v == hi && !hiIn)) {
-                break;
-            }
-            out.add(numberOrdinals[i]);
+        // Sorted prefix: binary search for the first value in range, walk until past the top; the
+        // ordinals come out in value order, so they are collected and the bitmap built in one go.
+        int from = lowerBound(lo, loIn);
+        int to = from;
+        while (to < sorted && (numbers[to] < hi || (numbers[to] == hi && hiIn))) {
+            to++;
         }
+        int[] ords = Arrays.copyOfRange(numberOrdinals, from, to + (count - sorted));
+        int n = to - from;
         for (int j = sorted; j < count; j++) { // the unsorted tail
             double v = numbers[j];
             if ((v > lo || (v == lo && loIn)) && (v < hi || (v == hi && hiIn))) {
-                out.add(numberOrdinals[j]);
+                ords[n++] = numberOrdinals[j];
             }
         }
-        return out;
+        return RoaringBitmap.bitmapOfUnordered(Arrays.copyOf(ords, n));
     }
 
     private int lowerBound(double lo, boolean inclusive) {

@@ -20,12 +20,25 @@ final class SegmentIndex {
     // No reference to the segment itself: PayloadIndexes keys these weakly by segment.
     private final Map<String, FieldIndex> fields = new HashMap<>();
     private int indexedUpTo;
+    /**
+     * Answers to recent filters, valid while no point is added: filters repeat (a tenant, a
+     * category), and a range over many points costs far more to collect than to look up.
+     */
+    private final Map<Condition, Candidates> recent = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Condition, Candidates> e) {
+            return size() > 64;
+        }
+    };
 
     /**
      * Brings the indexes in line with {@code schema} (adding fields new to it, dropping removed
      * ones) and with the segment's points; decodes each payload at most once per call.
      */
     synchronized void sync(Segment segment, Map<String, FieldType> schema, Function<byte[], ObjectNode> decode) {
+        if (!fields.keySet().equals(schema.keySet()) || segment.size() != indexedUpTo) {
+            recent.clear();
+        }
         fields.keySet().retainAll(schema.keySet());
         Map<String, FieldIndex> fresh = new HashMap<>();
         schema.forEach((key, type) -> {
@@ -36,6 +49,7 @@ final class SegmentIndex {
         });
         int n = segment.size();
         if (!fresh.isEmpty()) {
+            recent.clear();
             for (int o = 0; o < indexedUpTo; o++) {
                 JsonNode payload = decode.apply(segment.payload(o));
                 for (FieldIndex f : fresh.values()) {
@@ -70,7 +84,12 @@ final class SegmentIndex {
      * any ordinal may match.
      */
     synchronized Candidates candidates(Condition c) {
-        return eval(c);
+        Candidates hit = recent.get(c);
+        if (hit == null) {
+            hit = eval(c);
+            recent.put(c, hit);
+        }
+        return hit;
     }
 
     /** An ordinal set from the indexes; {@code bits == null} means "all ordinals, unknown". */
