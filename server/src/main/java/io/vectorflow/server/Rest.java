@@ -149,7 +149,12 @@ final class Rest {
             case AlreadyExistsException a -> status = 409;
             case IllegalArgumentException i -> status = 400;
             case OverloadedException o -> status = 503;
-            case StorageException s when s.getMessage() != null && s.getMessage().contains("read-only") -> status = 503;
+            case StorageException s when s.getMessage() != null && (s.getMessage().contains("read-only")
+                    || s.getMessage().contains("closed")) -> status = 503; // read-only, or being reopened: retry
+            case IllegalStateException s when s.getMessage() != null && s.getMessage().toLowerCase().contains("closed") -> {
+                status = 503; // the collection was closed under the request (dropped, restored, reconfigured)
+                message = "the collection was closed while this request ran (dropped, restored or reconfigured); retry";
+            }
             default -> {
                 status = 500;
                 LOG.error("request failed", t);
