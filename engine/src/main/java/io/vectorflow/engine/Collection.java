@@ -10,6 +10,7 @@ import io.vectorflow.engine.index.FieldType;
 import io.vectorflow.engine.index.PayloadIndexes;
 import io.vectorflow.engine.perf.CostModel;
 import io.vectorflow.engine.perf.RecallSampler;
+import io.vectorflow.engine.perf.Tracing;
 import io.vectorflow.storage.CollectionStore;
 import io.vectorflow.storage.PointId;
 import io.vectorflow.storage.segment.MutableSegment;
@@ -98,11 +99,21 @@ public final class Collection {
             checkVector("points[" + i + "].vector", p.vector());
             records.add(new CollectionStore.PointRecord(p.id(), p.vector(), Json.encode(p.payload())));
         }
-        updates.readLock().lock();
-        try {
-            store.upsert(records);
+        io.opentelemetry.api.trace.Span span = Tracing.start("upsert");
+        try (var scope = Tracing.enter(span)) {
+            if (span != null) {
+                span.setAttribute("collection", name()).setAttribute("points", records.size());
+            }
+            updates.readLock().lock();
+            io.opentelemetry.api.trace.Span wal = Tracing.start("wal.write");
+            try {
+                store.upsert(records);
+            } finally {
+                Tracing.end(wal);
+                updates.readLock().unlock();
+            }
         } finally {
-            updates.readLock().unlock();
+            Tracing.end(span);
         }
     }
 
@@ -373,7 +384,17 @@ public final class Collection {
      * always scanned exactly, so every acknowledged write is found.
      */
     public SearchResult search(SearchRequest request) {
-        return search(request, true);
+        io.opentelemetry.api.trace.Span span = Tracing.start("search");
+        try (var scope = Tracing.enter(span)) {
+            SearchResult r = search(request, true);
+            if (span != null) {
+                span.setAttribute("collection", name()).setAttribute("limit", request.limit()).setAttribute("ef", request.ef())
+                        .setAttribute("strategy", r.strategy()).setAttribute("vectors_scanned", r.vectorsScanned());
+            }
+            return r;
+        } finally {
+            Tracing.end(span);
+        }
     }
 
     private SearchResult search(SearchRequest request, boolean sample) {
@@ -405,6 +426,7 @@ public final class Collection {
                 continue;
             }
             searched++;
+            io.opentelemetry.api.trace.Span segmentSpan = sample ? Tracing.start("segment.search") : null;
             ObjectNode why = explain == null ? null : segmentsExplained.addObject();
             QueryPlanner.Plan plan = planner.plan(s, filter, k, ef, config.m(), request.exact(), exactFloor, why);
             if (s.size() > dominantPoints) {
@@ -412,6 +434,7 @@ public final class Collection {
                 dominant = plan.strategy();
             }
             if (plan.skip()) {
+                Tracing.end(segmentSpan);
                 continue;
             }
             OrdinalFilter accept = acceptor(s, filter, plan);
@@ -454,11 +477,17 @@ public final class Collection {
                 }
             }
             out.probe(null);
+            if (segmentSpan != null) {
+                segmentSpan.setAttribute("points", s.size()).setAttribute("strategy", plan.strategy().apiName())
+                        .setAttribute("distances", segmentEvals);
+                segmentSpan.end();
+            }
             scanned += segmentEvals;
             double resident = probe == null ? 1 : probe.hitRate();
             residentReads += segmentEvals * resident;
             diskReads += segmentEvals * (1 - resident);
         }
+        io.opentelemetry.api.trace.Span merge = sample ? Tracing.start("merge") : null;
         hits.sort(Comparator.comparingDouble(Hit::distance));
         List<ScoredPoint> points = new ArrayList<>(Math.min(k, hits.size()));
         java.util.Set<PointId> returned = new java.util.HashSet<>();
@@ -471,6 +500,7 @@ public final class Collection {
             float[] vector = request.withVector() ? h.segment().vector(h.ordinal()) : null;
             points.add(new ScoredPoint(h.segment().id(h.ordinal()), metric.score(h.distance()), payload, vector));
         }
+        Tracing.end(merge);
         String strategy = dominant.apiName();
         RecallSampler.Estimate recall = dominant == QueryPlanner.Strategy.EXACT ? new RecallSampler.Estimate(1, 0)
                 : sampler.estimate(name(), strategy, ef);

@@ -82,21 +82,45 @@ final class Rest {
         return raw(call -> envelope(call, handler.handle(call)), true);
     }
 
+    /**
+     * A service that aggregates the body and runs the handler on the blocking executor, inside a
+     * server span (when tracing is on) and with the request id in the logging context; each
+     * request is logged once it is answered.
+     */
     static HttpService raw(RawHandler handler, boolean parseJson) {
         return (ctx, req) -> {
             long start = System.nanoTime();
             return HttpResponse.of(req.aggregate().handleAsync((agg, err) -> {
-                try {
+                io.opentelemetry.api.trace.Span span = ServerTracing.serverSpan(req.method() + " " + routeOf(ctx), req.headers(),
+                        key -> req.headers().get(key));
+                org.slf4j.MDC.put("request_id", ctx.id().text());
+                HttpResponse response;
+                int status;
+                try (var scope = io.vectorflow.engine.perf.Tracing.enter(span)) {
                     if (err != null) {
                         throw err instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : err;
                     }
                     JsonNode body = parseJson ? parse(agg) : null;
-                    return handler.handle(new Call(ctx, agg, body, start));
+                    response = handler.handle(new Call(ctx, agg, body, start));
+                    status = 200;
                 } catch (Throwable t) {
-                    return error(t, start);
+                    status = statusOf(t);
+                    response = error(t, start);
                 }
+                ServerTracing.end(span, status);
+                if (ACCESS.isDebugEnabled() || status >= 500) {
+                    ACCESS.info("{} {} {} {} ms", req.method(), ctx.path(), status, (System.nanoTime() - start) / 1_000_000);
+                }
+                org.slf4j.MDC.remove("request_id");
+                return response;
             }, ctx.blockingTaskExecutor()));
         };
+    }
+
+    private static final Logger ACCESS = LoggerFactory.getLogger("io.vectorflow.access");
+
+    private static String routeOf(ServiceRequestContext ctx) {
+        return ctx.config().route().patternString();
     }
 
     private static JsonNode parse(AggregatedHttpRequest agg) {
@@ -129,7 +153,25 @@ final class Rest {
         return write(HttpStatus.OK, root);
     }
 
+    /** The HTTP status an exception answers with. */
+    static int statusOf(Throwable t) {
+        return statusAndMessage(t).status();
+    }
+
+    private record Outcome(int status, String message) {}
+
     static HttpResponse error(Throwable t, long start) {
+        Outcome o = statusAndMessage(t);
+        if (o.status() >= 500) {
+            LOG.error("request failed", t);
+        }
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.putObject("status").put("error", o.message());
+        root.put("time", seconds(start));
+        return write(HttpStatus.valueOf(o.status()), root);
+    }
+
+    private static Outcome statusAndMessage(Throwable t) {
         if (t instanceof com.linecorp.armeria.server.HttpStatusException h && h.getCause() instanceof ContentTooLargeException c) {
             t = c;
         }
@@ -157,15 +199,10 @@ final class Rest {
             }
             default -> {
                 status = 500;
-                LOG.error("request failed", t);
                 message = "internal error: " + t;
             }
         }
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        root.putObject("status").put("error", message == null ? t.toString() : message);
-        root.put("time", seconds(start));
-        HttpResponse r = write(HttpStatus.valueOf(status), root);
-        return r;
+        return new Outcome(status, message == null ? t.toString() : message);
     }
 
     static HttpResponse write(HttpStatus status, ObjectNode root) {

@@ -32,7 +32,8 @@ class QdrantJsClientTest {
         }
     }
 
-    private static void installClient() throws Exception {
+    /** Installs the pinned JavaScript packages (npm ci) unless they are installed and current. */
+    static void installClient() throws Exception {
         Path installed = JS.resolve("node_modules/@qdrant/js-client-rest/package.json");
         Path lock = JS.resolve("package-lock.json");
         if (Files.exists(installed) && Files.getLastModifiedTime(installed).compareTo(Files.getLastModifiedTime(lock)) >= 0) {

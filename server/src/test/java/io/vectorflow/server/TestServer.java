@@ -12,11 +12,27 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** A real VectorFlow server on a free loopback port over a fresh data directory, and a real HTTP client. */
-final class TestServer implements AutoCloseable {
+class TestServer implements AutoCloseable {
 
     final Database db;
     final VectorFlowServer server;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    /** The HTTP client alone, for a server the test started itself (closing it closes nothing). */
+    static final class Client extends TestServer {
+        Client(VectorFlowServer server) {
+            super(null, server);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private TestServer(Database db, VectorFlowServer server) {
+        this.db = db;
+        this.server = server;
+    }
 
     TestServer(Path dir) {
         this(dir, Database.Options.defaults());

@@ -752,6 +752,18 @@ public final class CollectionStore implements Closeable {
     }
 
     /** Bytes of the collection's files: sealed segments, log and manifest. */
+    /**
+     * Counters since open, for metrics: log bytes appended, group-commit forces and their total
+     * time, compactions committed and the bytes they wrote.
+     */
+    public record Stats(long walBytes, long walForces, long walForceNanos, long compactions, long compactionBytes) {}
+
+    public Stats stats() {
+        WriteAheadLog w = wal;
+        return new Stats(w == null ? 0 : w.bytesAppended(), w == null ? 0 : w.forces(), w == null ? 0 : w.forceNanos(),
+                compactor.merges(), compactor.bytesWritten());
+    }
+
     public long bytesOnDisk() throws IOException {
         try (Stream<Path> walk = Files.walk(dir)) {
             return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();

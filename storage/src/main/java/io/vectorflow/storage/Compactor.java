@@ -38,6 +38,7 @@ final class Compactor {
     private final Object signal = new Object();
     private boolean running;
     private int merges;
+    private long bytesWritten;
 
     Compactor(CollectionStore store) {
         this.store = store;
@@ -82,6 +83,13 @@ final class Compactor {
     }
 
     /** Merges completed so far. */
+    /** Bytes of merged segments written since open. */
+    long bytesWritten() {
+        synchronized (signal) {
+            return bytesWritten;
+        }
+    }
+
     int merges() {
         synchronized (signal) {
             return merges;
@@ -153,6 +161,7 @@ final class Compactor {
         if (store.commitCompaction(group, moved, output)) {
             synchronized (signal) {
                 merges++;
+                bytesWritten += output.bytesOnDisk();
             }
             LOG.log(System.Logger.Level.INFO, "compacted segments {0} into {1} ({2} live points) in {3} ms",
                     group.stream().map(SealedSegment::number).toList(), output.number(), total,

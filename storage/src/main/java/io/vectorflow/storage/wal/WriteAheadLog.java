@@ -104,6 +104,9 @@ public final class WriteAheadLog implements Closeable {
     private final Path dir;
     private final Durability durability;
     private final ReentrantLock lock = new ReentrantLock();
+    private final java.util.concurrent.atomic.LongAdder bytesAppended = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder forces = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder forceNanos = new java.util.concurrent.atomic.LongAdder();
     private final Condition forcedCondition = lock.newCondition();
     private final List<Path> files;
     private final Recovery recovery;
@@ -353,6 +356,20 @@ public final class WriteAheadLog implements Closeable {
      *
      * @throws StorageException if the log is failed, damaged or closed, or this write or its force fails
      */
+    /** Bytes appended since open (records with their headers). */
+    public long bytesAppended() {
+        return bytesAppended.sum();
+    }
+
+    /** Group-commit forces since open, and the total time spent in them. */
+    public long forces() {
+        return forces.sum();
+    }
+
+    public long forceNanos() {
+        return forceNanos.sum();
+    }
+
     public long append(ByteBuffer payload) {
         int len = payload.remaining();
         if (len > MAX_RECORD) {
@@ -360,6 +377,7 @@ public final class WriteAheadLog implements Closeable {
         }
         ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER + len).order(ByteOrder.LITTLE_ENDIAN);
         record.putInt(len).putInt(0).putLong(0).put(payload.duplicate()).flip();
+        bytesAppended.add(RECORD_HEADER + len);
         lock.lock();
         try {
             checkWritable();
@@ -421,6 +439,7 @@ public final class WriteAheadLog implements Closeable {
             FileChannel ch = channel;
             lock.unlock();
             Throwable error = null;
+            long forceStart = System.nanoTime();
             try {
                 onIoThread(() -> {
                     ch.force(false);
@@ -429,6 +448,8 @@ public final class WriteAheadLog implements Closeable {
             } catch (IOException | RuntimeException e) {
                 error = e;
             } finally {
+                forceNanos.add(System.nanoTime() - forceStart);
+                forces.increment();
                 lock.lock();
             }
             forcing = false;

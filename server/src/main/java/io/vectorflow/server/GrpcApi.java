@@ -1,0 +1,369 @@
+package io.vectorflow.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.vectorflow.api.v1.CollectionInfo;
+import io.vectorflow.api.v1.CountRequest;
+import io.vectorflow.api.v1.CountResponse;
+import io.vectorflow.api.v1.CreateCollectionRequest;
+import io.vectorflow.api.v1.CreateCollectionResponse;
+import io.vectorflow.api.v1.DeleteCollectionRequest;
+import io.vectorflow.api.v1.DeleteCollectionResponse;
+import io.vectorflow.api.v1.DeleteRequest;
+import io.vectorflow.api.v1.Distance;
+import io.vectorflow.api.v1.GetCollectionRequest;
+import io.vectorflow.api.v1.GetRequest;
+import io.vectorflow.api.v1.GetResponse;
+import io.vectorflow.api.v1.ListCollectionsRequest;
+import io.vectorflow.api.v1.ListCollectionsResponse;
+import io.vectorflow.api.v1.ScrollRequest;
+import io.vectorflow.api.v1.ScrollResponse;
+import io.vectorflow.api.v1.SearchBatchRequest;
+import io.vectorflow.api.v1.SearchBatchResponse;
+import io.vectorflow.api.v1.SearchRequest;
+import io.vectorflow.api.v1.SearchResponse;
+import io.vectorflow.api.v1.UpsertRequest;
+import io.vectorflow.api.v1.VectorFlowGrpc;
+import io.vectorflow.api.v1.WriteResponse;
+import io.vectorflow.engine.AlreadyExistsException;
+import io.vectorflow.engine.Collection;
+import io.vectorflow.engine.CollectionConfig;
+import io.vectorflow.engine.Database;
+import io.vectorflow.engine.Json;
+import io.vectorflow.engine.NotFoundException;
+import io.vectorflow.engine.Point;
+import io.vectorflow.engine.Record;
+import io.vectorflow.engine.ScoredPoint;
+import io.vectorflow.engine.ScrollPage;
+import io.vectorflow.engine.SearchResult;
+import io.vectorflow.engine.filter.Filter;
+import io.vectorflow.engine.filter.FilterParser;
+import io.vectorflow.storage.Durability;
+import io.vectorflow.storage.OverloadedException;
+import io.vectorflow.storage.PointId;
+import io.vectorflow.storage.StorageException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The gRPC service ({@code vectorflow.v1.VectorFlow}, api/src/main/proto): the REST API's
+ * operations over the same engine calls, with the same limits and the same messages naming the
+ * field, mapped to gRPC status codes.
+ */
+final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
+
+    private static final AtomicLong OPERATIONS = new AtomicLong();
+    private final Database db;
+
+    GrpcApi(Database db) {
+        this.db = db;
+    }
+
+    /** Runs one call, answering its result or the status its failure maps to. */
+    private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
+        T value;
+        try {
+            value = call.get();
+        } catch (RuntimeException e) {
+            out.onError(status(e));
+            return;
+        }
+        out.onNext(value);
+        out.onCompleted();
+    }
+
+    static StatusRuntimeException status(Throwable e) {
+        Status s = switch (e) {
+            case ApiException a when a.status() == 413 -> Status.RESOURCE_EXHAUSTED;
+            case ApiException a when a.status() == 404 -> Status.NOT_FOUND;
+            case ApiException a -> Status.INVALID_ARGUMENT;
+            case NotFoundException n -> Status.NOT_FOUND;
+            case AlreadyExistsException a -> Status.ALREADY_EXISTS;
+            case IllegalArgumentException i -> Status.INVALID_ARGUMENT;
+            case OverloadedException o -> Status.UNAVAILABLE;
+            case StorageException st when st.getMessage() != null && (st.getMessage().contains("read-only")
+                    || st.getMessage().contains("closed")) -> Status.UNAVAILABLE;
+            default -> Status.INTERNAL;
+        };
+        return s.withDescription(e.getMessage() == null ? e.toString() : e.getMessage()).asRuntimeException();
+    }
+
+    // ---- conversions ---------------------------------------------------------------------------
+
+    static PointId id(io.vectorflow.api.v1.PointId p, String field) {
+        return switch (p.getKindCase()) {
+            case NUM -> PointId.of(p.getNum());
+            case UUID -> FilterParser.id(Json.MAPPER.getNodeFactory().textNode(p.getUuid()), field);
+            case KIND_NOT_SET -> throw new IllegalArgumentException(field + " is required (num or uuid)");
+        };
+    }
+
+    static io.vectorflow.api.v1.PointId id(PointId id) {
+        return id.uuid() ? io.vectorflow.api.v1.PointId.newBuilder().setUuid(new UUID(id.msb(), id.lsb()).toString()).build()
+                : io.vectorflow.api.v1.PointId.newBuilder().setNum(id.lsb()).build();
+    }
+
+    private static ObjectNode payload(String json, String field) {
+        if (json.isEmpty()) {
+            return null;
+        }
+        JsonNode n;
+        try {
+            n = Json.MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(field + " is not valid JSON: " + e.getMessage());
+        }
+        if (!(n instanceof ObjectNode o)) {
+            throw new IllegalArgumentException(field + " must be a JSON object");
+        }
+        return o;
+    }
+
+    private static Filter filter(String json, String field) {
+        if (json.isEmpty()) {
+            return null;
+        }
+        try {
+            return FilterParser.parse(Json.MAPPER.readTree(json), field);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(field + " is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    private static float[] floats(List<Float> values) {
+        float[] v = new float[values.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = values.get(i);
+        }
+        return v;
+    }
+
+    private static void addVector(float[] v, java.util.function.Consumer<Float> add) {
+        for (float f : v) {
+            add.accept(f);
+        }
+    }
+
+    private static String json(ObjectNode payload) {
+        return payload == null || payload.isEmpty() ? "" : payload.toString();
+    }
+
+    private static Distance distance(String metric) {
+        return switch (metric) {
+            case "cosine" -> Distance.COSINE;
+            case "dot" -> Distance.DOT;
+            case "euclidean" -> Distance.EUCLID;
+            case "manhattan" -> Distance.MANHATTAN;
+            default -> Distance.DISTANCE_UNSPECIFIED;
+        };
+    }
+
+    // ---- collections ---------------------------------------------------------------------------
+
+    @Override
+    public void createCollection(CreateCollectionRequest r, StreamObserver<CreateCollectionResponse> out) {
+        answer(out, () -> {
+            String metric = switch (r.getDistance()) {
+                case COSINE -> "cosine";
+                case DOT -> "dot";
+                case EUCLID -> "euclidean";
+                case MANHATTAN -> "manhattan";
+                default -> throw new IllegalArgumentException("distance must be COSINE, DOT, EUCLID or MANHATTAN");
+            };
+            if (r.getSize() < 1 || r.getSize() > 65_536) {
+                throw new IllegalArgumentException("size must be between 1 and 65536, got " + Integer.toUnsignedString(r.getSize()));
+            }
+            CollectionConfig c = CollectionConfig.of(r.getName(), r.getSize(), metric).withOnDisk(r.getOnDisk());
+            if (r.getM() != 0 || r.getEfConstruct() != 0) {
+                c = c.withHnsw(r.getM() != 0 ? r.getM() : c.m(), r.getEfConstruct() != 0 ? r.getEfConstruct() : c.efConstruction());
+            }
+            if (!r.getDurability().isEmpty()) {
+                c = c.withDurability(Durability.parse(r.getDurability()));
+            }
+            db.createCollection(c);
+            return CreateCollectionResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void getCollection(GetCollectionRequest r, StreamObserver<CollectionInfo> out) {
+        answer(out, () -> {
+            Collection c = db.collection(r.getName());
+            CollectionConfig cfg = c.config();
+            return CollectionInfo.newBuilder().setName(cfg.name()).setSize(cfg.dimension()).setDistance(distance(cfg.metric()))
+                    .setOnDisk(cfg.onDisk()).setM(cfg.m()).setEfConstruct(cfg.efConstruction()).setPointsCount(c.count(null))
+                    .setSegmentsCount(c.segmentCount()).setUnindexedPoints(c.store().unindexedPoints())
+                    .setReadOnlyReason(c.readOnlyReason() == null ? "" : c.readOnlyReason()).build();
+        });
+    }
+
+    @Override
+    public void listCollections(ListCollectionsRequest r, StreamObserver<ListCollectionsResponse> out) {
+        answer(out, () -> ListCollectionsResponse.newBuilder().addAllNames(db.listCollections()).build());
+    }
+
+    @Override
+    public void deleteCollection(DeleteCollectionRequest r, StreamObserver<DeleteCollectionResponse> out) {
+        answer(out, () -> DeleteCollectionResponse.newBuilder().setExisted(db.dropCollection(r.getName())).build());
+    }
+
+    // ---- points --------------------------------------------------------------------------------
+
+    @Override
+    public void upsert(UpsertRequest r, StreamObserver<WriteResponse> out) {
+        answer(out, () -> {
+            Collection c = db.collection(r.getCollection());
+            if (r.getPointsCount() > PointsApi.MAX_BATCH) {
+                throw new ApiException(413, "points holds " + r.getPointsCount() + " points; at most " + PointsApi.MAX_BATCH);
+            }
+            List<Point> points = new ArrayList<>(r.getPointsCount());
+            for (int i = 0; i < r.getPointsCount(); i++) {
+                var p = r.getPoints(i);
+                String path = "points[" + i + "]";
+                points.add(new Point(id(p.getId(), path + ".id"), floats(p.getVectorList()), payload(p.getPayloadJson(),
+                        path + ".payload_json")));
+            }
+            c.upsert(points);
+            return WriteResponse.newBuilder().setOperationId(OPERATIONS.incrementAndGet()).setAffected(points.size()).build();
+        });
+    }
+
+    @Override
+    public void get(GetRequest r, StreamObserver<GetResponse> out) {
+        answer(out, () -> {
+            Collection c = db.collection(r.getCollection());
+            List<PointId> ids = new ArrayList<>();
+            for (int i = 0; i < r.getIdsCount(); i++) {
+                ids.add(id(r.getIds(i), "ids[" + i + "]"));
+            }
+            GetResponse.Builder b = GetResponse.newBuilder();
+            for (Record rec : c.get(ids, r.getWithPayload(), r.getWithVector())) {
+                b.addPoints(record(rec));
+            }
+            return b.build();
+        });
+    }
+
+    private static io.vectorflow.api.v1.Record record(Record rec) {
+        var b = io.vectorflow.api.v1.Record.newBuilder().setId(id(rec.id())).setPayloadJson(json(rec.payload()));
+        if (rec.vector() != null) {
+            addVector(rec.vector(), b::addVector);
+        }
+        return b.build();
+    }
+
+    @Override
+    public void delete(DeleteRequest r, StreamObserver<WriteResponse> out) {
+        answer(out, () -> {
+            Collection c = db.collection(r.getCollection());
+            if ((r.getIdsCount() > 0) == !r.getFilterJson().isEmpty()) {
+                throw new IllegalArgumentException("give either ids or filter_json");
+            }
+            long n;
+            if (r.getIdsCount() > 0) {
+                List<PointId> ids = new ArrayList<>();
+                for (int i = 0; i < r.getIdsCount(); i++) {
+                    ids.add(id(r.getIds(i), "ids[" + i + "]"));
+                }
+                n = c.delete(ids);
+            } else {
+                n = c.delete(filter(r.getFilterJson(), "filter_json"));
+            }
+            return WriteResponse.newBuilder().setOperationId(OPERATIONS.incrementAndGet()).setAffected(n).build();
+        });
+    }
+
+    @Override
+    public void scroll(ScrollRequest r, StreamObserver<ScrollResponse> out) {
+        answer(out, () -> {
+            Collection c = db.collection(r.getCollection());
+            int limit = r.getLimit() == 0 ? 10 : r.getLimit();
+            if (limit < 1 || limit > Collection.MAX_LIMIT) {
+                throw new IllegalArgumentException("limit must be between 1 and " + Collection.MAX_LIMIT);
+            }
+            PointId offset = r.hasOffset() ? id(r.getOffset(), "offset") : null;
+            ScrollPage page = c.scroll(offset, limit, filter(r.getFilterJson(), "filter_json"), r.getWithPayload(), r.getWithVector());
+            ScrollResponse.Builder b = ScrollResponse.newBuilder();
+            page.points().forEach(rec -> b.addPoints(record(rec)));
+            if (page.nextOffset() != null) {
+                b.setNextPageOffset(id(page.nextOffset()));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void count(CountRequest r, StreamObserver<CountResponse> out) {
+        answer(out, () -> CountResponse.newBuilder().setCount(db.collection(r.getCollection())
+                .count(filter(r.getFilterJson(), "filter_json"))).build());
+    }
+
+    // ---- search --------------------------------------------------------------------------------
+
+    @Override
+    public void search(SearchRequest r, StreamObserver<SearchResponse> out) {
+        answer(out, () -> search(r, ""));
+    }
+
+    @Override
+    public void searchBatch(SearchBatchRequest r, StreamObserver<SearchBatchResponse> out) {
+        answer(out, () -> {
+            if (r.getSearchesCount() > PointsApi.MAX_SEARCHES) {
+                throw new ApiException(413, "searches holds " + r.getSearchesCount() + " searches; at most " + PointsApi.MAX_SEARCHES);
+            }
+            SearchBatchResponse.Builder b = SearchBatchResponse.newBuilder();
+            for (int i = 0; i < r.getSearchesCount(); i++) {
+                b.addResults(search(r.getSearches(i), "searches[" + i + "]."));
+            }
+            return b.build();
+        });
+    }
+
+    private SearchResponse search(SearchRequest r, String prefix) {
+        Collection c = db.collection(r.getCollection());
+        int limit = r.getLimit() == 0 ? 10 : r.getLimit();
+        if (limit < 1 || limit > Collection.MAX_LIMIT || r.getOffset() < 0 || (long) limit + r.getOffset() > Collection.MAX_LIMIT) {
+            throw new IllegalArgumentException(prefix + "limit + offset must be between 1 and " + Collection.MAX_LIMIT);
+        }
+        if (r.getHnswEf() < 0 || r.getHnswEf() > 100_000) {
+            throw new IllegalArgumentException(prefix + "hnsw_ef must be between 0 and 100000");
+        }
+        float[] vector = floats(r.getVectorList());
+        if (vector.length != c.config().dimension()) {
+            throw new IllegalArgumentException(prefix + "vector has dimension " + vector.length + ", collection '" + c.name()
+                    + "' expects " + c.config().dimension());
+        }
+        SearchResult res = c.search(new io.vectorflow.engine.SearchRequest(vector, limit + r.getOffset(),
+                filter(r.getFilterJson(), prefix + "filter_json"), r.getHnswEf(), r.getExact(), r.getWithPayload(),
+                r.getWithVector(), false));
+        boolean higherIsCloser = c.config().metricImpl().higherScoreIsCloser();
+        SearchResponse.Builder b = SearchResponse.newBuilder();
+        List<ScoredPoint> points = res.points();
+        for (int i = r.getOffset(); i < points.size(); i++) {
+            ScoredPoint p = points.get(i);
+            if (r.hasScoreThreshold() && (higherIsCloser ? p.score() < r.getScoreThreshold() : p.score() > r.getScoreThreshold())) {
+                break;
+            }
+            var sp = io.vectorflow.api.v1.ScoredPoint.newBuilder().setId(id(p.id())).setScore(p.score())
+                    .setPayloadJson(json(p.payload()));
+            if (p.vector() != null) {
+                addVector(p.vector(), sp::addVector);
+            }
+            b.addPoints(sp);
+        }
+        var perf = io.vectorflow.api.v1.Performance.newBuilder().setLatencyMs(res.latencyNanos() / 1e6)
+                .setVectorsScanned(res.vectorsScanned()).setSegmentsSearched(res.segmentsSearched()).setStrategy(res.strategy())
+                .setCacheHitRate(res.cacheHitRate()).setCostEstimate(res.costUsd());
+        if (res.estimatedRecall() != null && !Double.isNaN(res.estimatedRecall().recall())) {
+            perf.setEstimatedRecall(res.estimatedRecall().recall()).setEstimatedRecallSamples(res.estimatedRecall().samples());
+        }
+        return b.setPerformance(perf).build();
+    }
+}

@@ -1,0 +1,148 @@
+package io.vectorflow.server;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vectorflow.engine.Collection;
+import io.vectorflow.engine.Database;
+import io.vectorflow.storage.CollectionStore;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Prometheus metrics of one server ({@code GET /metrics}): request counts and latency
+ * histograms per endpoint and method (Armeria's, named {@code vectorflow_http_*} and
+ * {@code vectorflow_grpc_*}), JVM memory, GC, threads and CPU, and per collection:
+ * points, segments, points waiting for the indexer, bytes on disk, write-ahead-log bytes and
+ * fsyncs (count and seconds), compactions and their bytes, and the estimated recall per strategy
+ * and ef range.
+ *
+ * <p>Collection meters are (re)registered at each scrape, so collections created or dropped
+ * since show up or go. Collection names are label values: when tenants arrive, this endpoint is
+ * the one place to guard.
+ */
+final class ServerMetrics {
+
+    /** Latency histogram bucket bounds, in nanoseconds: 0.1 ms to 10 s. */
+    private static final double[] LATENCY_BUCKETS = java.util.stream.DoubleStream.of(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50,
+            100, 250, 500, 1_000, 2_500, 10_000).map(ms -> ms * 1e6).toArray();
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Database db;
+    private final Set<String> registered = new HashSet<>();
+
+    ServerMetrics(Database db) {
+        this.db = db;
+        // Request latencies as histograms (0.1 ms to 10 s), so p50/p99 can be computed per route.
+        registry.config().meterFilter(new io.micrometer.core.instrument.config.MeterFilter() {
+            @Override
+            public io.micrometer.core.instrument.distribution.DistributionStatisticConfig configure(
+                    io.micrometer.core.instrument.Meter.Id id, io.micrometer.core.instrument.distribution.DistributionStatisticConfig c) {
+                if (id.getType() == Meter.Type.TIMER && (id.getName().startsWith("vectorflow.http")
+                        || id.getName().startsWith("vectorflow.grpc"))) {
+                    return io.micrometer.core.instrument.distribution.DistributionStatisticConfig.builder()
+                            .serviceLevelObjectives(LATENCY_BUCKETS).build().merge(c);
+                }
+                return c;
+            }
+        });
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+    }
+
+    PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** The text exposition of every metric, collection meters brought up to date first. */
+    synchronized String scrape() {
+        Set<String> now = new HashSet<>(db.listCollections());
+        for (String gone : registered) {
+            if (!now.contains(gone)) {
+                List<Meter> meters = registry.getMeters().stream()
+                        .filter(m -> gone.equals(m.getId().getTag("collection"))).toList();
+                meters.forEach(registry::remove);
+            }
+        }
+        registered.retainAll(now);
+        for (String name : now) {
+            if (registered.add(name)) {
+                register(name);
+            }
+            registerRecall(name);
+        }
+        // Meters without a description (Armeria's, the JVM's) get their name as help text: an
+        // empty HELP line is valid but some parsers refuse it.
+        return EMPTY_HELP.matcher(registry.scrape()).replaceAll("# HELP $1 $1");
+    }
+
+    private static final java.util.regex.Pattern EMPTY_HELP = java.util.regex.Pattern.compile("(?m)^# HELP (\\S+)[ \\t]*$");
+
+    private Collection collection(String name) {
+        try {
+            return db.collection(name);
+        } catch (RuntimeException e) {
+            return null; // dropped or failed: report NaN
+        }
+    }
+
+    private double value(String name, java.util.function.ToDoubleFunction<Collection> f) {
+        Collection c = collection(name);
+        return c == null ? Double.NaN : f.applyAsDouble(c);
+    }
+
+    private CollectionStore.Stats stats(String name) {
+        Collection c = collection(name);
+        return c == null ? new CollectionStore.Stats(0, 0, 0, 0, 0) : c.store().stats();
+    }
+
+    private void register(String name) {
+        Gauge.builder("vectorflow.collection.points", () -> value(name, c -> c.count(null))).tag("collection", name)
+                .description("points in the collection").register(registry);
+        Gauge.builder("vectorflow.collection.segments", () -> value(name, Collection::segmentCount)).tag("collection", name)
+                .description("segments searched, the in-memory one included").register(registry);
+        Gauge.builder("vectorflow.collection.unindexed.points", () -> value(name, c -> c.store().unindexedPoints()))
+                .tag("collection", name).description("points written but not yet linked into the graph (indexer lag)")
+                .register(registry);
+        Gauge.builder("vectorflow.collection.disk", () -> value(name, Collection::bytesOnDisk)).tag("collection", name)
+                .baseUnit("bytes").description("bytes of the collection's files").register(registry);
+        FunctionCounter.builder("vectorflow.wal.written", name, n -> stats(n).walBytes()).tag("collection", name)
+                .baseUnit("bytes").description("bytes appended to the write-ahead log since start").register(registry);
+        FunctionTimer.builder("vectorflow.wal.fsync", name, n -> stats(n).walForces(), n -> stats(n).walForceNanos(),
+                TimeUnit.NANOSECONDS).tag("collection", name).description("write-ahead log forces (group commits)")
+                .register(registry);
+        FunctionCounter.builder("vectorflow.compactions", name, n -> stats(n).compactions()).tag("collection", name)
+                .description("segment merges committed since start").register(registry);
+        FunctionCounter.builder("vectorflow.compaction.written", name, n -> stats(n).compactionBytes()).tag("collection", name)
+                .baseUnit("bytes").description("bytes of merged segments written since start").register(registry);
+    }
+
+    private void registerRecall(String name) {
+        Collection c = collection(name);
+        if (c == null) {
+            return;
+        }
+        c.recallEstimates().forEach((range, est) -> {
+            String[] parts = range.split(" ef ");
+            Gauge.builder("vectorflow.estimated.recall", () -> {
+                Collection now = collection(name);
+                var e = now == null ? null : now.recallEstimates().get(range);
+                return e == null ? Double.NaN : e.recall();
+            }).tag("collection", name).tag("strategy", parts[0]).tag("ef", parts.length > 1 ? parts[1] : "")
+                    .description("recall@k of sampled searches re-run exactly").register(registry);
+        });
+    }
+}
