@@ -38,8 +38,16 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", description = "REST port (VECTORFLOW_PORT; default 6333)")
     String port;
 
-    @Option(names = "--grpc-port", description = "gRPC port (VECTORFLOW_GRPC_PORT; default 6334; reserved for the gRPC API)")
+    @Option(names = "--grpc-port", description = "gRPC port (VECTORFLOW_GRPC_PORT; default 6334; -1 serves no gRPC)")
     String grpcPort;
+
+    @Option(names = "--otlp-endpoint", description = "send request traces over OTLP/HTTP to this URL, e.g. http://127.0.0.1:4318 "
+            + "(VECTORFLOW_OTLP_ENDPOINT; default: no tracing)")
+    String otlpEndpoint;
+
+    @Option(names = "--log-format", description = "text or json: one JSON object per line with request ids "
+            + "(VECTORFLOW_LOG_FORMAT; default text)")
+    String logFormat;
 
     @Option(names = "--durability", description = "fsync or async (VECTORFLOW_DURABILITY; default fsync); "
             + "a collection's wal_config.durability overrides it")
@@ -61,7 +69,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--price-gb-disk", description = "USD per GB read from disk (VECTORFLOW_PRICE_GB_DISK)")
     String priceDisk;
 
-    private static final Set<String> FILE_KEYS = Set.of("data_dir", "host", "port", "grpc_port", "durability", "max_request_mb",
+    private static final Set<String> FILE_KEYS = Set.of("data_dir", "host", "port", "grpc_port", "otlp_endpoint", "log_format",
+            "durability", "max_request_mb",
             "recall_sample_share", "price_core_second", "price_gb_memory", "price_gb_disk");
 
     private JsonNode file;
@@ -72,7 +81,14 @@ public final class ServeCommand implements Callable<Integer> {
         Path data = Path.of(setting(dataDir, "data_dir", "./vectorflow-data"));
         String listen = setting(host, "host", "127.0.0.1");
         int restPort = integer(setting(port, "port", "6333"), "port", 0, 65_535);
-        integer(setting(grpcPort, "grpc_port", "6334"), "grpc-port", 0, 65_535);
+        int rpcPort = integer(setting(grpcPort, "grpc_port", "6334"), "grpc-port", -1, 65_535);
+        String format = setting(logFormat, "log_format", "text");
+        if (format.equals("json")) {
+            System.setProperty("logback.configurationFile", "logback-json.xml"); // before the first logger exists
+        } else if (!format.equals("text")) {
+            throw new IllegalArgumentException("log-format must be text or json, got '" + format + "'");
+        }
+        String otlp = setting(otlpEndpoint, "otlp_endpoint", "");
         Durability d = Durability.parse(setting(durability, "durability", "fsync"));
         long maxBody = (long) integer(setting(maxRequestMb, "max_request_mb", "32"), "max-request-mb", 1, 65_536) << 20;
         double share = number(setting(recallShare, "recall_sample_share", "" + Database.Options.DEFAULT_RECALL_SAMPLE_SHARE),
@@ -86,10 +102,12 @@ public final class ServeCommand implements Callable<Integer> {
         Database db = Database.open(data, options);
         VectorFlowServer server;
         try {
-            server = VectorFlowServer.start(db, listen, restPort, maxBody);
+            server = VectorFlowServer.start(db, VectorFlowServer.Settings.of(listen, restPort).withGrpcPort(rpcPort)
+                    .withMaxRequestBytes(maxBody).withOpenTelemetry(otlp.isBlank() ? null : VectorFlowServer.otlpTracing(otlp)));
         } catch (RuntimeException e) {
             db.close();
-            throw new IllegalStateException("cannot listen on " + listen + ":" + restPort + ": " + rootMessage(e), e);
+            throw new IllegalStateException("cannot listen on " + listen + " ports " + restPort + "/" + rpcPort + ": "
+                    + rootMessage(e), e);
         }
         Thread shutdown = new Thread(() -> {
             System.err.println("vectorflow: shutting down (finishing requests in flight)...");
@@ -104,9 +122,12 @@ public final class ServeCommand implements Callable<Integer> {
         }
         db.failedCollections().forEach((name, why) -> System.err.println("vectorflow: collection '" + name
                 + "' could not be opened: " + why));
-        System.err.printf("vectorflow %s: REST API on http://%s:%d (data in %s, %d collections, durability %s)%n",
-                VectorFlowServer.VERSION, listen.contains(":") ? "[" + listen + "]" : listen, server.port(),
-                data.toAbsolutePath().normalize(), db.listCollections().size(), d.name().toLowerCase());
+        String shown = listen.contains(":") ? "[" + listen + "]" : listen;
+        System.err.printf("vectorflow %s: REST API on http://%s:%d, gRPC %s, metrics at /metrics%s (data in %s, %d collections,"
+                        + " durability %s)%n", VectorFlowServer.VERSION, shown, server.port(),
+                server.grpcPort() < 0 ? "off" : "on " + shown + ":" + server.grpcPort(),
+                otlp.isBlank() ? "" : ", traces to " + otlp, data.toAbsolutePath().normalize(), db.listCollections().size(),
+                d.name().toLowerCase());
         server.awaitStop();
         return 0;
     }

@@ -89,6 +89,10 @@ public final class VectorFlowServer implements AutoCloseable {
     }
 
     public static VectorFlowServer start(Database db, Settings settings) {
+        if (!org.slf4j.bridge.SLF4JBridgeHandler.isInstalled()) { // java.util.logging into the server's logs
+            org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+            org.slf4j.bridge.SLF4JBridgeHandler.install();
+        }
         InetSocketAddress address = address(settings.host(), settings.port());
         ServerTracing.install(settings.openTelemetry());
         ServerMetrics metrics = new ServerMetrics(db);
