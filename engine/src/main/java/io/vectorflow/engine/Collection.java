@@ -428,7 +428,15 @@ public final class Collection {
             searched++;
             io.opentelemetry.api.trace.Span segmentSpan = sample ? Tracing.start("segment.search") : null;
             ObjectNode why = explain == null ? null : segmentsExplained.addObject();
-            QueryPlanner.Plan plan = planner.plan(s, filter, k, ef, config.m(), request.exact(), exactFloor, why);
+            QueryPlanner.Plan plan;
+            io.opentelemetry.api.trace.Span planSpan = segmentSpan == null ? null
+                    : Tracing.tracer().spanBuilder("plan").setParent(io.opentelemetry.context.Context.current().with(segmentSpan))
+                    .startSpan();
+            try {
+                plan = planner.plan(s, filter, k, ef, config.m(), request.exact(), exactFloor, why);
+            } finally {
+                Tracing.end(planSpan);
+            }
             if (s.size() > dominantPoints) {
                 dominantPoints = s.size();
                 dominant = plan.strategy();

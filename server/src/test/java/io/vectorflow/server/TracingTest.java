@@ -64,7 +64,9 @@ class TracingTest {
             SpanData search = one(finished, "search");
             assertThat(search.getParentSpanId()).isEqualTo(request.getSpanId());
             assertThat(search.getAttributes().asMap().toString()).contains("collection=t", "strategy=");
-            assertThat(one(finished, "segment.search").getParentSpanId()).isEqualTo(search.getSpanId());
+            SpanData segment = one(finished, "segment.search");
+            assertThat(segment.getParentSpanId()).isEqualTo(search.getSpanId());
+            assertThat(one(finished, "plan").getParentSpanId()).isEqualTo(segment.getSpanId());
             assertThat(one(finished, "merge").getParentSpanId()).isEqualTo(search.getSpanId());
             assertThat(finished).allMatch(x -> x.getTraceId().equals(TRACE));
 

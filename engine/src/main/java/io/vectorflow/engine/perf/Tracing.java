@@ -10,8 +10,8 @@ import io.opentelemetry.context.Scope;
  * thread. Off costs one volatile read per span site.
  *
  * <p>Spans: {@code search} (attributes: collection, limit, ef, strategy, vectors scanned) with a
- * {@code segment.search} child per segment (points, strategy, distances) and a {@code merge}
- * child; {@code upsert} with a {@code wal.write} child (append and wait for the group commit's
+ * {@code segment.search} child per segment (points, strategy, distances; its own {@code plan}
+ * child) and a {@code merge} child; {@code upsert} with a {@code wal.write} child (append and wait for the group commit's
  * force).
  */
 public final class Tracing {
