@@ -37,18 +37,18 @@ final class Body {
     }
 
     /**
-     * Refuses fields that are neither {@code known} nor {@code ignored}; each ignored one present
-     * adds a warning ("field does not apply") to {@code warnings} (which may be null when there
+     * Refuses fields that are neither {@code known} nor {@code ignored}, unless their value is
+     * JSON null (read as absent); each ignored one present adds a warning ("field does not apply") to {@code warnings} (which may be null when there
      * are none to accept).
      */
     Body check(Set<String> known, Set<String> ignored, List<String> warnings) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (known.contains(f)) {
-                continue;
+            if (known.contains(f) || node.get(f).isNull()) {
+                continue; // an explicit null is "not given" (clients serialise unset optional fields so)
             }
-            if (ignored.contains(f) && warnings != null) {
-                if (!node.get(f).isNull()) {
+            if (ignored.contains(f)) {
+                if (warnings != null) {
                     warnings.add(path(f) + " is accepted for compatibility with Qdrant and has no effect in VectorFlow");
                 }
                 continue;

@@ -23,7 +23,8 @@ final class CollectionsApi {
 
     private static final Map<String, String> DISTANCES = Map.of("Cosine", "cosine", "Dot", "dot", "Euclid", "euclidean",
             "Manhattan", "manhattan");
-    private static final Set<String> CREATE_FIELDS = Set.of("vectors", "hnsw_config", "optimizers_config", "wal_config");
+    private static final Set<String> CREATE_FIELDS = Set.of("vectors", "hnsw_config", "optimizers_config", "wal_config",
+            "sparse_vectors");
     private static final Set<String> PATCH_FIELDS = Set.of("vectors", "hnsw_config", "optimizers_config", "wal_config", "params");
     /** Qdrant collection fields that do not apply to a single VectorFlow node. */
     private static final Set<String> QDRANT_ONLY = Set.of("shard_number", "sharding_method", "replication_factor",

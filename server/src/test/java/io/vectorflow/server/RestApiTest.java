@@ -88,6 +88,13 @@ class RestApiTest {
             expect(s.put("/collections/d", "{\"vectors\": {\"size\": \"big\", \"distance\": \"Dot\"}}"), 422, "vectors.size");
             expect(s.put("/collections/d", "{\"vectors\": {\"size\": 0, \"distance\": \"Dot\"}}"), 400, "vectors.size");
             expect(s.put("/collections/d", "{\"vectors\": {\"size\": 3, \"distance\": \"Dot\"}, \"colour\": 1}"), 400, "colour");
+            expect(s.put("/collections/d", "{\"vectors\": {\"size\": 3, \"distance\": \"Dot\"}, \"sparse_vectors\": {\"s\": {}}}"),
+                    400, "sparse_vectors");
+            // Clients that serialise unset optional fields as null (Qdrant's Python models do) are not refused.
+            TestServer.Answer nulls = s.put("/collections/n", "{\"vectors\": {\"size\": 3, \"distance\": \"Dot\", \"on_disk\": null,"
+                    + " \"datatype\": null}, \"hnsw_config\": null, \"sparse_vectors\": null, \"init_from\": null, \"colour\": null}");
+            assertThat(nulls.status()).as(nulls.text()).isEqualTo(200);
+            assertThat(nulls.json().has("warnings")).isFalse();
             expect(s.put("/collections/d", "{\"vectors\": {\"size\": 3, \"distance\": \"Dot\"}, \"hnsw_config\": {\"m\": 1}}"),
                     400, "hnsw_config.m");
             expect(s.put("/collections/bad%20name", "{\"vectors\": {\"size\": 3, \"distance\": \"Dot\"}}"), 400, "collection name");
