@@ -13,6 +13,8 @@ public final class Json {
 
     static {
         MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+        // Vectors arrive as JSON numbers: the fast (Lemire-style) parser reads them several times quicker.
+        MAPPER.enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER.mappedFeature());
     }
 
     private Json() {}
