@@ -63,6 +63,10 @@ final class ServerBenchCommand implements Callable<Integer> {
     @Option(names = "--cache-dir", description = "where generated data sets are cached")
     Path cacheDir;
 
+    @Option(names = "--ingest-batches", split = ",", defaultValue = "100,1000",
+            description = "REST upsert batch sizes for the ingest rows, empty to skip (default ${DEFAULT-VALUE})")
+    int[] ingestBatches;
+
     @Override
     public Integer call() throws Exception {
         StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
@@ -77,6 +81,13 @@ final class ServerBenchCommand implements Callable<Integer> {
             Path dir = Files.createTempDirectory("vectorflow-server-bench");
             try (Database db = Database.open(dir, Database.Options.defaults().withRecallSampling(0));
                  VectorFlowServer server = VectorFlowServer.start(db, VectorFlowServer.Settings.of("127.0.0.1", 0).withGrpcPort(0))) {
+                if (spec.equals(datasets.getFirst())) {
+                    for (int b : ingestBatches) {
+                        String row = ingest(db, server.port(), d, b);
+                        ingestReport.append(row);
+                        System.err.print(row);
+                    }
+                }
                 Collection collection = load(db, d, loaded.metric().name());
                 for (String protocol : List.of("engine", "rest", "grpc")) {
                     Client client = switch (protocol) {
@@ -105,7 +116,54 @@ final class ServerBenchCommand implements Callable<Integer> {
         }
         System.out.println();
         System.out.print(report);
+        if (ingestReport.length() > 0) {
+            System.out.println();
+            System.out.println("| REST upsert (one client, ?wait=true, fsync) | batch | points | points/s acknowledged |");
+            System.out.println("|---|---|---|---|");
+            System.out.print(ingestReport);
+        }
         return 0;
+    }
+
+    private final StringBuilder ingestReport = new StringBuilder();
+
+    /**
+     * Upserts the data set's base vectors through {@code PUT /collections/{name}/points?wait=true}
+     * in batches of {@code batch} (bodies built before the clock starts) into a fresh collection.
+     */
+    private static String ingest(Database db, int port, Dataset d, int batch) throws Exception {
+        String name = "ingest" + batch;
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        URI create = URI.create("http://127.0.0.1:" + port + "/collections/" + name);
+        http.send(HttpRequest.newBuilder(create).PUT(HttpRequest.BodyPublishers.ofString("{\"vectors\": {\"size\": "
+                + d.dimension() + ", \"distance\": \"Euclid\"}}")).build(), HttpResponse.BodyHandlers.ofString());
+        List<String> bodies = new ArrayList<>();
+        for (int from = 0; from < d.base().length; from += batch) {
+            StringBuilder b = new StringBuilder("{\"points\": [");
+            for (int i = from; i < Math.min(d.base().length, from + batch); i++) {
+                b.append(i == from ? "" : ",").append("{\"id\": ").append(i).append(", \"payload\": {\"n\": ").append(i)
+                        .append("}, \"vector\": [");
+                float[] v = d.base()[i];
+                for (int j = 0; j < v.length; j++) {
+                    b.append(j == 0 ? "" : ",").append(v[j]);
+                }
+                b.append("]}");
+            }
+            bodies.add(b.append("]}").toString());
+        }
+        URI upsert = URI.create(create + "/points?wait=true");
+        long t = System.nanoTime();
+        for (String body : bodies) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(upsert).header("content-type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("upsert answered " + r.statusCode() + ": " + r.body());
+            }
+        }
+        double seconds = (System.nanoTime() - t) / 1e9;
+        http.close();
+        db.dropCollection(name);
+        return String.format(Locale.ROOT, "| %s | %,d | %,d | %,.0f |%n", d.name(), batch, d.base().length, d.base().length / seconds);
     }
 
     private static Collection load(Database db, Dataset d, String metric) {
