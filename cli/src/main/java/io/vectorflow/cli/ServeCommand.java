@@ -75,17 +75,18 @@ public final class ServeCommand implements Callable<Integer> {
 
     private JsonNode file;
 
-    @Override
-    public Integer call() throws Exception {
+    /** The settings this command runs with, each from its flag, variable, file or default. */
+    record Settings(Path data, String host, int port, int grpcPort, String logFormat, String otlp, Durability durability,
+                    long maxBody, double recallShare, CostModel prices) {}
+
+    Settings resolve() throws IOException {
         file = readConfig();
         Path data = Path.of(setting(dataDir, "data_dir", "./vectorflow-data"));
         String listen = setting(host, "host", "127.0.0.1");
         int restPort = integer(setting(port, "port", "6333"), "port", 0, 65_535);
         int rpcPort = integer(setting(grpcPort, "grpc_port", "6334"), "grpc-port", -1, 65_535);
         String format = setting(logFormat, "log_format", "text");
-        if (format.equals("json")) {
-            System.setProperty("logback.configurationFile", "logback-json.xml"); // before the first logger exists
-        } else if (!format.equals("text")) {
+        if (!format.equals("json") && !format.equals("text")) {
             throw new IllegalArgumentException("log-format must be text or json, got '" + format + "'");
         }
         String otlp = setting(otlpEndpoint, "otlp_endpoint", "");
@@ -93,10 +94,31 @@ public final class ServeCommand implements Callable<Integer> {
         long maxBody = (long) integer(setting(maxRequestMb, "max_request_mb", "32"), "max-request-mb", 1, 65_536) << 20;
         double share = number(setting(recallShare, "recall_sample_share", "" + Database.Options.DEFAULT_RECALL_SAMPLE_SHARE),
                 "recall-sample-share");
+        if (share > 1) {
+            throw new IllegalArgumentException("recall-sample-share must be between 0 and 1, got " + share);
+        }
         CostModel p = CostModel.DEFAULT;
         CostModel prices = new CostModel(number(setting(priceCpu, "price_core_second", "" + p.usdPerCoreSecond()), "price-core-second"),
                 number(setting(priceMemory, "price_gb_memory", "" + p.usdPerGbMemory()), "price-gb-memory"),
                 number(setting(priceDisk, "price_gb_disk", "" + p.usdPerGbDisk()), "price-gb-disk"), p.usdPerGbObjectStore());
+        return new Settings(data, listen, restPort, rpcPort, format, otlp, d, maxBody, share, prices);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = resolve();
+        if (settings.logFormat().equals("json")) {
+            System.setProperty("logback.configurationFile", "logback-json.xml"); // before the first logger exists
+        }
+        Path data = settings.data();
+        String listen = settings.host();
+        int restPort = settings.port();
+        int rpcPort = settings.grpcPort();
+        String otlp = settings.otlp();
+        Durability d = settings.durability();
+        long maxBody = settings.maxBody();
+        double share = settings.recallShare();
+        CostModel prices = settings.prices();
 
         Database.Options options = Database.Options.defaults().withDurability(d).withRecallSampling(share).withPrices(prices);
         Database db = Database.open(data, options);
