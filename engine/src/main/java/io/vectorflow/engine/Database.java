@@ -214,8 +214,19 @@ public final class Database implements Closeable {
     private Collection openCollection(CollectionConfig config, Path dir) throws IOException {
         PayloadIndexes indexes = PayloadIndexes.open(options.disk(), dir, Json.MAPPER, Json::decode);
         sampler.forget(config.name());
-        return new Collection(config, CollectionStore.open(options.disk(), dir, storeOptions(config)), indexes, sampler,
-                options.prices());
+        CollectionStore store = CollectionStore.open(options.disk(), dir, storeOptions(config));
+        if (!indexes.schema().isEmpty()) {
+            // Bitmaps live in memory: rebuild them now, in the background, rather than in the first filtered query.
+            Thread.ofVirtual().name("vectorflow-payload-index-" + config.name()).start(() -> {
+                try {
+                    indexes.warm(store.view().all());
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "payload indexes of ''{0}'' will be built on first use: {1}",
+                            config.name(), e.toString());
+                }
+            });
+        }
+        return new Collection(config, store, indexes, sampler, options.prices());
     }
 
     /**

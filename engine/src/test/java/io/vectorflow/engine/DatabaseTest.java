@@ -42,6 +42,32 @@ class DatabaseTest {
     }
 
     @Test
+    void payloadIndexesSurviveAReopenAndAnswerCounts() {
+        try (Database db = Database.open(dir)) {
+            Collection c = db.createCollection(CollectionConfig.of("idx", 4, "euclidean").withSegmentCapacity(60));
+            List<Point> points = new java.util.ArrayList<>();
+            for (int i = 0; i < 150; i++) {
+                points.add(Point.of(i, new float[] {i, 1, 2, 3}, Map.of("k", i % 3 == 0 ? "a" : "b", "n", i)));
+            }
+            c.upsert(points);
+            c.createPayloadIndex("k", io.vectorflow.engine.index.FieldType.KEYWORD);
+            c.createPayloadIndex("n", io.vectorflow.engine.index.FieldType.INTEGER);
+            assertThat(c.count(Filter.must(new Condition.Match("k", "a")))).isEqualTo(50);
+        }
+        try (Database db = Database.open(dir)) { // bitmaps rebuilt in the background from the stored payloads
+            Collection c = db.collection("idx");
+            assertThat(c.payloadSchema()).containsOnlyKeys("k", "n");
+            assertThat(c.count(Filter.must(new Condition.Match("k", "a")))).isEqualTo(50);
+            assertThat(c.count(Filter.must(new Condition.Range("n", null, 10.0, 20.0, null)))).isEqualTo(10);
+            assertThat(c.payloadIndexPoints("n")).isEqualTo(150);
+            assertThat(c.dropPayloadIndex("n")).isTrue();
+        }
+        try (Database db = Database.open(dir)) {
+            assertThat(db.collection("idx").payloadSchema()).containsOnlyKeys("k");
+        }
+    }
+
+    @Test
     void collectionsAreCreatedListedDroppedAndNamesValidated() {
         try (Database db = Database.open(dir)) {
             db.createCollection(CollectionConfig.of("a", 4, "cosine"));

@@ -25,8 +25,9 @@ import org.roaringbitmap.RoaringBitmap;
  *
  * <p>The field list is stored in {@code payload_indexes.json} in the collection's directory
  * ({@code {"fields": {"<key>": "<keyword|integer|float|bool>"}}}, written atomically); the
- * bitmaps are held in memory only, built from the stored payloads the first time a segment is
- * used after the collection opens or the field is added.
+ * bitmaps are held in memory only, built from the stored payloads when the collection opens (in
+ * the background; a query that needs a segment's bitmaps first waits for them) or the field is
+ * added.
  */
 public final class PayloadIndexes {
 
@@ -78,6 +79,13 @@ public final class PayloadIndexes {
         Map<String, FieldType> next = new LinkedHashMap<>(schema);
         next.put(key, type);
         save(next);
+        for (Segment s : current) {
+            forSegment(s);
+        }
+    }
+
+    /** Brings every given segment's bitmaps up to date (at open, so queries do not pay for it). */
+    public void warm(List<? extends Segment> current) {
         for (Segment s : current) {
             forSegment(s);
         }
