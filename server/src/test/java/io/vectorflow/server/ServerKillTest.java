@@ -1,0 +1,145 @@
+package io.vectorflow.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vectorflow.engine.Json;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Acknowledged REST writes survive SIGKILL: a server runs in a child JVM, three clients upsert
+ * over HTTP, the child is killed at a random moment, and after a restart every point whose
+ * upsert was answered 200 is there with its payload. Five cycles on one data directory.
+ */
+class ServerKillTest {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Test
+    void everyAcknowledgedWriteSurvivesAKill(@TempDir Path dir) throws Exception {
+        Random random = new Random(5);
+        Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
+        AtomicLong nextId = new AtomicLong();
+        for (int cycle = 0; cycle < 5; cycle++) {
+            Child child = Child.start(dir.resolve("data"));
+            try {
+                String base = "http://127.0.0.1:" + child.port();
+                if (cycle == 0) {
+                    assertThat(send("PUT", base + "/collections/k", "{\"vectors\": {\"size\": 4, \"distance\": \"Dot\"}}").statusCode())
+                            .isEqualTo(200);
+                } else {
+                    verify(base, acknowledged);
+                }
+                AtomicBoolean stop = new AtomicBoolean();
+                List<Thread> writers = new ArrayList<>();
+                for (int t = 0; t < 3; t++) {
+                    writers.add(Thread.ofPlatform().start(() -> {
+                        while (!stop.get()) {
+                            long first = nextId.getAndAdd(20);
+                            StringBuilder b = new StringBuilder("{\"points\": [");
+                            for (long id = first; id < first + 20; id++) {
+                                b.append(id == first ? "" : ",").append("{\"id\": ").append(id).append(", \"vector\": [1,")
+                                        .append(id % 97).append(",2,3], \"payload\": {\"id\": ").append(id).append("}}");
+                            }
+                            try {
+                                if (send("PUT", base + "/collections/k/points?wait=true", b.append("]}").toString()).statusCode() == 200) {
+                                    for (long id = first; id < first + 20; id++) {
+                                        acknowledged.add(id);
+                                    }
+                                }
+                            } catch (Exception e) {
+                                return; // the server died mid-request: not acknowledged
+                            }
+                        }
+                    }));
+                }
+                Thread.sleep(300 + random.nextInt(1_200));
+                child.kill();
+                stop.set(true);
+                for (Thread w : writers) {
+                    w.join();
+                }
+            } finally {
+                child.kill();
+            }
+        }
+        Child last = Child.start(dir.resolve("data"));
+        try {
+            verify("http://127.0.0.1:" + last.port(), acknowledged);
+        } finally {
+            last.kill();
+        }
+        assertThat(acknowledged).hasSizeGreaterThan(100);
+        System.out.printf("%,d acknowledged points checked after 5 kills%n", acknowledged.size());
+    }
+
+    private static void verify(String base, Set<Long> acknowledged) throws Exception {
+        List<Long> ids = new ArrayList<>(acknowledged);
+        for (int from = 0; from < ids.size(); from += 5_000) {
+            List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + 5_000));
+            HttpResponse<String> r = send("POST", base + "/collections/k/points", "{\"ids\": " + chunk + ", \"with_payload\": true}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode points = Json.MAPPER.readTree(r.body()).get("result");
+            assertThat(points.size()).as("acknowledged points present after a kill").isEqualTo(chunk.size());
+            for (JsonNode p : points) {
+                assertThat(p.at("/payload/id").asLong()).isEqualTo(p.get("id").asLong());
+            }
+        }
+    }
+
+    private static HttpResponse<String> send(String method, String url, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("content-type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String classPath() {
+        String cp = System.getProperty("surefire.test.class.path");
+        return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
+    }
+
+    private record Child(Process process, int port) {
+        static Child start(Path data) throws Exception {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                    "--sun-misc-unsafe-memory-access=allow", "-Xmx512m", "-cp", classPath(),
+                    ServerChild.class.getName(), data.toString()).redirectErrorStream(true).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            String line;
+            StringBuilder seen = new StringBuilder();
+            while ((line = out.readLine()) != null && System.nanoTime() < deadline) {
+                if (line.startsWith("PORT ")) {
+                    Thread.ofPlatform().daemon().start(() -> out.lines().forEach(l -> { })); // keep draining
+                    return new Child(p, Integer.parseInt(line.substring(5).trim()));
+                }
+                seen.append(line).append('\n');
+            }
+            p.destroyForcibly();
+            throw new AssertionError("server child did not start:\n" + seen);
+        }
+
+        void kill() throws InterruptedException {
+            process.destroyForcibly(); // SIGKILL
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+}
