@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
  * {@code --config FILE}), else the default.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Runs the VectorFlow server: the Qdrant-shaped REST API over the data directory.",
+        description = {"Runs the VectorFlow server over the data directory: the Qdrant-shaped REST API, the gRPC API and /metrics.",
                 "Settings: flag, else environment variable, else vectorflow.yaml (or --config FILE), else default."})
 public final class ServeCommand implements Callable<Integer> {
 

@@ -343,14 +343,8 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
         SearchResult res = c.search(new io.vectorflow.engine.SearchRequest(vector, limit + r.getOffset(),
                 filter(r.getFilterJson(), prefix + "filter_json"), r.getHnswEf(), r.getExact(), r.getWithPayload(),
                 r.getWithVector(), false));
-        boolean higherIsCloser = c.config().metricImpl().higherScoreIsCloser();
         SearchResponse.Builder b = SearchResponse.newBuilder();
-        List<ScoredPoint> points = res.points();
-        for (int i = r.getOffset(); i < points.size(); i++) {
-            ScoredPoint p = points.get(i);
-            if (r.hasScoreThreshold() && (higherIsCloser ? p.score() < r.getScoreThreshold() : p.score() > r.getScoreThreshold())) {
-                break;
-            }
+        for (ScoredPoint p : PointsApi.page(c, res, r.getOffset(), r.hasScoreThreshold() ? r.getScoreThreshold() : null)) {
             var sp = io.vectorflow.api.v1.ScoredPoint.newBuilder().setId(id(p.id())).setScore(p.score())
                     .setPayloadJson(json(p.payload()));
             if (p.vector() != null) {

@@ -417,15 +417,28 @@ final class PointsApi {
         return new Rest.Reply(results, Performance.ofBatch(raw), List.of());
     }
 
-    private static List<ObjectNode> scored(Collection col, Search s, SearchResult r) {
+    /**
+     * The hits a client sees: those after {@code offset}, up to the first that scores worse than
+     * {@code threshold} (null for none; for distances, a larger score is worse). Hits come best
+     * first, so every later one is past the threshold too. REST and gRPC both answer through this.
+     */
+    static List<ScoredPoint> page(Collection col, SearchResult r, int offset, Float threshold) {
         boolean higherIsCloser = col.config().metricImpl().higherScoreIsCloser();
-        List<ObjectNode> out = new ArrayList<>();
         List<ScoredPoint> points = r.points();
-        for (int i = s.offset(); i < points.size(); i++) {
+        List<ScoredPoint> out = new ArrayList<>();
+        for (int i = offset; i < points.size(); i++) {
             ScoredPoint p = points.get(i);
-            if (s.scoreThreshold() != null && (higherIsCloser ? p.score() < s.scoreThreshold() : p.score() > s.scoreThreshold())) {
-                break; // sorted best first: every later point is past the threshold too
+            if (threshold != null && (higherIsCloser ? p.score() < threshold : p.score() > threshold)) {
+                break;
             }
+            out.add(p);
+        }
+        return out;
+    }
+
+    private static List<ObjectNode> scored(Collection col, Search s, SearchResult r) {
+        List<ObjectNode> out = new ArrayList<>();
+        for (ScoredPoint p : page(col, r, s.offset(), s.scoreThreshold())) {
             ObjectNode n = record(p.id(), p.payload(), p.vector(), s.payload());
             n.put("version", 0);
             n.put("score", p.score());
