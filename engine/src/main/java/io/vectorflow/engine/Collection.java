@@ -192,14 +192,36 @@ public final class Collection {
 
     private List<PointId> matchingIds(Filter filter) {
         List<PointId> ids = new ArrayList<>();
+        forEachMatch(filter, (s, o) -> ids.add(s.id(o)));
+        return ids;
+    }
+
+    /**
+     * Every live point the filter matches, segment by segment: from the payload-index bitmaps
+     * where they cover the filter (testing payloads only when the bitmaps are a superset), by a
+     * payload test of every point otherwise. Count, delete by filter and payload updates share it.
+     */
+    private void forEachMatch(Filter filter, java.util.function.ObjIntConsumer<Segment> match) {
         for (Segment s : store.view().all()) {
-            for (int o = 0; o < s.size(); o++) {
+            PayloadIndexes.Estimate est = payloadIndexes.candidates(s, filter);
+            int size = s.size();
+            int from = 0;
+            if (est.bits() != null) {
+                var it = est.bits().getIntIterator();
+                while (it.hasNext()) {
+                    int o = it.next();
+                    if (o < size && !s.isDeleted(o) && (est.exact() || matches(s, o, filter))) {
+                        match.accept(s, o);
+                    }
+                }
+                from = Math.min(est.coveredUpTo(), size);
+            }
+            for (int o = from; o < size; o++) {
                 if (!s.isDeleted(o) && matches(s, o, filter)) {
-                    ids.add(s.id(o));
+                    match.accept(s, o);
                 }
             }
         }
-        return ids;
     }
 
     /**
@@ -310,32 +332,16 @@ public final class Collection {
 
     /** Points (matching the filter, if any). Counts exactly, from payload-index bitmaps where they cover the filter. */
     public long count(Filter filter) {
-        long n = 0;
-        for (Segment s : store.view().all()) {
-            if (filter == null) {
+        if (filter == null) {
+            long n = 0;
+            for (Segment s : store.view().all()) {
                 n += s.liveCount();
-                continue;
             }
-            PayloadIndexes.Estimate est = payloadIndexes.candidates(s, filter);
-            int size = s.size();
-            int from = 0;
-            if (est.bits() != null) {
-                var it = est.bits().getIntIterator();
-                while (it.hasNext()) {
-                    int o = it.next();
-                    if (o < size && !s.isDeleted(o) && (est.exact() || matches(s, o, filter))) {
-                        n++;
-                    }
-                }
-                from = Math.min(est.coveredUpTo(), size);
-            }
-            for (int o = from; o < size; o++) {
-                if (!s.isDeleted(o) && matches(s, o, filter)) {
-                    n++;
-                }
-            }
+            return n;
         }
-        return n;
+        long[] n = {0};
+        forEachMatch(filter, (s, o) -> n[0]++);
+        return n[0];
     }
 
     /**
@@ -429,13 +435,13 @@ public final class Collection {
             io.opentelemetry.api.trace.Span segmentSpan = sample ? Tracing.start("segment.search") : null;
             ObjectNode why = explain == null ? null : segmentsExplained.addObject();
             QueryPlanner.Plan plan;
-            io.opentelemetry.api.trace.Span planSpan = segmentSpan == null ? null
-                    : Tracing.tracer().spanBuilder("plan").setParent(io.opentelemetry.context.Context.current().with(segmentSpan))
-                    .startSpan();
-            try {
-                plan = planner.plan(s, filter, k, ef, config.m(), request.exact(), exactFloor, why);
-            } finally {
-                Tracing.end(planSpan);
+            try (var inSegment = Tracing.enter(segmentSpan)) {
+                io.opentelemetry.api.trace.Span planSpan = segmentSpan == null ? null : Tracing.start("plan");
+                try {
+                    plan = planner.plan(s, filter, k, ef, config.m(), request.exact(), exactFloor, why);
+                } finally {
+                    Tracing.end(planSpan);
+                }
             }
             if (s.size() > dominantPoints) {
                 dominantPoints = s.size();
