@@ -29,7 +29,7 @@ final class Connectivity {
 
     Connectivity(HnswIndex index) {
         this.index = index;
-        this.capacity = index.levels.length;
+        this.capacity = index.graph().capacity;
         this.maxLinks = index.m0;
         this.nearest = new long[Math.max(index.efConstruction, HnswIndex.DEFAULT_EF_SEARCH) + maxLinks + 1];
         this.list = new int[maxLinks];
@@ -46,7 +46,7 @@ final class Connectivity {
         flood(entry, reached);
         int linked = 0;
         for (int u = 0; u < capacity; u++) {
-            if (index.levels[u] < 0 || reached.get(u)) {
+            if (index.level(u) < 0 || reached.get(u)) {
                 continue;
             }
             int host = entry;

@@ -66,6 +66,7 @@ public final class HnswGraphFile {
             throw new IllegalStateException("graph holds " + n + " nodes but the store " + index.vectors().size());
         }
         long entry = index.entryPacked();
+        HnswIndex.Graph g = index.graph();
         ChecksummedWriter out = new ChecksummedWriter(channel);
         ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         header.putInt(MAGIC).putInt(VERSION).putInt(0).putInt(index.dim).putInt(index.m)
@@ -77,20 +78,20 @@ public final class HnswGraphFile {
         }
         header.put(name).position(HEADER_BYTES).flip();
         out.write(header);
-        out.write(index.links0.asSlice(0, n * index.level0Stride));
-        out.write(ByteBuffer.wrap(index.levels, 0, n));
+        out.write(g.links0.asSlice(0, n * index.level0Stride));
+        out.write(ByteBuffer.wrap(g.levels, 0, n));
         out.padTo(4);
         int upperRecord = 1 + index.m;
         for (int node = 0; node < n; node++) {
-            int level = index.levels[node];
+            int level = g.levels[node];
             if (level > 0) {
                 ByteBuffer buf = ByteBuffer.allocate(4 * level * upperRecord).order(ByteOrder.LITTLE_ENDIAN);
-                buf.asIntBuffer().put(index.upper[node], 0, level * upperRecord);
+                buf.asIntBuffer().put(g.upper[node], 0, level * upperRecord);
                 out.write(buf);
             }
         }
         out.padTo(8);
-        long[] words = index.deleted.words();
+        long[] words = g.deleted.words();
         ByteBuffer del = ByteBuffer.allocate(8 * ((n + 63) / 64)).order(ByteOrder.LITTLE_ENDIAN);
         for (int w = 0; w < (n + 63) / 64; w++) {
             del.putLong(words[w]);

@@ -1,6 +1,7 @@
 package io.vectorflow.core.hnsw;
 
 import io.vectorflow.core.metric.Metric;
+import io.vectorflow.core.search.Budget;
 import io.vectorflow.core.search.OrdinalFilter;
 import io.vectorflow.core.search.SearchResults;
 import io.vectorflow.core.store.NativeMemory;
@@ -14,6 +15,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A Hierarchical Navigable Small World graph (Malkov and Yashunin, 2016) over the vectors of a
@@ -25,7 +27,18 @@ import java.util.Arrays;
  * then up to 2M neighbour ordinals. The few nodes on higher levels (about 1 in M) keep their
  * lists in one small int array per node, {@code (1 + M)} ints per level. Searches use per-thread
  * scratch (a generation-stamped visited set and two primitive heaps packing distance and ordinal
- * in a long), so a query allocates nothing.
+ * in a long), shared by every index a thread searches and grown to the largest of them, so a
+ * query allocates nothing.
+ *
+ * <h2>Growth</h2>
+ * A graph built behind writes holds room for the nodes inserted, not for a configured maximum:
+ * the per-node structures (level-0 block, levels, upper lists, delete bits) live in one
+ * {@link Graph} object that an insert past its capacity replaces with a copy half again or twice
+ * as large. Inserts and deletes hold a shared lock while they write, the copy holds it
+ * exclusively, so nothing written is lost; searches take no lock, read the graph object once and
+ * walk it. A graph object only ever links nodes below its capacity, and a search reads vectors
+ * from the block it took after it (see {@link VectorStore}), skipping any neighbour that block
+ * does not hold yet.
  *
  * <h2>Concurrency</h2>
  * {@link #insert} may run on many threads at once and alongside {@link #search}. A writer holds
@@ -37,6 +50,10 @@ import java.util.Arrays;
  * <h2>Deletes and filters</h2>
  * Deleted nodes and nodes rejected by an {@link OrdinalFilter} are still traversed (the graph
  * stays connected) but never enter the result set.
+ *
+ * <h2>Budget</h2>
+ * A search checks the current thread's {@link Budget} every {@value #BUDGET_EVERY} expanded
+ * nodes and stops with a {@link io.vectorflow.core.search.BudgetExceededException} once it is spent.
  */
 public final class HnswIndex {
 
@@ -48,12 +65,50 @@ public final class HnswIndex {
     public static final int DEFAULT_EF_SEARCH = 64;
     /** A search with a {@link SearchResults#probe} reports one read per 8 expanded nodes. */
     private static final int PROBE_EVERY_MASK = 7;
+    /** Expanded nodes between two looks at the thread's {@link Budget}. */
+    static final int BUDGET_EVERY = 64;
 
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle COUNT = INT.varHandle();
     private static final VarHandle UPPER = MethodHandles.arrayElementVarHandle(int[][].class);
     private static final int LOCK_STRIPES = 1 << 12;
+    /** Node locks, striped and shared by every graph in the process (a graph costs none of its own). */
+    private static final Object[] LOCKS = new Object[LOCK_STRIPES];
     private static final int MAX_LEVEL = 30;
+    /** Nodes the first block of a growing graph holds. */
+    private static final int FIRST_BLOCK = 64;
+    /** Search scratch of each thread, shared by every graph that thread searches or builds. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    static {
+        for (int i = 0; i < LOCKS.length; i++) {
+            LOCKS[i] = new Object();
+        }
+    }
+
+    /**
+     * The per-node structures of one capacity, published as a whole: searches read it once. Its
+     * arrays are written in place by inserts and deletes (under the shared grow lock) and copied
+     * into a larger one under the exclusive lock.
+     */
+    static final class Graph {
+        /** Level-0 adjacency: node n's list starts at byte {@code n * level0Stride}. */
+        final MemorySegment links0;
+        /** Highest level of each node, -1 while the node is not in the graph. */
+        final byte[] levels;
+        /** Lists on levels 1..L of each node, {@code (1 + m)} ints per level; null for level-0 nodes. */
+        final int[][] upper;
+        final AtomicBitSet deleted;
+        final int capacity;
+
+        Graph(MemorySegment links0, byte[] levels, int[][] upper, AtomicBitSet deleted) {
+            this.links0 = links0;
+            this.levels = levels;
+            this.upper = upper;
+            this.deleted = deleted;
+            this.capacity = levels.length;
+        }
+    }
 
     final int dim;
     final Metric metric;
@@ -62,39 +117,38 @@ public final class HnswIndex {
     final int efConstruction;
     final long seed;
     final VectorStore vectors;
-    final MemorySegment vectorData;
     /** Bytes from one stored vector to the next. */
     final long vectorStride;
-    /** Level-0 adjacency: node n's list starts at byte {@code n * level0Stride}. */
-    final MemorySegment links0;
     final long level0Stride;
-    /** Highest level of each node, -1 while the node is not in the graph. */
-    final byte[] levels;
-    /** Lists on levels 1..L of each node, {@code (1 + m)} ints per level; null for level-0 nodes. */
-    final int[][] upper;
-    final AtomicBitSet deleted;
+    /** The current per-node structures; replaced by a larger copy as the graph grows. */
+    private volatile Graph graph;
     private final boolean readOnly;
-    private final Object[] locks;
+    /** Shared by inserts and deletes, exclusive while the graph is copied into a larger one. */
+    private final ReentrantReadWriteLock growLock;
     private final Object entryLock = new Object();
     /** Entry point packed as {@code level << 32 | node}; -1 when the graph is empty. */
     private volatile long entry;
     private volatile int nodeCount;
     private final double levelMultiplier;
-    private final ThreadLocal<Scratch> scratch;
+    /** Spreads this graph's nodes over the shared lock stripes differently from other graphs'. */
+    private final int lockSalt = System.identityHashCode(this) << 20;
 
     /**
-     * An empty, growable-up-to-capacity graph over {@code vectors} (whose capacity bounds it).
-     * Vectors must be stored in the metric's prepared form ({@link Metric#prepare}).
+     * An empty graph over {@code vectors}, with room for as many nodes as the store holds now
+     * (0 for a growing store) and growing past that as nodes are inserted. Vectors must be stored
+     * in the metric's prepared form ({@link Metric#prepare}).
      */
     public HnswIndex(VectorStore vectors, Metric metric, HnswParams params) {
-        this(vectors, metric, params, allocateLinks(vectors.capacity(), params.m()),
-                new byte[vectors.capacity()], new int[vectors.capacity()][],
-                new AtomicBitSet(vectors.capacity()), -1L, 0, false);
-        Arrays.fill(levels, (byte) -1);
+        this(vectors, metric, params, emptyGraph(vectors.capacity(), params.m()), -1L, 0, false);
     }
 
     HnswIndex(VectorStore vectors, Metric metric, HnswParams params, MemorySegment links0, byte[] levels,
               int[][] upper, AtomicBitSet deleted, long entry, int nodeCount, boolean readOnly) {
+        this(vectors, metric, params, new Graph(links0, levels, upper, deleted), entry, nodeCount, readOnly);
+    }
+
+    private HnswIndex(VectorStore vectors, Metric metric, HnswParams params, Graph graph, long entry, int nodeCount,
+                      boolean readOnly) {
         this.dim = vectors.dimension();
         this.metric = metric;
         this.m = params.m();
@@ -102,28 +156,63 @@ public final class HnswIndex {
         this.efConstruction = params.efConstruction();
         this.seed = params.seed();
         this.vectors = vectors;
-        this.vectorData = vectors.segment();
         this.vectorStride = vectors.offset(1);
-        this.links0 = links0;
         this.level0Stride = 4L * (1 + m0);
-        this.levels = levels;
-        this.upper = upper;
-        this.deleted = deleted;
+        this.graph = graph;
         this.entry = entry;
         this.nodeCount = nodeCount;
         this.readOnly = readOnly;
-        this.locks = new Object[readOnly ? 0 : LOCK_STRIPES];
-        for (int i = 0; i < locks.length; i++) {
-            locks[i] = new Object();
-        }
+        this.growLock = readOnly ? null : new ReentrantReadWriteLock();
         this.levelMultiplier = 1.0 / Math.log(Math.max(2, m));
-        int capacity = levels.length;
-        int scratchSize = Math.max(efConstruction, DEFAULT_EF_SEARCH) + 1;
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(capacity, dim, m0, scratchSize));
     }
 
-    private static MemorySegment allocateLinks(int capacity, int m) {
-        return NativeMemory.allocate(4L * (1 + 2L * m) * capacity, 64);
+    private static Graph emptyGraph(int capacity, int m) {
+        byte[] levels = new byte[capacity];
+        Arrays.fill(levels, (byte) -1);
+        return new Graph(NativeMemory.allocate(4L * (1 + 2L * m) * capacity, 64), levels, new int[capacity][],
+                new AtomicBitSet(capacity));
+    }
+
+    /** The current per-node structures (for the graph file and the connectivity repair). */
+    Graph graph() {
+        return graph;
+    }
+
+    /**
+     * Copies the graph into one with room for at least {@code nodes} nodes, unless it has that
+     * already. Takes the grow lock exclusively: inserts and deletes in flight finish first.
+     */
+    private void grow(int nodes) {
+        growLock.writeLock().lock();
+        try {
+            Graph g = graph;
+            if (nodes <= g.capacity) {
+                return;
+            }
+            long grown = g.capacity < FIRST_BLOCK ? FIRST_BLOCK : g.capacity < (1 << 20) ? 2L * g.capacity
+                    : g.capacity + (g.capacity >> 1);
+            int capacity = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(nodes, grown));
+            MemorySegment links = NativeMemory.allocate(level0Stride * capacity, 64);
+            MemorySegment.copy(g.links0, 0, links, 0, level0Stride * g.capacity);
+            byte[] levels = Arrays.copyOf(g.levels, capacity);
+            Arrays.fill(levels, g.capacity, capacity, (byte) -1);
+            graph = new Graph(links, levels, Arrays.copyOf(g.upper, capacity), g.deleted.grownTo(capacity));
+        } finally {
+            growLock.writeLock().unlock();
+        }
+    }
+
+    /** Takes the shared grow lock with room for node {@code node}; returns the graph to write. */
+    private Graph lockForWrite(int node) {
+        while (true) {
+            growLock.readLock().lock();
+            Graph g = graph;
+            if (node < g.capacity) {
+                return g;
+            }
+            growLock.readLock().unlock();
+            grow(node + 1);
+        }
     }
 
     public VectorStore vectors() {
@@ -159,17 +248,27 @@ public final class HnswIndex {
 
     /** Marks a node deleted: it stays navigable but is never returned. Returns false if already deleted. */
     public boolean markDeleted(int ordinal) {
-        return deleted.set(ordinal);
+        if (readOnly) {
+            return graph.deleted.set(ordinal);
+        }
+        Graph g = lockForWrite(ordinal);
+        try {
+            return g.deleted.set(ordinal);
+        } finally {
+            growLock.readLock().unlock();
+        }
     }
 
     public boolean isDeleted(int ordinal) {
-        return deleted.get(ordinal);
+        Graph g = graph;
+        return ordinal < g.capacity && g.deleted.get(ordinal);
     }
 
-    /** Bytes of graph structure (not counting vectors) for the nodes inserted so far. */
+    /** Bytes of graph structure (not counting vectors), as allocated for the current capacity. */
     public long graphBytesUsed() {
-        long bytes = nodeCount * level0Stride + levels.length + (levels.length / 8L);
-        for (int[] u : upper) {
+        Graph g = graph;
+        long bytes = g.links0.byteSize() + g.capacity + (g.capacity / 8L);
+        for (int[] u : g.upper) {
             if (u != null) {
                 bytes += 16L + 4L * u.length;
             }
@@ -200,6 +299,7 @@ public final class HnswIndex {
      * @param query  raw query vector (the metric prepares it, e.g. normalises for cosine)
      * @param filter null to accept every live node
      * @param out    filled in place, closest first, with distances and search cost
+     * @throws io.vectorflow.core.search.BudgetExceededException when the thread's {@link Budget} runs out
      */
     public void search(float[] query, int k, int ef, OrdinalFilter filter, SearchResults out) {
         if (query.length != dim) {
@@ -213,11 +313,12 @@ public final class HnswIndex {
         if (e < 0) {
             return;
         }
-        Scratch s = scratch.get();
+        int beam = Math.max(ef, k);
+        Scratch s = SCRATCH.get();
+        s.begin(this, beam);
+        s.budget = Budget.current();
         float[] q = s.query;
         metric.prepareInto(query, q);
-        s.distanceEvaluations = 0;
-        s.expanded = 0;
         s.probe = out.probe();
         int ep = (int) e;
         float epDist = distance(q, ep, s);
@@ -225,7 +326,6 @@ public final class HnswIndex {
             ep = greedyClosest(q, ep, epDist, level, s);
             epDist = s.greedyDistance;
         }
-        int beam = Math.max(ef, k);
         searchLayer(q, ep, epDist, beam, 0, filter, true, s);
         LongHeap results = s.results;
         while (results.size() > k) {
@@ -240,17 +340,20 @@ public final class HnswIndex {
 
     private float distance(float[] q, int node, Scratch s) {
         s.distanceEvaluations++;
-        return metric.distance(q, vectorData, vectors.offset(node), dim);
+        return metric.distance(q, s.data, vectors.offset(node), dim);
     }
 
     private float distance(int a, int b) {
-        return metric.distance(vectorData, vectors.offset(a), vectors.offset(b), dim);
+        MemorySegment data = vectors.segment();
+        return metric.distance(data, vectors.offset(a), vectors.offset(b), dim);
     }
 
     /** Greedy walk on one upper level; leaves the distance of the returned node in the scratch. */
     private int greedyClosest(float[] q, int start, float startDist, int level, Scratch s) {
         int best = start;
         float bestDist = startDist;
+        int[][] upper = s.graph.upper;
+        int limit = s.limit;
         boolean improved = true;
         while (improved) {
             improved = false;
@@ -259,6 +362,9 @@ public final class HnswIndex {
             int count = Math.min(list[base], m);
             for (int i = 1; i <= count; i++) {
                 int n = list[base + i];
+                if (n >= limit) {
+                    continue; // linked after this search took its vector block
+                }
                 float d = distance(q, n, s);
                 if (d < bestDist) {
                     bestDist = d;
@@ -278,19 +384,22 @@ public final class HnswIndex {
      * <p>The hot loop: pop the closest candidate; stop once it is farther than the worst result
      * of a full beam; otherwise gather its not-yet-visited neighbours into a batch and score them
      * back to back (independent loads the CPU can overlap, since Java has no prefetch), pushing
-     * each one that beats the beam's worst.
+     * each one that beats the beam's worst. Every {@value #BUDGET_EVERY} expansions it looks at
+     * the budget (a volatile read, and a clock read when it has a deadline).
      */
     private void searchLayer(float[] q, int ep, float epDist, int ef, int level, OrdinalFilter filter,
                              boolean applyDeletes, Scratch s) {
         VisitedSet visited = s.visited;
         LongHeap candidates = s.candidates;
         LongHeap results = s.results;
-        visited.reset(levels.length);
+        MemorySegment data = s.data;
+        Budget budget = s.budget;
+        visited.reset(s.limit);
         candidates.clear();
         results.clear();
         seed(ep, epDist, filter, applyDeletes, s);
         long e = entry;
-        if (level == 0 && e >= 0 && !visited.isVisited((int) e)) {
+        if (level == 0 && e >= 0 && (int) e < s.limit && !visited.isVisited((int) e)) {
             // The entry point seeds level 0 too: connectComponents() guarantees every node is
             // reachable from it, so however the descent went, a wide enough beam finds everything.
             seed((int) e, distance(q, (int) e, s), filter, applyDeletes, s);
@@ -307,8 +416,10 @@ public final class HnswIndex {
             }
             candidates.pop();
             int node = LongHeap.ordinal(top);
-            s.expanded++;
-            int n = level == 0 ? unvisitedLevel0(node, visited, batch) : unvisitedUpper(node, level, visited, batch);
+            if ((++s.expanded & (BUDGET_EVERY - 1)) == 0) {
+                budget.check();
+            }
+            int n = level == 0 ? unvisitedLevel0(node, visited, batch, s) : unvisitedUpper(node, level, visited, batch, s);
             // Two passes: score the whole batch first, a loop with no data-dependent branches, so
             // the CPU keeps the cache misses of several neighbours' vectors in flight at once
             // (Java has no prefetch instruction; a mispredicted heap branch between two distance
@@ -317,14 +428,14 @@ public final class HnswIndex {
             if (s.probe != null && n > 0 && (s.expanded & PROBE_EVERY_MASK) == 1) {
                 s.probe.beforeRead(batch[0]); // one sampled read in every PROBE_EVERY_MASK + 1 expansions
             }
-            metric.distances(q, vectorData, vectorStride, dim, batch, n, dists);
+            metric.distances(q, data, vectorStride, dim, batch, n, dists);
             s.distanceEvaluations += n;
             for (int i = 0; i < n; i++) {
                 int nb = batch[i];
                 float d = dists[i];
                 if (d < bound || results.size() < ef) {
                     candidates.push(LongHeap.pack(d, nb));
-                    if (accepted(nb, filter, applyDeletes)) {
+                    if (accepted(nb, filter, applyDeletes, s)) {
                         if (results.size() < ef) {
                             results.push(~LongHeap.pack(d, nb));
                         } else {
@@ -342,36 +453,40 @@ public final class HnswIndex {
     private void seed(int node, float dist, OrdinalFilter filter, boolean applyDeletes, Scratch s) {
         s.visited.visit(node);
         s.candidates.push(LongHeap.pack(dist, node));
-        if (accepted(node, filter, applyDeletes)) {
+        if (accepted(node, filter, applyDeletes, s)) {
             s.results.push(~LongHeap.pack(dist, node));
         }
     }
 
-    private boolean accepted(int node, OrdinalFilter filter, boolean applyDeletes) {
-        return (!applyDeletes || !deleted.get(node)) && (filter == null || filter.accept(node));
+    private static boolean accepted(int node, OrdinalFilter filter, boolean applyDeletes, Scratch s) {
+        return (!applyDeletes || !s.graph.deleted.get(node)) && (filter == null || filter.accept(node));
     }
 
-    private int unvisitedLevel0(int node, VisitedSet visited, int[] batch) {
+    /** Gathers {@code node}'s unvisited level-0 neighbours below the search's limit into {@code batch}. */
+    private int unvisitedLevel0(int node, VisitedSet visited, int[] batch, Scratch s) {
+        MemorySegment links0 = s.graph.links0;
+        int limit = s.limit;
         long base = node * level0Stride;
         int count = Math.min((int) COUNT.getAcquire(links0, base), m0);
         int n = 0;
         for (int i = 1; i <= count; i++) {
             int nb = links0.get(INT, base + 4L * i);
-            if (visited.visit(nb)) {
+            if (nb < limit && visited.visit(nb)) {
                 batch[n++] = nb;
             }
         }
         return n;
     }
 
-    private int unvisitedUpper(int node, int level, VisitedSet visited, int[] batch) {
-        int[] list = (int[]) UPPER.getAcquire(upper, node);
+    private int unvisitedUpper(int node, int level, VisitedSet visited, int[] batch, Scratch s) {
+        int[] list = (int[]) UPPER.getAcquire(s.graph.upper, node);
         int base = (level - 1) * (1 + m);
         int count = Math.min(list[base], m);
+        int limit = s.limit;
         int n = 0;
         for (int i = 1; i <= count; i++) {
             int nb = list[base + i];
-            if (visited.visit(nb)) {
+            if (nb < limit && visited.visit(nb)) {
                 batch[n++] = nb;
             }
         }
@@ -401,6 +516,8 @@ public final class HnswIndex {
      *       the node, re-pruning any list that overflows.
      *   <li>If the node is higher than the entry point, it becomes the entry point.
      * </ol>
+     *
+     * @throws OutOfMemoryError when the graph must grow and cannot; the graph is unchanged
      */
     public void insert(int node) {
         if (readOnly) {
@@ -409,14 +526,30 @@ public final class HnswIndex {
         if (node < 0 || node >= vectors.size()) {
             throw new IllegalArgumentException("ordinal " + node + " is not in the vector store (size " + vectors.size() + ")");
         }
-        if (levels[node] >= 0) {
+        Graph g = lockForWrite(node);
+        try {
+            insert(node, g);
+        } finally {
+            growLock.readLock().unlock();
+        }
+    }
+
+    /** Reserves room for {@code nodes} nodes now, so inserts up to there do not grow the graph. */
+    public void reserve(int nodes) {
+        if (!readOnly && nodes > graph.capacity) {
+            grow(nodes);
+        }
+    }
+
+    private void insert(int node, Graph g) {
+        if (g.levels[node] >= 0) {
             throw new IllegalArgumentException("ordinal " + node + " is already in the graph");
         }
         int level = randomLevel(node);
         if (level > 0) {
-            UPPER.setRelease(upper, node, new int[level * (1 + m)]);
+            UPPER.setRelease(g.upper, node, new int[level * (1 + m)]);
         }
-        levels[node] = (byte) level;
+        g.levels[node] = (byte) level;
 
         long e = entry;
         if (e < 0) {
@@ -429,7 +562,10 @@ public final class HnswIndex {
                 }
             }
         }
-        Scratch s = scratch.get();
+        Scratch s = SCRATCH.get();
+        s.begin(this, efConstruction + 1);
+        s.graph = g; // the graph this insert holds the lock of (at least as new as the one begin() read)
+        s.budget = Budget.UNLIMITED; // building is never cut short by a request's budget
         s.probe = null; // building reads are not a query's
         float[] q = s.query;
         vectors.get(node, q);
@@ -452,8 +588,8 @@ public final class HnswIndex {
             int maxLinks = l == 0 ? m0 : m;
             for (int i = 0; i < chosen; i++) {
                 long c = s.selected[i];
-                addLink(node, l, LongHeap.ordinal(c), maxLinks, s);
-                addLink(LongHeap.ordinal(c), l, node, maxLinks, s);
+                addLink(g, node, l, LongHeap.ordinal(c), maxLinks, s);
+                addLink(g, LongHeap.ordinal(c), l, node, maxLinks, s);
             }
         }
         synchronized (entryLock) {
@@ -484,7 +620,9 @@ public final class HnswIndex {
      * the entry point; leaves the found nodes in {@code out}, closest first, and returns how many.
      */
     int nearestOnLevel0(int node, long[] out) {
-        Scratch s = scratch.get();
+        Scratch s = SCRATCH.get();
+        s.begin(this, efConstruction + 1);
+        s.budget = Budget.UNLIMITED;
         s.probe = null;
         float[] q = s.query;
         vectors.get(node, q);
@@ -503,19 +641,20 @@ public final class HnswIndex {
 
     /** Level-0 list access for {@link Connectivity}. */
     int level0Count(int node) {
-        return linkCount(node, 0);
+        return linkCount(graph, node, 0);
     }
 
     int level0Link(int node, int i) {
-        return link(node, 0, i);
+        return link(graph, node, 0, i);
     }
 
     void setLevel0Links(int node, int[] list, int count) {
-        synchronized (lockFor(node)) {
+        Graph g = graph;
+        synchronized (nodeLock(node)) {
             for (int i = 0; i < count; i++) {
-                setLink(node, 0, i, list[i]);
+                setLink(g, node, 0, i, list[i]);
             }
-            setLinkCount(node, 0, count);
+            setLinkCount(g, node, 0, count);
         }
     }
 
@@ -585,120 +724,91 @@ public final class HnswIndex {
         return kept;
     }
 
-    private Object lockFor(int node) {
-        return locks[(node * 0x9E3779B9) >>> 20 & (LOCK_STRIPES - 1)];
+    private Object nodeLock(int node) {
+        return LOCKS[(node * 0x9E3779B9 ^ lockSalt) >>> 20 & (LOCK_STRIPES - 1)];
     }
 
     /** Adds {@code target} to {@code node}'s list on {@code level}, re-pruning when it is full. */
-    private void addLink(int node, int level, int target, int maxLinks, Scratch s) {
-        synchronized (lockFor(node)) {
-            int count = linkCount(node, level);
+    private void addLink(Graph g, int node, int level, int target, int maxLinks, Scratch s) {
+        synchronized (nodeLock(node)) {
+            int count = linkCount(g, node, level);
             for (int i = 0; i < count; i++) {
-                if (link(node, level, i) == target) {
+                if (link(g, node, level, i) == target) {
                     return;
                 }
             }
             if (count < maxLinks) {
-                setLink(node, level, count, target);
-                setLinkCount(node, level, count + 1);
+                setLink(g, node, level, count, target);
+                setLinkCount(g, node, level, count + 1);
                 return;
             }
             long[] pool = s.prune;
             for (int i = 0; i < count; i++) {
-                int nb = link(node, level, i);
+                int nb = link(g, node, level, i);
                 pool[i] = LongHeap.pack(distance(node, nb), nb);
             }
             pool[count] = LongHeap.pack(distance(node, target), target);
             Arrays.sort(pool, 0, count + 1);
             int kept = selectDiverse(pool, count + 1, maxLinks, s.selectedForPrune);
             for (int i = 0; i < kept; i++) {
-                setLink(node, level, i, LongHeap.ordinal(s.selectedForPrune[i]));
+                setLink(g, node, level, i, LongHeap.ordinal(s.selectedForPrune[i]));
             }
-            setLinkCount(node, level, kept);
+            setLinkCount(g, node, level, kept);
         }
     }
 
-    private int linkCount(int node, int level) {
+    private int linkCount(Graph g, int node, int level) {
         if (level == 0) {
-            return (int) COUNT.getAcquire(links0, node * level0Stride);
+            return (int) COUNT.getAcquire(g.links0, node * level0Stride);
         }
-        return upper[node][(level - 1) * (1 + m)];
+        return g.upper[node][(level - 1) * (1 + m)];
     }
 
-    private int link(int node, int level, int i) {
+    private int link(Graph g, int node, int level, int i) {
         if (level == 0) {
-            return links0.get(INT, node * level0Stride + 4L * (i + 1));
+            return g.links0.get(INT, node * level0Stride + 4L * (i + 1));
         }
-        return upper[node][(level - 1) * (1 + m) + 1 + i];
+        return g.upper[node][(level - 1) * (1 + m) + 1 + i];
     }
 
-    private void setLink(int node, int level, int i, int target) {
+    private void setLink(Graph g, int node, int level, int i, int target) {
         if (level == 0) {
-            links0.set(INT, node * level0Stride + 4L * (i + 1), target);
+            g.links0.set(INT, node * level0Stride + 4L * (i + 1), target);
         } else {
-            upper[node][(level - 1) * (1 + m) + 1 + i] = target;
+            g.upper[node][(level - 1) * (1 + m) + 1 + i] = target;
         }
     }
 
-    private void setLinkCount(int node, int level, int count) {
+    private void setLinkCount(Graph g, int node, int level, int count) {
         if (level == 0) {
-            COUNT.setRelease(links0, node * level0Stride, count);
+            COUNT.setRelease(g.links0, node * level0Stride, count);
         } else {
             VarHandle.releaseFence();
-            upper[node][(level - 1) * (1 + m)] = count;
+            g.upper[node][(level - 1) * (1 + m)] = count;
         }
     }
 
     /** The neighbours of {@code node} on {@code level}, as a new array (for tests and tools). */
     public int[] neighbors(int node, int level) {
-        if (node < 0 || node >= levels.length || levels[node] < level) {
+        Graph g = graph;
+        if (node < 0 || node >= g.capacity || g.levels[node] < level) {
             return new int[0];
         }
-        int count = linkCount(node, level);
+        int count = linkCount(g, node, level);
         int[] out = new int[count];
         for (int i = 0; i < count; i++) {
-            out[i] = link(node, level, i);
+            out[i] = link(g, node, level, i);
         }
         return out;
     }
 
     /** The highest level of {@code node}, or -1 when it is not in the graph. */
     public int level(int node) {
-        return levels[node];
+        Graph g = graph;
+        return node < g.capacity ? g.levels[node] : -1;
     }
 
     long entryPacked() {
         return entry;
-    }
-
-    /** Per-thread search state, reused by every query and insert on that thread. */
-    private static final class Scratch {
-        final VisitedSet visited;
-        final LongHeap candidates;
-        final LongHeap results;
-        final float[] query;
-        final int[] batch;
-        final float[] batchDistances;
-        final long[] sorted;
-        final long[] selected;
-        final long[] prune;
-        final long[] selectedForPrune;
-        long distanceEvaluations;
-        SearchResults.ReadProbe probe;
-        long expanded;
-        float greedyDistance;
-
-        Scratch(int capacity, int dim, int m0, int beam) {
-            visited = new VisitedSet(capacity);
-            candidates = new LongHeap(4 * beam);
-            results = new LongHeap(beam + 1);
-            query = new float[dim];
-            batch = new int[m0];
-            batchDistances = new float[m0];
-            sorted = new long[Math.max(beam, m0 + 1)];
-            selected = new long[m0 + 1];
-            prune = new long[m0 + 1];
-            selectedForPrune = new long[m0 + 1];
-        }
     }
 }

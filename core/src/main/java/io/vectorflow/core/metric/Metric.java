@@ -25,8 +25,9 @@ public interface Metric {
     }
 
     /**
-     * Writes the stored form of {@code v} into {@code out} without allocating: the query path
-     * uses it with a per-thread buffer.
+     * Writes the stored form of {@code v} into the first {@code v.length} elements of {@code out}
+     * (which may be longer) without allocating: the query path uses it with a per-thread buffer
+     * shared by indexes of every dimension.
      */
     default void prepareInto(float[] v, float[] out) {
         System.arraycopy(v, 0, out, 0, v.length);

@@ -94,8 +94,11 @@ public final class Metrics {
             return copy;
         }
         public void prepareInto(float[] v, float[] out) {
-            System.arraycopy(v, 0, out, 0, v.length);
-            VectorUtil.normalize(out);
+            float norm = (float) Math.sqrt(VectorUtil.dotProduct(v, v));
+            float inv = norm > 0f && norm != 1f ? 1f / norm : 1f; // as normalize(): a zero vector stays zero
+            for (int i = 0; i < v.length; i++) {
+                out[i] = v[i] * inv;
+            }
         }
         public float distance(float[] a, float[] b) { return 1f - VectorUtil.dotProduct(a, b); }
         public float distance(float[] q, MemorySegment d, long off, int dim) { return 1f - VectorUtil.dotProduct(q, d, off, dim); }

@@ -16,12 +16,15 @@ import java.util.function.IntConsumer;
 /**
  * Brute-force k-nearest-neighbour search: every stored vector is scored. Exact, so it gives ground
  * truth, and it beats a graph on small segments and under filters that accept very few points.
- * Large scans are split across threads, each keeping its own top-k, merged at the end.
+ * Large scans are split across threads, each keeping its own top-k, merged at the end. Scans look
+ * at the calling thread's {@link Budget} every {@value #BUDGET_EVERY} vectors.
  */
 public final class ExactSearch {
 
     /** Below this many vectors per thread, splitting a scan costs more than it saves. */
     private static final int MIN_VECTORS_PER_TASK = 16_384;
+    /** Vectors scanned between two looks at the budget (a power of two). */
+    static final int BUDGET_EVERY = 4096;
 
     private final VectorStore vectors;
     private final Metric metric;
@@ -58,11 +61,15 @@ public final class ExactSearch {
     public void search(float[] query, int k, int[] ordinals, int count, OrdinalFilter filter, SearchResults out) {
         float[] q = prepare(query);
         LongHeap heap = new LongHeap(k + 1);
+        int size = vectors.size();
         MemorySegment data = vectors.segment();
         int dim = vectors.dimension();
-        int size = vectors.size();
+        Budget budget = Budget.current();
         long scored = 0;
         for (int i = 0; i < count; i++) {
+            if ((i & (BUDGET_EVERY - 1)) == BUDGET_EVERY - 1) {
+                budget.check();
+            }
             int ord = ordinals[i];
             if (ord >= size || (filter != null && !filter.accept(ord))) {
                 continue;
@@ -82,12 +89,15 @@ public final class ExactSearch {
             return;
         }
         float[] q = prepare(query);
+        Budget budget = Budget.current();
         List<Future<LongHeap>> parts = new ArrayList<>(tasks);
         for (int t = 0; t < tasks; t++) {
             int from = (int) ((long) n * t / tasks), to = (int) ((long) n * (t + 1) / tasks);
             parts.add(pool.submit(() -> {
                 LongHeap h = new LongHeap(k + 1);
-                scan(q, from, to, k, filter, h);
+                try (Budget.Scope scope = budget.enter()) {
+                    scan(q, from, to, k, filter, h);
+                }
                 return h;
             }));
         }
@@ -146,8 +156,12 @@ public final class ExactSearch {
     private long scan(float[] q, int from, int to, int k, OrdinalFilter filter, LongHeap heap) {
         MemorySegment data = vectors.segment();
         int dim = vectors.dimension();
+        Budget budget = Budget.current();
         long scored = 0;
         for (int ord = from; ord < to; ord++) {
+            if ((ord & (BUDGET_EVERY - 1)) == BUDGET_EVERY - 1) {
+                budget.check();
+            }
             if (filter != null && !filter.accept(ord)) {
                 continue;
             }

@@ -30,6 +30,12 @@ public final class NativeMemory {
     public static final long HUGE_PAGE_THRESHOLD = 4L << 20;
     private static final long HUGE_PAGE = 2L << 20;
 
+    /**
+     * An empty native segment, shared: what a store or graph holds before its first element, so
+     * that nothing is allocated for an empty one (and kernels still see one segment class).
+     */
+    public static final MemorySegment EMPTY = Arena.global().allocate(64, 64).asSlice(0, 0);
+
     private static final int PROT_READ = 1;
     private static final int PROT_WRITE = 2;
     private static final int MAP_PRIVATE = 2;
@@ -92,6 +98,9 @@ public final class NativeMemory {
     public static MemorySegment allocate(long bytes, long alignment) {
         if (bytes < 0 || Long.bitCount(alignment) != 1 || alignment > HUGE_PAGE) {
             throw new IllegalArgumentException("bad size or alignment: " + bytes + ", " + alignment);
+        }
+        if (bytes == 0) {
+            return EMPTY;
         }
         if (MMAP == null || bytes < HUGE_PAGE_THRESHOLD) {
             return Arena.ofAuto().allocate(Math.max(1, bytes), alignment);

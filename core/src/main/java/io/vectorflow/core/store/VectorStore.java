@@ -12,6 +12,14 @@ import java.nio.channels.WritableByteChannel;
  * {@link MemorySegment}: either memory this store allocated (a mutable, appendable store) or a
  * mapped file written by {@link #writeTo} (read-only, searched in place).
  *
+ * <h2>Growth</h2>
+ * An appendable store holds what was appended, not what might be: when its block is full the
+ * next append copies the vectors into a block half again or twice as large and publishes it
+ * (a volatile write). Vectors never change once written, so a reader that took the previous
+ * block ({@link #segment()}) keeps reading valid vectors from it; the garbage collector frees a
+ * block once no reader holds it. Ordinals at or past a block's {@link #capacityOf capacity} are
+ * not in it: searches bound their reads by the block they took.
+ *
  * <h2>File format (little-endian)</h2>
  * <pre>
  * offset  size  field
@@ -33,23 +41,27 @@ public final class VectorStore {
     public static final int HEADER_BYTES = 64;
     static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /** Vectors of the first block a growing store allocates. */
+    static final int FIRST_BLOCK = 64;
+
     private final int dim;
     private final long stride;
-    private final int capacity;
-    private final MemorySegment data;
+    private volatile MemorySegment data;
     private final boolean readOnly;
     private volatile int size;
 
-    private VectorStore(int dim, int capacity, MemorySegment data, int size, boolean readOnly) {
+    private VectorStore(int dim, MemorySegment data, int size, boolean readOnly) {
         this.dim = dim;
         this.stride = 4L * dim;
-        this.capacity = capacity;
         this.data = data;
         this.size = size;
         this.readOnly = readOnly;
     }
 
-    /** A new empty store for up to {@code capacity} vectors, in memory the GC frees. */
+    /**
+     * A new empty, appendable store with room for {@code capacity} vectors before it first grows
+     * (0 allocates nothing until the first append), in memory the GC frees.
+     */
     public static VectorStore allocate(int dim, int capacity) {
         if (dim <= 0) {
             throw new IllegalArgumentException("dimension must be positive: " + dim);
@@ -57,8 +69,13 @@ public final class VectorStore {
         if (capacity < 0) {
             throw new IllegalArgumentException("capacity must not be negative: " + capacity);
         }
-        MemorySegment seg = NativeMemory.allocate(4L * dim * capacity, 64);
-        return new VectorStore(dim, capacity, seg, 0, false);
+        MemorySegment seg = capacity == 0 ? NativeMemory.EMPTY : NativeMemory.allocate(4L * dim * capacity, 64);
+        return new VectorStore(dim, seg, 0, false);
+    }
+
+    /** An empty appendable store that allocates as vectors arrive. */
+    public static VectorStore growable(int dim) {
+        return allocate(dim, 0);
     }
 
     /**
@@ -94,15 +111,21 @@ public final class VectorStore {
             }
         }
         MemorySegment body = NativeMemory.nativeView(file.asSlice(HEADER_BYTES, n * stride).asReadOnly());
-        return new VectorStore(dim, (int) n, body, (int) n, true);
+        return new VectorStore(dim, body, (int) n, true);
     }
 
     public int dimension() {
         return dim;
     }
 
+    /** Vectors the current block holds before the store grows again. */
     public int capacity() {
-        return capacity;
+        return capacityOf(data);
+    }
+
+    /** Vectors a block taken from {@link #segment()} holds: ordinals below it may be read from it. */
+    public int capacityOf(MemorySegment block) {
+        return (int) Math.min(Integer.MAX_VALUE, block.byteSize() / stride);
     }
 
     /** Vectors written so far; ordinals {@code [0, size)} are readable. */
@@ -114,7 +137,11 @@ public final class VectorStore {
         return readOnly;
     }
 
-    /** The segment holding all vectors; vector {@code ord} starts at {@link #offset(int)}. */
+    /**
+     * The block holding every vector appended so far; vector {@code ord} starts at
+     * {@link #offset(int)}. A later append may move the store to a larger block; this one stays
+     * valid, with the vectors it held, as long as the caller keeps it.
+     */
     public MemorySegment segment() {
         return data;
     }
@@ -129,8 +156,10 @@ public final class VectorStore {
     }
 
     /**
-     * Appends a vector and returns its ordinal. Safe from many threads: a vector is fully written
-     * before {@link #size()} covers it.
+     * Appends a vector and returns its ordinal, growing the store when its block is full. Safe
+     * from many threads: a vector is fully written before {@link #size()} covers it.
+     *
+     * @throws OutOfMemoryError when a larger block cannot be had; the store is unchanged
      */
     public synchronized int append(float[] vector) {
         if (readOnly) {
@@ -140,12 +169,32 @@ public final class VectorStore {
             throw new IllegalArgumentException("vector has dimension " + vector.length + ", expected " + dim);
         }
         int ord = size;
-        if (ord >= capacity) {
-            throw new IllegalStateException("vector store is full (" + capacity + " vectors)");
+        if (ord == Integer.MAX_VALUE) {
+            throw new IllegalStateException("vector store is full (" + ord + " vectors)");
         }
+        reserve(ord + 1);
         MemorySegment.copy(vector, 0, data, FLOAT, offset(ord), dim);
         size = ord + 1;
         return ord;
+    }
+
+    /**
+     * Makes room for at least {@code vectors} vectors now, so that appends up to there cannot
+     * fail for want of memory.
+     *
+     * @throws OutOfMemoryError when the block cannot be had; the store is unchanged
+     */
+    public synchronized void reserve(int vectors) {
+        MemorySegment current = data;
+        int capacity = capacityOf(current);
+        if (vectors <= capacity) {
+            return;
+        }
+        long grown = capacity < FIRST_BLOCK ? FIRST_BLOCK : capacity < (1 << 20) ? 2L * capacity : capacity + (capacity >> 1);
+        int next = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(vectors, grown));
+        MemorySegment block = NativeMemory.allocate(next * stride, 64);
+        MemorySegment.copy(current, 0, block, 0, size * stride);
+        data = block;
     }
 
     /** Copies vector {@code ord} into {@code out} (length ≥ dimension). */

@@ -5,7 +5,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * A fixed-size bit set safe for concurrent setting and lock-free reading: used for deleted
- * ordinals, which searches read while writers mark them.
+ * ordinals, which searches read while writers mark them. {@link #grownTo} copies it into a
+ * larger one.
  */
 public final class AtomicBitSet {
 
@@ -49,6 +50,21 @@ public final class AtomicBitSet {
             c += Long.bitCount((long) WORDS.getOpaque(words, w));
         }
         return c;
+    }
+
+    /**
+     * A copy holding these bits and room for {@code newLength} (at least the current length).
+     * Bits set concurrently with the copy may be missed: callers stop setters while they grow.
+     */
+    public AtomicBitSet grownTo(int newLength) {
+        if (newLength < length) {
+            throw new IllegalArgumentException("cannot shrink a bit set from " + length + " to " + newLength);
+        }
+        long[] next = new long[(newLength + 63) >>> 6];
+        for (int w = 0; w < words.length; w++) {
+            next[w] = (long) WORDS.getOpaque(words, w);
+        }
+        return new AtomicBitSet(newLength, next);
     }
 
     /** A snapshot of the words, for serialisation. */

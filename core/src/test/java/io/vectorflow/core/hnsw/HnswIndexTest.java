@@ -250,6 +250,103 @@ class HnswIndexTest {
         assertThat(recall(index, queries, truth, 10, 64)).isGreaterThanOrEqualTo(0.95);
     }
 
+    @Test
+    void growsWithItsNodesWhileInsertsDeletesAndSearchesRun() throws Exception {
+        SyntheticData gen = new SyntheticData(24, 13);
+        float[][] base = gen.base(5000);
+        float[][] queries = gen.queries(40);
+        VectorStore store = VectorStore.growable(24);
+        HnswIndex index = new HnswIndex(store, Metrics.EUCLIDEAN, HnswParams.defaults());
+        assertThat(index.graphBytesUsed()).as("an empty graph allocates nothing").isZero();
+        AtomicInteger appended = new AtomicInteger();
+        AtomicInteger next = new AtomicInteger();
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        Set<Integer> deleted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<Thread> threads = new ArrayList<>();
+        threads.add(new Thread(() -> { // the single writer: vectors arrive one by one, the store grows
+            for (float[] v : base) {
+                store.append(v);
+                appended.incrementAndGet();
+            }
+        }));
+        for (int t = 0; t < 2; t++) {
+            threads.add(new Thread(() -> {
+                try {
+                    while (true) {
+                        int i = next.get();
+                        if (i >= base.length) {
+                            return;
+                        }
+                        if (i >= appended.get()) {
+                            Thread.onSpinWait();
+                        } else if (next.compareAndSet(i, i + 1)) {
+                            index.insert(i);
+                            if (i % 97 == 0) {
+                                index.markDeleted(i);
+                                deleted.add(i);
+                            }
+                        }
+                    }
+                } catch (Throwable e) {
+                    error.set(e);
+                }
+            }));
+        }
+        Thread searcher = new Thread(() -> {
+            SearchResults out = new SearchResults(10);
+            try {
+                while (!done.get()) {
+                    for (float[] q : queries) {
+                        index.search(q, 10, 32, null, out);
+                        for (int i = 0; i < out.size(); i++) {
+                            assertThat(out.ordinal(i)).isBetween(0, base.length - 1);
+                        }
+                    }
+                }
+            } catch (Throwable e) {
+                error.set(e);
+            }
+        });
+        threads.forEach(Thread::start);
+        searcher.start();
+        for (Thread t : threads) {
+            t.join();
+        }
+        done.set(true);
+        searcher.join();
+        assertThat(error.get()).isNull();
+        assertThat(index.size()).isEqualTo(base.length);
+        assertThat(store.capacity()).as("grown to what was stored, not more than twice").isBetween(base.length, 2 * base.length);
+        assertConsistent(index);
+        SearchResults out = new SearchResults(10);
+        for (float[] q : queries) {
+            index.search(q, 10, 64, null, out);
+            for (int i = 0; i < out.size(); i++) {
+                assertThat(deleted).doesNotContain(out.ordinal(i));
+            }
+        }
+        int[][] truth = new ExactSearch(store, Metrics.EUCLIDEAN).searchAll(queries, 10, 2, null);
+        assertThat(recall(index, queries, truth, 10, 64)).isGreaterThanOrEqualTo(0.9);
+    }
+
+    @Test
+    void aSpentBudgetStopsASearch() throws Exception {
+        SyntheticData gen = new SyntheticData(16, 3);
+        HnswIndex index = build(gen.base(3000), Metrics.EUCLIDEAN, HnswParams.defaults(), 2);
+        io.vectorflow.core.search.Budget budget = io.vectorflow.core.search.Budget.cancellable();
+        SearchResults out = new SearchResults(10);
+        try (var scope = budget.enter()) {
+            index.search(gen.queries(1)[0], 10, 500, null, out);
+            assertThat(out.size()).isEqualTo(10);
+            budget.cancel("client went away");
+            assertThatThrownBy(() -> index.search(gen.queries(1)[0], 10, 500, null, out))
+                    .isInstanceOf(io.vectorflow.core.search.BudgetExceededException.class).hasMessageContaining("went away");
+        }
+        index.search(gen.queries(1)[0], 10, 500, null, out); // outside the scope: no budget
+        assertThat(out.size()).isEqualTo(10);
+    }
+
     /** Every list is in range, has no self-links or duplicates, and level 0 is (nearly) all reachable. */
     static void assertConsistent(HnswIndex index) {
         int n = index.size();

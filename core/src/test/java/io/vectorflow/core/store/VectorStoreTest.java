@@ -47,10 +47,34 @@ class VectorStoreTest {
     }
 
     @Test
-    void rejectsWrongDimensionAndOverflow() {
+    void rejectsWrongDimension() {
         VectorStore store = VectorStore.allocate(3, 1);
         assertThatThrownBy(() -> store.append(new float[2])).hasMessageContaining("dimension 2");
-        store.append(new float[3]);
-        assertThatThrownBy(() -> store.append(new float[3])).hasMessageContaining("full");
+    }
+
+    @Test
+    void growsAsVectorsArriveAndOldBlocksStayReadable() {
+        VectorStore store = VectorStore.growable(5);
+        assertThat(store.capacity()).isZero();
+        assertThat(store.segment().byteSize()).isZero();
+        float[][] vs = TestData.gaussian(2, 1000, 5);
+        store.append(vs[0]);
+        MemorySegment first = store.segment();
+        int firstCapacity = store.capacityOf(first);
+        assertThat(firstCapacity).isBetween(1, 1000);
+        for (int i = 1; i < vs.length; i++) {
+            store.append(vs[i]);
+        }
+        assertThat(store.capacity()).isBetween(1000, 2000);
+        for (int i = 0; i < vs.length; i++) {
+            assertThat(store.get(i)).containsExactly(vs[i]);
+        }
+        // A reader that took the first block before the store grew still finds its vectors there.
+        float[] v = new float[5];
+        MemorySegment.copy(first, VectorStore.FLOAT, store.offset(0), v, 0, 5);
+        assertThat(v).containsExactly(vs[0]);
+        store.reserve(5000);
+        assertThat(store.capacity()).isGreaterThanOrEqualTo(5000);
+        assertThat(store.size()).isEqualTo(1000);
     }
 }
