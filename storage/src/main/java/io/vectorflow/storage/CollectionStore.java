@@ -10,49 +10,64 @@ import io.vectorflow.storage.wal.WriteAheadLog;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
- * The storage engine of one collection: a write-ahead log, one mutable segment and any number of
- * sealed, memory-mapped segments, tied together by the {@link Manifest}.
+ * The storage engine of one collection: a write-ahead log, one mutable segment taking writes,
+ * frozen segments being sealed, and any number of sealed, memory-mapped segments, tied together
+ * by the {@link Manifest}.
  *
  * <h2>Write path</h2>
- * A write is encoded and appended to the {@link WriteAheadLog}; once the log acknowledges it
- * (forced, with group commit, under {@link Durability#FSYNC}) it is applied to memory in
- * sequence-number order: the point is stored in the mutable segment and any older version of the
- * same id is marked deleted. The call returns after that, so a point is visible to {@code find}
- * and to search the moment its write returns, and only writes that are durable ever become
- * visible. Linking points into the graph happens behind the writes, on {@code indexThreads}
- * indexer threads; searches scan the not-yet-indexed tail exactly, so fresh points are always
- * found.
+ * A write is encoded ({@link Records}) and appended to the {@link WriteAheadLog}; once the log
+ * acknowledges it (forced, with group commit, under {@link Durability#FSYNC}) it is applied to
+ * memory in sequence-number order. Applying an upsert first makes room for the whole batch in the
+ * mutable segment (the one step that allocates), then stores every point and makes them visible
+ * at once, then marks older versions of the same ids deleted; if the room cannot be had (memory
+ * is exhausted) nothing is applied, an ABORT record makes replay skip the write too, and the
+ * caller is told, so a batch is never half applied. The call returns after that: a point is
+ * visible to {@code find} and to search the moment its write returns, and only writes that are
+ * durable ever become visible. Linking points into the graph happens behind the writes, on the
+ * shared index threads ({@link Indexer}); searches scan the not-yet-indexed tail exactly, so
+ * fresh points are always found.
  *
  * <h2>Backpressure</h2>
  * The tail of stored but not yet indexed points is bounded by {@code maxUnindexed}. From half of
  * it on, a write first waits (up to a second) for the indexers to catch up; at the bound it is
- * refused with an {@link OverloadedException} before anything is written.
+ * refused with an {@link OverloadedException} before anything is written. Likewise when more than
+ * {@value #MAX_FROZEN} frozen segments wait to be sealed.
  *
- * <h2>Seal</h2>
- * When the mutable segment is full (and at a clean close) it is written into
+ * <h2>Freeze and seal</h2>
+ * When the mutable segment holds {@code segmentCapacity} points or {@code segmentPayloadBytes}
+ * of payload (checked after each write, so a batch is never split), it is frozen: a new mutable
+ * segment takes the writes that follow and the log starts a new file, while the frozen one stays
+ * searchable in memory and is sealed in the background: once indexed, it is written into
  * {@code segments/<n>.tmp/}, each file forced, the directory renamed to {@code segments/<n>/}, the
- * changed delete bits of older segments written, and a new manifest published; only then is the
- * log trimmed. A crash at any step leaves the previous manifest in force, and the leftovers (a
- * {@code .tmp} directory, an unnamed segment or delete file) are removed at the next open.
+ * changed delete bits of older segments written, and a new manifest published naming the last
+ * log record the segment holds; only then are log files holding nothing newer deleted. A crash at
+ * any step leaves the previous manifest in force, and the leftovers (a {@code .tmp} directory, an
+ * unnamed segment or delete file) are removed at the next open. A seal that fails (a full disk)
+ * is retried in the background; the frozen segment stays searchable and nothing is lost.
  *
  * <h2>Open</h2>
- * Read the manifest, map and check the sealed segments, replay the log records after
- * {@code sealed-through} into a fresh mutable segment. No sealed graph is rebuilt. A damaged log
- * (other than a torn tail, which is cut) leaves the collection readable but read-only, with the
- * reason in {@link #readOnlyReason()}; a damaged segment makes the open fail with a message
- * naming the file.
+ * Read the manifest, open and check the sealed segments, replay the log records after
+ * {@code sealed-through} (skipping aborted ones) into a fresh mutable segment. No sealed graph is
+ * rebuilt. A damaged log (other than a torn tail, which is cut) leaves the collection readable but
+ * read-only, with the reason in {@link #readOnlyReason()}; a damaged segment makes the open fail
+ * with a message naming the file. An empty collection holds no thread, no mapping and no open
+ * file; the log's directory and first file appear with the first write.
  */
 public final class CollectionStore implements Closeable {
 
@@ -62,34 +77,38 @@ public final class CollectionStore implements Closeable {
      * the swap finish on them; every read takes a fresh view, and none lasts minutes.
      */
     private static final long RETIRE_AFTER_MINUTES = 10;
-    /** Closes retired segments after {@link #RETIRE_AFTER_MINUTES}. */
-    private static final java.util.concurrent.ScheduledExecutorService RETIRE =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("segment-retire").factory());
-    private static final byte UPSERT = 1;
-    private static final byte DELETE = 2;
+    /** Frozen segments waiting to be sealed before writes are slowed and then refused. */
+    static final int MAX_FROZEN = 4;
 
     /**
      * How a collection stores its points.
      *
-     * @param segmentCapacity   points per segment: the mutable segment seals when it holds this many
-     * @param asyncFlushMillis  how often the log is forced under {@link Durability#ASYNC}
-     * @param indexThreads      indexer threads that link stored points into the graph
-     * @param maxUnindexed      bound on points stored but not yet in the graph (see Backpressure)
-     * @param prefault          with {@code onDisk}, read sealed vectors into the page cache at open
-     * @param onDisk            search sealed segments in place in their mapped files rather than
-     *                          copying vectors and graph into memory at open (see {@link SealedSegment#open})
+     * @param segmentCapacity     points in the mutable segment that make it freeze
+     * @param segmentPayloadBytes payload bytes in the mutable segment that make it freeze
+     * @param asyncFlushMillis    how often the log is forced under {@link Durability#ASYNC}
+     * @param indexThreads        most index tasks this collection runs at once
+     * @param maxUnindexed        bound on points stored but not yet in the graph (see Backpressure)
+     * @param prefault            with {@code onDisk}, read sealed vectors into the page cache at open
+     * @param onDisk              search sealed segments in place in their mapped files rather than
+     *                            reading vectors and graph into memory at open (see {@link SealedSegment#open})
      * @param compactionMbPerSecond  limit on compaction's write rate, 0 for none ({@link Compactor})
-     * @param autoCompact       compact in the background after seals and at open (otherwise only {@link #compact()})
+     * @param autoCompact         compact in the background after seals and at open (otherwise only {@link #compact()})
      */
-    public record Options(int dimension, Metric metric, HnswParams hnsw, int segmentCapacity, Durability durability,
-                          long asyncFlushMillis, int indexThreads, boolean prefault, boolean onDisk, int maxUnindexed,
-                          double compactionMbPerSecond, boolean autoCompact) {
+    public record Options(int dimension, Metric metric, HnswParams hnsw, int segmentCapacity, long segmentPayloadBytes,
+                          Durability durability, long asyncFlushMillis, int indexThreads, boolean prefault, boolean onDisk,
+                          int maxUnindexed, double compactionMbPerSecond, boolean autoCompact) {
+        /** Payload bytes that freeze a mutable segment unless a collection says otherwise. */
+        public static final long DEFAULT_SEGMENT_PAYLOAD_BYTES = 64L << 20;
+
         public Options {
             if (dimension < 1 || dimension > 65_536) {
                 throw new IllegalArgumentException("dimension must be between 1 and 65536: " + dimension);
             }
             if (segmentCapacity < 1) {
                 throw new IllegalArgumentException("segment capacity must be positive: " + segmentCapacity);
+            }
+            if (segmentPayloadBytes < 1) {
+                throw new IllegalArgumentException("segment payload bytes must be positive: " + segmentPayloadBytes);
             }
             if (indexThreads < 1) {
                 throw new IllegalArgumentException("index threads must be positive: " + indexThreads);
@@ -106,14 +125,26 @@ public final class CollectionStore implements Closeable {
     /** Where a live point is. */
     public record Location(Segment segment, int ordinal) {}
 
-    /** What readers search: the mutable segment and the sealed ones, newest first. */
-    public record View(MutableSegment mutable, List<SealedSegment> sealed) {
+    /**
+     * What readers search: the mutable segment, the frozen ones being sealed (newest first) and
+     * the sealed ones (newest first).
+     */
+    public record View(MutableSegment mutable, List<MutableSegment> frozen, List<SealedSegment> sealed) {
         /** Every segment, newest (the mutable one) first. */
         public List<Segment> all() {
-            List<Segment> all = new ArrayList<>(sealed.size() + 1);
+            List<Segment> all = new ArrayList<>(sealed.size() + frozen.size() + 1);
             all.add(mutable);
+            all.addAll(frozen);
             all.addAll(sealed);
             return all;
+        }
+
+        /** The mutable and frozen segments: those whose newest points may not be in their graph yet. */
+        List<MutableSegment> inMemory() {
+            List<MutableSegment> out = new ArrayList<>(frozen.size() + 1);
+            out.add(mutable);
+            out.addAll(frozen);
+            return out;
         }
     }
 
@@ -122,17 +153,19 @@ public final class CollectionStore implements Closeable {
     private final Options options;
     private final ReentrantLock applyLock = new ReentrantLock();
     private final Condition turn = applyLock.newCondition();
-    /** Indexer threads wait here for work; writers and seals wait here for indexing progress. */
-    private final Object indexSignal = new Object();
-    private int runningIndexers;
-    private volatile boolean stopIndexers;
     private WriteAheadLog wal;
     private volatile View view;
     private Manifest manifest;
     /** Number for the next segment written, by a seal or a compaction. */
-    private final java.util.concurrent.atomic.AtomicLong nextSegment;
+    private final AtomicLong nextSegment;
     private final Compactor compactor;
+    private final Sealer sealer;
+    private final Indexer indexer;
+    /** The last log record each frozen segment holds (apply lock held). */
+    private final Map<MutableSegment, Long> frozenThrough = new IdentityHashMap<>();
     private final List<SealedSegment> retired = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Records an ABORT names, collected while the log is scanned at open. */
+    private final Set<Long> aborted = new HashSet<>();
     private long appliedSeq;
     private boolean replaying;
     private volatile String readOnlyReason;
@@ -143,13 +176,15 @@ public final class CollectionStore implements Closeable {
         this.dir = dir;
         this.options = options;
         this.manifest = manifest;
-        this.nextSegment = new java.util.concurrent.atomic.AtomicLong(manifest.nextSegment());
-        this.view = new View(newMutable(), List.copyOf(sealed));
+        this.nextSegment = new AtomicLong(manifest.nextSegment());
+        this.view = new View(newMutable(), List.of(), List.copyOf(sealed));
         this.compactor = new Compactor(this);
+        this.sealer = new Sealer(this);
+        this.indexer = new Indexer(this::indexingWork, options.indexThreads(), dir.toString());
     }
 
     private MutableSegment newMutable() {
-        return new MutableSegment(options.dimension(), options.metric(), options.hnsw(), options.segmentCapacity());
+        return new MutableSegment(options.dimension(), options.metric(), options.hnsw());
     }
 
     /**
@@ -158,11 +193,6 @@ public final class CollectionStore implements Closeable {
      * @throws StorageException when a sealed segment or the manifest is damaged, naming the file
      */
     public static CollectionStore open(Disk disk, Path dir, Options options) throws IOException {
-        Path segments = dir.resolve("segments");
-        if (!Files.isDirectory(segments)) {
-            disk.createDirectories(segments);
-            disk.syncDirectory(dir);
-        }
         Manifest manifest;
         try {
             manifest = Manifest.read(dir);
@@ -170,6 +200,7 @@ public final class CollectionStore implements Closeable {
             throw new StorageException("cannot open the collection in " + dir + ": " + e.getMessage(), e);
         }
         removeLeftovers(disk, dir, manifest);
+        Path segments = dir.resolve("segments");
         List<SealedSegment> sealed = new ArrayList<>();
         try {
             for (Manifest.Entry e : manifest.segments()) {
@@ -184,27 +215,55 @@ public final class CollectionStore implements Closeable {
         }
         sealed = new ArrayList<>(sealed.reversed());
         CollectionStore store = new CollectionStore(disk, dir, options, manifest, sealed);
-        store.replaying = true; // indexer threads start with the first replayed write
+        store.replaying = true;
         try {
             store.wal = WriteAheadLog.open(disk, dir.resolve("wal"), options.durability(), options.asyncFlushMillis(),
-                    manifest.sealedThrough(), (seq, payload) -> store.apply(seq, payload));
-        } catch (IOException | RuntimeException e) {
+                    manifest.sealedThrough(), new WriteAheadLog.Replay() {
+                        @Override
+                        public void scan(long seq, ByteBuffer payload) {
+                            if (Records.type(payload) == Records.ABORT) {
+                                store.aborted.add(Records.aborted(payload));
+                            }
+                        }
+
+                        @Override
+                        public void apply(long seq, ByteBuffer payload) {
+                            if (!store.aborted.contains(seq)) {
+                                store.apply(seq, payload);
+                            }
+                            store.appliedSeq = seq;
+                        }
+                    });
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            store.indexer.stop();
             store.closeSegments();
+            if (e instanceof OutOfMemoryError) {
+                throw new StorageException("not enough memory to open the collection in " + dir + " (replaying its log)", e);
+            }
             throw e;
         }
         store.replaying = false;
+        store.aborted.clear();
         store.appliedSeq = store.wal.recovery().lastSeq();
         if (store.wal.recovery().damage() != null) {
             store.readOnlyReason = "the write-ahead log is damaged: " + store.wal.recovery().damage();
-        } else if (options.autoCompact()) {
-            store.compactor.wake();
+        } else {
+            store.sealer.wake();
+            if (options.autoCompact()) {
+                store.compactor.wake();
+            }
         }
+        store.indexer.wake();
         return store;
     }
 
     /** Deletes what a crash can leave behind: unfinished segment directories, unnamed segments and delete files. */
     private static void removeLeftovers(Disk disk, Path dir, Manifest manifest) throws IOException {
         disk.delete(dir.resolve(Manifest.FILE + ".tmp"));
+        Path segments = dir.resolve("segments");
+        if (!Files.isDirectory(segments)) {
+            return;
+        }
         Set<String> named = new HashSet<>();
         Set<String> deletes = new HashSet<>();
         for (Manifest.Entry e : manifest.segments()) {
@@ -213,7 +272,6 @@ public final class CollectionStore implements Closeable {
                 deletes.add(e.number() + "/" + e.deletesFile());
             }
         }
-        Path segments = dir.resolve("segments");
         try (Stream<Path> s = Files.list(segments)) {
             for (Path p : s.toList()) {
                 String name = p.getFileName().toString();
@@ -255,29 +313,25 @@ public final class CollectionStore implements Closeable {
     /** The live point with this id, or null. */
     public Location find(PointId id) {
         View v = view;
-        int ord = v.mutable().find(id);
-        if (ord >= 0) {
-            return new Location(v.mutable(), ord);
+        Location found = find(v, id);
+        if (found != null) {
+            return found;
         }
-        for (SealedSegment s : v.sealed()) {
-            ord = s.find(id);
+        // A replacement appends the new version before deleting the old one, and a freeze or a
+        // seal moves segments between the lists: look again through the view as it is now.
+        View now = view;
+        return now == v ? findInMutable(now, id) : find(now, id);
+    }
+
+    private static Location find(View v, PointId id) {
+        for (MutableSegment m : v.inMemory()) {
+            int ord = m.find(id);
             if (ord >= 0) {
-                return new Location(s, ord);
+                return new Location(m, ord);
             }
         }
-        // A replacement appends the new version before deleting the old one: if the old one was
-        // deleted after we looked at the mutable segment, the new one is there now.
-        View now = view;
-        if (now == v) {
-            ord = now.mutable().find(id);
-            return ord >= 0 ? new Location(now.mutable(), ord) : null;
-        }
-        ord = now.mutable().find(id); // a seal swapped the view meanwhile: look through the new one
-        if (ord >= 0) {
-            return new Location(now.mutable(), ord);
-        }
-        for (SealedSegment s : now.sealed()) {
-            ord = s.find(id);
+        for (SealedSegment s : v.sealed()) {
+            int ord = s.find(id);
             if (ord >= 0) {
                 return new Location(s, ord);
             }
@@ -285,32 +339,35 @@ public final class CollectionStore implements Closeable {
         return null;
     }
 
+    private static Location findInMutable(View v, PointId id) {
+        int ord = v.mutable().find(id);
+        return ord >= 0 ? new Location(v.mutable(), ord) : null;
+    }
+
     /** Inserts or replaces points; returns once they are acknowledged (durable) and visible. */
     public void upsert(List<PointRecord> points) {
         if (points.isEmpty()) {
             return;
         }
-        ByteBuffer record = encodeUpsert(points);
-        write(record);
+        write(Records.upsert(points, options.dimension(), WriteAheadLog.MAX_RECORD));
     }
 
-    /** Deletes points by id; returns how many existed. */
+    /** Deletes points by id, as one durable write; returns how many existed. */
     public int delete(List<PointId> ids) {
         if (ids.isEmpty()) {
             return 0;
         }
-        ByteBuffer record = ByteBuffer.allocate(5 + 17 * ids.size()).order(ByteOrder.LITTLE_ENDIAN);
-        record.put(DELETE).putInt(ids.size());
-        ids.forEach(id -> putId(record, id));
-        return write(record.flip());
+        return write(Records.delete(ids, WriteAheadLog.MAX_RECORD));
     }
 
     private int write(ByteBuffer record) {
         checkWritable();
-        awaitIndexingBacklog();
+        awaitBacklog();
         long seq;
         try {
             seq = wal.append(record);
+        } catch (DiskFullException e) {
+            throw e; // nothing was written; the log takes writes again once there is space
         } catch (StorageException e) {
             readOnlyReason = e.getMessage();
             throw e;
@@ -325,7 +382,13 @@ public final class CollectionStore implements Closeable {
                     throw new StorageException("the collection in " + dir + " was closed while this write waited;"
                             + " it is in the log and will be applied when the collection is opened again");
                 }
-                return apply(seq, record.rewind());
+                int affected = apply(seq, record.rewind());
+                maybeFreeze(seq);
+                return affected;
+            } catch (OutOfMemoryError e) {
+                abort(seq);
+                throw new OverloadedException("not enough memory to apply this write (" + record.remaining()
+                        + " bytes) to the collection in " + dir + "; nothing was written, retry with a smaller batch or later");
             } catch (RuntimeException e) {
                 if (!closed) {
                     readOnlyReason = "applying a write failed: " + e;
@@ -340,6 +403,16 @@ public final class CollectionStore implements Closeable {
         }
     }
 
+    /** Makes replay skip record {@code seq}, which reached the log but could not be applied (apply lock held). */
+    private void abort(long seq) {
+        try {
+            wal.append(Records.abort(seq));
+        } catch (RuntimeException e) {
+            readOnlyReason = "a write that could not be applied could not be cancelled in the log either (" + e
+                    + "); reopen the collection";
+        }
+    }
+
     private void checkWritable() {
         if (closed) {
             throw new StorageException("the collection in " + dir + " is closed");
@@ -348,260 +421,323 @@ public final class CollectionStore implements Closeable {
         if (reason != null) {
             throw new StorageException("the collection is read-only: " + reason);
         }
-    }
-
-    private ByteBuffer encodeUpsert(List<PointRecord> points) {
-        int dim = options.dimension();
-        long size = 9;
-        for (PointRecord p : points) {
-            if (p.vector().length != dim) {
-                throw new IllegalArgumentException("point " + p.id() + ": vector has dimension " + p.vector().length
-                        + ", the collection has " + dim);
-            }
-            size += 17 + 4L * dim + 4 + p.payload().length;
+        Throwable indexing = indexer.failure();
+        if (indexing != null) {
+            readOnlyReason = "indexing failed: " + indexing;
+            throw new StorageException("the collection is read-only: " + readOnlyReason);
         }
-        if (size > WriteAheadLog.MAX_RECORD) {
-            throw new IllegalArgumentException("batch of " + size + " bytes is over the limit of " + WriteAheadLog.MAX_RECORD);
-        }
-        ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(UPSERT).putInt(points.size()).putInt(dim);
-        for (PointRecord p : points) {
-            putId(b, p.id());
-            b.asFloatBuffer().put(p.vector()); // bulk copy; the view shares b's byte order
-            b.position(b.position() + 4 * dim);
-            b.putInt(p.payload().length).put(p.payload());
-        }
-        return b.flip();
     }
 
-    private static void putId(ByteBuffer b, PointId id) {
-        b.put((byte) (id.uuid() ? 1 : 0)).putLong(id.msb()).putLong(id.lsb());
-    }
-
-    private static PointId getId(ByteBuffer b) {
-        boolean uuid = b.get() == 1;
-        return new PointId(uuid, b.getLong(), b.getLong());
-    }
-
-    /** Applies one log record to memory (live or during replay); returns points affected. */
+    /**
+     * Applies one log record to memory (live or during replay; apply lock held); returns points
+     * affected. Everything that allocates happens before the first change.
+     *
+     * @throws OutOfMemoryError before anything changed, when room for the write cannot be had
+     */
     private int apply(long seq, ByteBuffer record) {
-        record.order(ByteOrder.LITTLE_ENDIAN);
-        byte op = record.get();
-        int count = record.getInt();
-        if (op == DELETE) {
+        byte type = Records.type(record);
+        if (type == Records.ABORT) {
+            return 0;
+        }
+        if (type == Records.DELETE) {
+            List<PointId> ids = Records.ids(record);
+            List<Location> found = new ArrayList<>(ids.size());
+            for (PointId id : ids) {
+                Location loc = find(id);
+                if (loc != null) {
+                    found.add(loc);
+                }
+            }
             int deleted = 0;
-            for (int i = 0; i < count; i++) {
-                Location loc = find(getId(record));
-                if (loc != null && loc.segment().delete(loc.ordinal())) {
+            for (Location loc : found) {
+                if (loc.segment().delete(loc.ordinal())) {
                     deleted++;
                 }
             }
             return deleted;
         }
-        int dim = record.getInt();
-        for (int i = 0; i < count; i++) {
-            PointId id = getId(record);
-            float[] v = new float[dim];
-            record.asFloatBuffer().get(v);
-            record.position(record.position() + 4 * dim);
-            byte[] payload = new byte[record.getInt()];
-            record.get(payload);
-            if (view.mutable().isFull()) {
-                seal(seq - 1);
+        if (type != Records.UPSERT) {
+            throw new StorageException("unknown log record type " + type + " at sequence number " + seq);
+        }
+        // Room first: decode, prepare vectors, keep the last version of each id, find the versions
+        // they replace, reserve space in the mutable segment. Nothing has changed yet.
+        List<PointRecord> points = Records.points(record);
+        Map<PointId, Integer> last = new HashMap<>(points.size() * 2);
+        for (int i = 0; i < points.size(); i++) {
+            last.put(points.get(i).id(), i);
+        }
+        int n = last.size();
+        PointRecord[] kept = new PointRecord[n];
+        float[][] prepared = new float[n][];
+        Location[] replaced = new Location[n];
+        long payloadBytes = 0;
+        int k = 0;
+        for (int i = 0; i < points.size(); i++) {
+            PointRecord p = points.get(i);
+            if (last.get(p.id()) == i) {
+                kept[k] = p;
+                prepared[k] = options.metric().prepare(p.vector());
+                replaced[k] = find(p.id());
+                payloadBytes += p.payload().length;
+                k++;
             }
-            Location old = find(id);
-            view.mutable().append(id, options.metric().prepare(v), payload);
+        }
+        MutableSegment m = view.mutable();
+        m.reserve(n, payloadBytes);
+        // Then the change, which allocates nothing: store, make visible at once, retire old versions.
+        for (int i = 0; i < n; i++) {
+            m.write(kept[i].id(), prepared[i], kept[i].payload());
+        }
+        m.publish();
+        for (Location old : replaced) {
             if (old != null) {
                 old.segment().delete(old.ordinal());
             }
-            if ((i & 255) == 255) {
-                wakeIndexers();
-            }
         }
-        wakeIndexers();
-        return count;
+        indexer.wake();
+        return points.size();
     }
 
-    /** Starts indexer threads up to {@code indexThreads} and wakes idle ones: there is new work. */
-    private void wakeIndexers() {
-        synchronized (indexSignal) {
-            indexSignal.notifyAll();
-            wakeIndexersLocked();
+    /** Freezes the mutable segment when it is full, after the write {@code seq} (apply lock held). */
+    private void maybeFreeze(long seq) {
+        MutableSegment m = view.mutable();
+        if (m.size() >= options.segmentCapacity() || m.payloadBytes() >= options.segmentPayloadBytes()) {
+            freeze(seq);
         }
     }
 
     /**
-     * An indexer thread: claim the next stored point of the mutable segment, link it into the
-     * graph, tell waiters; exit after a second with nothing to do (a write starts it again).
+     * Makes the mutable segment frozen (apply lock held): a new one takes the writes after
+     * {@code through}, the log starts a new file, and the sealer is woken.
      */
-    private void indexLoop() {
-        while (true) {
-            MutableSegment m = view.mutable();
-            int ordinal = m.claimForIndexing();
-            if (ordinal < 0) {
-                synchronized (indexSignal) {
-                    if (!stopIndexers && !view.mutable().hasUnclaimed()) {
-                        try {
-                            indexSignal.wait(1000);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }
-                    if (stopIndexers || !view.mutable().hasUnclaimed()) {
-                        runningIndexers--;
-                        return;
-                    }
-                }
-                continue;
-            }
-            try {
-                m.index(ordinal);
-            } catch (RuntimeException | Error e) {
-                readOnlyReason = "indexing point " + ordinal + " failed: " + e;
-                LOG.log(System.Logger.Level.ERROR, "indexing failed in " + dir, e);
-            }
-            synchronized (indexSignal) {
-                indexSignal.notifyAll();
-            }
-        }
-    }
-
-    /** Waits until every point of {@code m} is in its graph (before it is sealed). */
-    private void awaitIndexed(MutableSegment m) {
-        wakeIndexers();
-        synchronized (indexSignal) {
-            while (m.unindexed() > 0 && readOnlyReason == null) {
-                try {
-                    indexSignal.wait(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new StorageException("interrupted while waiting for indexing", e);
-                }
-                wakeIndexersLocked();
-            }
-        }
-    }
-
-    private void wakeIndexersLocked() {
-        while (runningIndexers < options.indexThreads() && !stopIndexers) {
-            runningIndexers++;
-            Thread.ofPlatform().daemon().name("indexer-" + dir.getFileName() + "-" + runningIndexers).start(this::indexLoop);
-        }
-    }
-
-    /** Backpressure: slows a write while indexing is far behind, refuses it at the bound. */
-    private void awaitIndexingBacklog() {
-        int bound = options.maxUnindexed();
-        if (view.mutable().unindexed() < bound / 2) {
+    private void freeze(long through) {
+        View v = view;
+        MutableSegment m = v.mutable();
+        if (m.size() == 0) {
             return;
         }
-        long deadline = System.nanoTime() + 1_000_000_000L;
-        synchronized (indexSignal) {
-            while (view.mutable().unindexed() >= bound / 2 && System.nanoTime() < deadline) {
-                try {
-                    indexSignal.wait(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        int behind = view.mutable().unindexed();
-        if (behind >= bound) {
-            throw new OverloadedException("overloaded: indexing is " + behind + " points behind (bound " + bound
-                    + "); nothing was written, retry after a short wait");
+        List<MutableSegment> frozen = new ArrayList<>(v.frozen().size() + 1);
+        frozen.add(m);
+        frozen.addAll(v.frozen());
+        frozenThrough.put(m, through);
+        view = new View(newMutable(), List.copyOf(frozen), v.sealed());
+        if (!replaying) {
+            wal.roll(); // false on a full disk: the log goes on in the same file, trimmed later
+            sealer.wake();
         }
     }
 
-    /** Waits until every point written so far is in the mutable segment's graph. */
-    public void awaitIndexing() {
-        awaitIndexed(view.mutable());
-    }
+    /** The oldest frozen segment and the last log record it holds, or null when none waits. */
+    record Frozen(MutableSegment segment, long through) {}
 
-    /** Points stored in the mutable segment but not yet known to be in its graph. */
-    public int unindexedPoints() {
-        return view.mutable().unindexed();
-    }
-
-    /** Seals the mutable segment now if it holds any points (normally it seals when full). */
-    public void flush() {
-        checkWritable();
+    Frozen oldestFrozen() {
         applyLock.lock();
         try {
-            checkWritable();
-            seal(appliedSeq);
+            List<MutableSegment> frozen = view.frozen();
+            if (frozen.isEmpty()) {
+                return null;
+            }
+            MutableSegment m = frozen.getLast();
+            return new Frozen(m, frozenThrough.get(m));
         } finally {
             applyLock.unlock();
         }
     }
 
+    /** Waits until every point of {@code m} is in its graph, at most until {@code deadlineNanos}. */
+    boolean awaitIndexed(MutableSegment m, long deadlineNanos) {
+        return indexer.await(() -> m.unindexed() == 0, deadlineNanos);
+    }
+
     /**
-     * Writes the mutable segment as a sealed one and publishes it (apply lock held). Every log
-     * record up to {@code sealedThrough} is then in sealed segments.
+     * Publishes a sealed segment written from frozen segment {@code f}: carries over deletes made
+     * while it was written, writes the manifest, swaps the view, trims the log. Returns false,
+     * changing nothing, when the collection closed or turned read-only meanwhile.
      */
-    private void seal(long sealedThrough) {
+    boolean commitSeal(Frozen f, SealedSegment created) throws IOException {
+        applyLock.lock();
+        try {
+            View v = view;
+            if (readOnlyReason != null || !v.frozen().contains(f.segment())) {
+                return false;
+            }
+            MutableSegment m = f.segment();
+            for (int o = 0; o < m.size(); o++) {
+                if (m.isDeleted(o)) {
+                    created.delete(o);
+                }
+            }
+            List<SealedSegment> sealed = new ArrayList<>(v.sealed().size() + 1);
+            sealed.add(created);
+            sealed.addAll(v.sealed());
+            publish(sealed, f.through());
+            List<MutableSegment> frozen = new ArrayList<>(v.frozen());
+            frozen.remove(m);
+            frozenThrough.remove(m);
+            view = new View(v.mutable(), List.copyOf(frozen), List.copyOf(sealed));
+        } finally {
+            applyLock.unlock();
+        }
+        wal.trim(f.through());
+        if (options.autoCompact()) {
+            compactor.wake();
+        }
+        return true;
+    }
+
+    /** The segment an index task should claim points from next: the oldest in-memory one with some. */
+    private MutableSegment indexingWork() {
         View v = view;
-        MutableSegment m = v.mutable();
-        boolean deletesOnly = m.size() == 0;
-        if (deletesOnly && v.sealed().stream().noneMatch(SealedSegment::deletesDirty)) {
+        for (int i = v.frozen().size() - 1; i >= 0; i--) {
+            if (v.frozen().get(i).hasUnclaimed()) {
+                return v.frozen().get(i);
+            }
+        }
+        return v.mutable().hasUnclaimed() ? v.mutable() : null;
+    }
+
+    /** Backpressure: slows a write while indexing or sealing is far behind, refuses it at the bound. */
+    private void awaitBacklog() {
+        int bound = options.maxUnindexed();
+        if (unindexedPoints() < bound / 2 && view.frozen().size() < MAX_FROZEN) {
             return;
         }
-        long number = deletesOnly ? -1 : nextSegment.getAndIncrement();
-        SealedSegment created = null;
+        indexer.await(() -> unindexedPoints() < bound / 2 && view.frozen().size() < MAX_FROZEN,
+                System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+        int behind = unindexedPoints();
+        if (behind >= bound) {
+            throw new OverloadedException("overloaded: indexing is " + behind + " points behind (bound " + bound
+                    + "); nothing was written, retry after a short wait");
+        }
+        if (view.frozen().size() > MAX_FROZEN) {
+            throw new OverloadedException("overloaded: " + view.frozen().size() + " full segments are waiting to be written"
+                    + " to disk; nothing was written, retry after a short wait");
+        }
+    }
+
+    /** Waits until every point written so far is in its segment's graph. */
+    public void awaitIndexing() {
+        indexer.await(() -> unindexedPoints() == 0, Long.MAX_VALUE);
+    }
+
+    /** Points stored in memory but not yet known to be in their segment's graph. */
+    public int unindexedPoints() {
+        int n = 0;
+        for (MutableSegment m : view.inMemory()) {
+            n += m.unindexed();
+        }
+        return n;
+    }
+
+    /** Seals everything in memory now, on the calling thread (normally segments seal when full). */
+    public void flush() {
+        if (!sealAll(Long.MAX_VALUE, false)) {
+            throw new StorageException("the collection in " + dir + " could not write its segments: " + sealer.lastFailure());
+        }
+    }
+
+    /**
+     * Freezes the mutable segment and seals every frozen one on the calling thread, waiting at
+     * most until {@code deadlineNanos} for their indexing; returns whether all were sealed. With
+     * {@code holdWrites}, writes wait until it returns (the caller holds the sealer's lock and
+     * the apply lock, in that order, as the background sealer takes them).
+     */
+    private boolean sealAll(long deadlineNanos, boolean holdWrites) {
+        checkWritable();
+        sealer.lock();
         try {
-            List<SealedSegment> sealed = new ArrayList<>(v.sealed().size() + 1);
-            if (!deletesOnly) {
-                awaitIndexed(m);
-                if (m.unindexed() > 0) {
-                    throw new StorageException("indexing did not finish (" + readOnlyReason + ")");
+            applyLock.lock();
+            try {
+                checkWritable();
+                freeze(appliedSeq);
+                if (holdWrites) {
+                    return sealer.sealAllLocked(deadlineNanos) && recordSealedPoint();
                 }
-                created = writeSegment(m, number);
-                sealed.add(created);
+            } finally {
+                applyLock.unlock();
             }
-            sealed.addAll(v.sealed());
-            publish(sealed, sealedThrough);
-            if (created != null) {
-                view = new View(newMutable(), List.copyOf(sealed));
-            }
-        } catch (IOException | RuntimeException e) {
-            if (created != null && view.sealed().stream().noneMatch(x -> x.number() == number)) {
-                created.close();
-            }
-            readOnlyReason = "sealing segment " + number + " failed: " + e;
-            throw new StorageException("sealing segment " + number + " in " + dir + " failed: " + e
-                    + "; the collection is read-only until reopened (nothing acknowledged is lost)", e);
+            return sealer.sealAllLocked(deadlineNanos) && recordSealedPoint();
+        } finally {
+            sealer.unlock();
         }
-        if (!replaying) {
-            wal.roll(sealedThrough);
-            if (options.autoCompact()) {
-                compactor.wake();
+    }
+
+    /**
+     * With nothing left in memory, records that every log record applied so far is in the sealed
+     * segments (writing delete bits that changed) and trims the log, so the next open replays
+     * nothing. Returns true.
+     */
+    private boolean recordSealedPoint() {
+        applyLock.lock();
+        try {
+            View v = view;
+            if (v.mutable().size() == 0 && v.frozen().isEmpty() && appliedSeq > manifest.sealedThrough()) {
+                publish(v.sealed(), appliedSeq);
+                wal.roll();
+                wal.trim(appliedSeq);
             }
+            return true;
+        } catch (IOException e) {
+            throw failure("writing delete bits", e);
+        } finally {
+            applyLock.unlock();
         }
+    }
+
+    /** Seals every frozen segment now, on the calling thread; for tests and tools that want segments on disk. */
+    public void awaitSealing() {
+        sealer.lock();
+        try {
+            sealer.sealAllLocked(Long.MAX_VALUE);
+        } finally {
+            sealer.unlock();
+        }
+    }
+
+    /** A {@link DiskFullException} or {@link StorageException} for a failed step. */
+    StorageException failure(String what, IOException e) {
+        return DiskFullException.isDiskFull(e) ? DiskFullException.of(dir, what + " failed", e)
+                : new StorageException(what + " in " + dir + " failed: " + e, e);
     }
 
     /**
      * Writes {@code m} (fully indexed) as segment {@code number}: connectivity repair, files into
      * {@code segments/<n>.tmp/} each forced, the directory renamed and its parent forced; returns
-     * it opened, with {@code m}'s deletes applied. Not yet in the manifest.
+     * it opened, with {@code m}'s deletes applied. Not yet in the manifest; on failure nothing of
+     * it is left.
      */
     SealedSegment writeSegment(MutableSegment m, long number) throws IOException {
         Path segments = dir.resolve("segments");
         Path tmp = segments.resolve(number + ".tmp");
         Path target = segments.resolve(Long.toString(number));
-        m.index().connectComponents();
-        disk.deleteTree(tmp);
-        disk.createDirectories(tmp);
-        SealedSegment.write(disk, tmp, m);
-        disk.syncDirectory(tmp);
-        disk.move(tmp, target);
-        disk.syncDirectory(segments);
-        SealedSegment created = SealedSegment.open(disk, target, number, null, true, options.onDisk());
-        for (int o = 0; o < m.size(); o++) {
-            if (m.isDeleted(o)) {
-                created.delete(o);
+        try {
+            if (!Files.isDirectory(segments)) {
+                disk.createDirectories(segments);
+                disk.syncDirectory(dir);
             }
+            m.index().connectComponents();
+            disk.deleteTree(tmp);
+            disk.createDirectories(tmp);
+            SealedSegment.write(disk, tmp, m);
+            disk.syncDirectory(tmp);
+            disk.move(tmp, target);
+            disk.syncDirectory(segments);
+            SealedSegment created = SealedSegment.open(disk, target, number, null, true, options.onDisk());
+            for (int o = 0; o < m.size(); o++) {
+                if (m.isDeleted(o)) {
+                    created.delete(o);
+                }
+            }
+            return created;
+        } catch (IOException | RuntimeException e) {
+            try {
+                disk.deleteTree(tmp);
+                disk.deleteTree(target);
+            } catch (IOException ignored) {
+                // a leftover the next open removes (the manifest does not name it)
+            }
+            throw e;
         }
-        return created;
     }
 
     /**
@@ -612,21 +748,27 @@ public final class CollectionStore implements Closeable {
         long generation = manifest.generation() + 1;
         List<Manifest.Entry> entries = new ArrayList<>();
         List<Path> obsolete = new ArrayList<>();
-        for (SealedSegment s : newestFirst.reversed()) {
-            String deletes = deletesFileOf(s);
-            if (s.deletesDirty()) {
-                if (deletes != null) {
-                    obsolete.add(s.directory().resolve(deletes));
+        List<SealedSegment> rewritten = new ArrayList<>();
+        try {
+            for (SealedSegment s : newestFirst.reversed()) {
+                String deletes = deletesFileOf(s);
+                if (s.deletesDirty()) {
+                    if (deletes != null) {
+                        obsolete.add(s.directory().resolve(deletes));
+                    }
+                    deletes = "deletes-" + generation + ".bin";
+                    rewritten.add(s);
+                    s.writeDeletes(disk, deletes);
+                    disk.syncDirectory(s.directory());
                 }
-                deletes = "deletes-" + generation + ".bin";
-                s.writeDeletes(disk, deletes);
-                disk.syncDirectory(s.directory());
+                entries.add(new Manifest.Entry(s.number(), s.size(), deletes));
             }
-            entries.add(new Manifest.Entry(s.number(), s.size(), deletes));
+            new Manifest(generation, sealedThrough, nextSegment.get(), entries).write(disk, dir);
+        } catch (IOException | RuntimeException e) {
+            rewritten.forEach(SealedSegment::markDeletesDirty); // the manifest in force names the old bits
+            throw e;
         }
-        Manifest next = new Manifest(generation, sealedThrough, nextSegment.get(), entries);
-        next.write(disk, dir);
-        manifest = next;
+        manifest = new Manifest(generation, sealedThrough, nextSegment.get(), entries);
         for (Path p : obsolete) {
             disk.delete(p);
         }
@@ -641,12 +783,26 @@ public final class CollectionStore implements Closeable {
         return null;
     }
 
+    /** Closes and deletes a segment that was written but never published. */
+    void discard(SealedSegment s) {
+        s.close();
+        try {
+            disk.deleteTree(s.directory());
+        } catch (IOException e) {
+            // a leftover the next open removes (the manifest does not name it)
+        }
+    }
+
     long reserveSegmentNumber() {
         return nextSegment.getAndIncrement();
     }
 
     boolean closedOrReadOnly() {
         return closed || readOnlyReason != null;
+    }
+
+    Path directory() {
+        return dir;
     }
 
     /**
@@ -683,20 +839,24 @@ public final class CollectionStore implements Closeable {
             try {
                 publish(next, manifest.sealedThrough());
             } catch (IOException | RuntimeException e) {
-                readOnlyReason = "publishing a compaction failed: " + e;
+                output.close();
+                disk.deleteTree(output.directory());
+                if (!DiskFullException.isDiskFull(e)) {
+                    readOnlyReason = "publishing a compaction failed: " + e;
+                }
                 throw e;
             }
-            view = new View(v.mutable(), List.copyOf(next));
+            view = new View(v.mutable(), v.frozen(), List.copyOf(next));
         } finally {
             applyLock.unlock();
         }
         for (SealedSegment s : inputs) {
             retired.add(s);
-            RETIRE.schedule(() -> {
+            Background.TIMER.schedule(() -> {
                 if (retired.remove(s)) {
                     s.close();
                 }
-            }, RETIRE_AFTER_MINUTES, java.util.concurrent.TimeUnit.MINUTES);
+            }, RETIRE_AFTER_MINUTES, TimeUnit.MINUTES);
             try {
                 disk.deleteTree(s.directory()); // unlinking mapped files is safe; the mappings live on
             } catch (IOException e) {
@@ -713,26 +873,37 @@ public final class CollectionStore implements Closeable {
      * manifest and every file it names. Writes resume before {@code target} is forced.
      */
     public void snapshot(Path target) throws IOException {
-        checkWritable();
-        applyLock.lock();
+        flush(); // the bulk, while writes go on
+        sealer.lock();
         try {
-            checkWritable();
-            seal(appliedSeq);
-            Files.createDirectories(target);
-            Snapshots.linkOrCopy(dir.resolve(Manifest.FILE), target.resolve(Manifest.FILE));
-            for (Manifest.Entry e : manifest.segments()) {
-                Path from = dir.resolve("segments").resolve(Long.toString(e.number()));
-                Path to = target.resolve("segments").resolve(Long.toString(e.number()));
-                for (String f : List.of(SealedSegment.VECTORS, SealedSegment.GRAPH, SealedSegment.IDS, SealedSegment.PAYLOADS,
-                        SealedSegment.BLOOM)) {
-                    Snapshots.linkOrCopy(from.resolve(f), to.resolve(f));
+            applyLock.lock();
+            try {
+                if (!sealAll(Long.MAX_VALUE, true)) { // what slipped in since, with writes held
+                    throw new StorageException("the collection in " + dir + " could not write its segments for the snapshot: "
+                            + sealer.lastFailure());
                 }
-                if (e.deletesFile() != null) {
-                    Snapshots.linkOrCopy(from.resolve(e.deletesFile()), to.resolve(e.deletesFile()));
+                Files.createDirectories(target);
+                if (Files.exists(dir.resolve(Manifest.FILE))) {
+                    Snapshots.linkOrCopy(dir.resolve(Manifest.FILE), target.resolve(Manifest.FILE));
+                } else {
+                    manifest.write(Disk.REAL, target); // nothing sealed yet: an empty collection
                 }
+                for (Manifest.Entry e : manifest.segments()) {
+                    Path from = dir.resolve("segments").resolve(Long.toString(e.number()));
+                    Path to = target.resolve("segments").resolve(Long.toString(e.number()));
+                    for (String f : List.of(SealedSegment.VECTORS, SealedSegment.GRAPH, SealedSegment.IDS,
+                            SealedSegment.PAYLOADS, SealedSegment.BLOOM)) {
+                        Snapshots.linkOrCopy(from.resolve(f), to.resolve(f));
+                    }
+                    if (e.deletesFile() != null) {
+                        Snapshots.linkOrCopy(from.resolve(e.deletesFile()), to.resolve(e.deletesFile()));
+                    }
+                }
+            } finally {
+                applyLock.unlock();
             }
         } finally {
-            applyLock.unlock();
+            sealer.unlock();
         }
     }
 
@@ -751,7 +922,6 @@ public final class CollectionStore implements Closeable {
         compactor.awaitIdle();
     }
 
-    /** Bytes of the collection's files: sealed segments, log and manifest. */
     /**
      * Counters since open, for metrics: log bytes appended, group-commit forces and their total
      * time, compactions committed and the bytes they wrote.
@@ -764,45 +934,78 @@ public final class CollectionStore implements Closeable {
                 compactor.merges(), compactor.bytesWritten());
     }
 
-    public long bytesOnDisk() throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    /** Bytes of the collection's files: sealed segments and log (without walking the directory). */
+    public long bytesOnDisk() {
+        long bytes = 0;
+        for (SealedSegment s : view.sealed()) {
+            bytes += s.bytesOnDisk();
         }
+        try {
+            bytes += wal.sizeOnDisk();
+        } catch (IOException e) {
+            // counted as none
+        }
+        return bytes;
+    }
+
+    /** Bytes held in memory by the segments not yet sealed (vectors, graphs, ids, payloads). */
+    public long bytesInMemory() {
+        long bytes = 0;
+        for (MutableSegment m : view.inMemory()) {
+            bytes += m.bytesInMemory();
+        }
+        return bytes;
     }
 
     /**
-     * Closes the collection: waits for writes in flight, seals the mutable segment (so the next
-     * open replays nothing) unless the collection is read-only, forces and closes the log, and
-     * unmaps the segments.
+     * Closes the collection: waits for writes in flight, seals what is in memory if that is done
+     * by {@code deadlineNanos} (otherwise the log keeps it, and the next open replays it), forces
+     * and closes the log, unmaps the segments.
      */
-    @Override
-    public void close() {
+    public void close(long deadlineNanos) {
         if (closed) {
             return;
         }
+        if (readOnlyReason == null && wal.isWritable() && !(view.mutable().size() == 0 && view.frozen().isEmpty())) {
+            try {
+                sealAll(deadlineNanos, false);
+            } catch (StorageException e) {
+                // the log still holds every acknowledged write; the next open replays it
+            }
+        }
         closed = true;
+        indexer.stop();
         compactor.awaitIdle();
         synchronized (compactor) {
             // a compact() on another thread holds this while it merges; it stops early once closed
         }
+        sealer.awaitIdle();
         applyLock.lock();
         try {
-            if (readOnlyReason == null && wal.isWritable()) {
-                try {
-                    seal(appliedSeq);
-                } catch (StorageException e) {
-                    // the log still holds every acknowledged write; the next open replays it
-                }
-            }
             wal.close();
         } finally {
             applyLock.unlock();
         }
-        stopIndexers = true;
-        synchronized (indexSignal) {
-            indexSignal.notifyAll();
-        }
         closeSegments();
+    }
+
+    /**
+     * Stops every background activity (indexing, sealing, compaction, timed log forces) and lets
+     * go of the log without forcing or writing anything more: what a crash leaves behind, for
+     * tests that simulate one in-process.
+     */
+    void halt() {
+        closed = true;
+        indexer.stop();
+        compactor.awaitIdle();
+        sealer.awaitIdle();
+        wal.halt();
+    }
+
+    /** {@link #close(long)} with no deadline: seals everything in memory first. */
+    @Override
+    public void close() {
+        close(Long.MAX_VALUE);
     }
 
     private void closeSegments() {

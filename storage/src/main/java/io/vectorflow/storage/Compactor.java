@@ -10,11 +10,15 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Background compaction of one collection's sealed segments.
+ * Background compaction of one collection's sealed segments, on the shared maintenance threads.
  *
- * <p><b>What it merges.</b> Small segments (fewer live points than half a segment's capacity) are
- * merged, smallest first, into one segment of at most a full capacity; a segment with more than a
- * third of its points deleted is rewritten on its own. Deleted points are dropped.
+ * <p><b>What it merges.</b> Small segments (fewer live points than half a segment's capacity and
+ * less payload than half the payload bound) are merged, smallest first, into one segment of at
+ * most a full capacity; a segment with more than a third of its points deleted is rewritten on
+ * its own. And whatever their size, once a collection has more than {@value #MAX_SEGMENTS} sealed
+ * segments its smallest {@value #MERGE_FANIN} are merged (up to {@value #MAX_MERGED_POINTS} points
+ * and {@value #MAX_MERGED_PAYLOAD_MB} MiB of payload): a tiny segment size cannot make a
+ * collection hold thousands of segments and as many mappings. Deleted points are dropped.
  *
  * <p><b>How.</b> Live points are copied (vectors already in the metric's prepared form, ids,
  * payloads) into a new in-memory segment, its graph built on the index threads and repaired, and
@@ -33,6 +37,13 @@ import java.util.concurrent.locks.LockSupport;
 final class Compactor {
 
     private static final System.Logger LOG = System.getLogger(Compactor.class.getName());
+    /** Sealed segments a collection keeps before merging regardless of size. */
+    static final int MAX_SEGMENTS = 24;
+    /** Segments one size-blind merge takes. */
+    static final int MERGE_FANIN = 8;
+    /** Largest segment a merge writes, in points and in payload. */
+    static final int MAX_MERGED_POINTS = 20_000_000;
+    static final long MAX_MERGED_PAYLOAD_MB = 1024;
 
     private final CollectionStore store;
     private final Object signal = new Object();
@@ -52,13 +63,14 @@ final class Compactor {
             }
             running = true;
         }
-        Thread.ofPlatform().daemon().name("compactor").start(() -> {
+        Background.MAINTENANCE.execute(() -> {
             try {
                 while (!store.closedOrReadOnly() && runOnce()) {
                     // next group
                 }
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "compaction failed", e);
+            } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                LOG.log(DiskFullException.isDiskFull(e) ? System.Logger.Level.WARNING : System.Logger.Level.ERROR,
+                        "compaction in " + store.directory() + " stopped (" + e + "); it runs again after the next seal");
             } finally {
                 synchronized (signal) {
                     running = false;
@@ -97,25 +109,46 @@ final class Compactor {
     }
 
     /** The segments to merge next, or an empty list. */
-    static List<SealedSegment> pick(List<SealedSegment> sealed, int capacity) {
+    static List<SealedSegment> pick(List<SealedSegment> sealed, int capacity, long payloadCapacity) {
         List<SealedSegment> small = new ArrayList<>();
         for (SealedSegment s : sealed) {
-            if (s.liveCount() < capacity / 2) {
+            if (s.liveCount() < capacity / 2 && s.payloadBytes() < payloadCapacity / 2) {
                 small.add(s);
             }
         }
         small.sort(Comparator.comparingInt(SealedSegment::liveCount));
         List<SealedSegment> group = new ArrayList<>();
         long total = 0;
+        long payload = 0;
         for (SealedSegment s : small) {
-            if (total + s.liveCount() > capacity) {
+            if (total + s.liveCount() > capacity || payload + s.payloadBytes() > payloadCapacity) {
                 break;
             }
             group.add(s);
             total += s.liveCount();
+            payload += s.payloadBytes();
         }
         if (group.size() >= 2) {
             return group;
+        }
+        if (sealed.size() > MAX_SEGMENTS) {
+            List<SealedSegment> bySize = new ArrayList<>(sealed);
+            bySize.sort(Comparator.comparingLong(s -> s.liveCount() * 16L + s.payloadBytes()));
+            group = new ArrayList<>();
+            total = 0;
+            payload = 0;
+            for (SealedSegment s : bySize) {
+                if (group.size() == MERGE_FANIN || total + s.liveCount() > MAX_MERGED_POINTS
+                        || payload + s.payloadBytes() > MAX_MERGED_PAYLOAD_MB << 20) {
+                    break;
+                }
+                group.add(s);
+                total += s.liveCount();
+                payload += s.payloadBytes();
+            }
+            if (group.size() >= 2) {
+                return group;
+            }
         }
         for (SealedSegment s : sealed) {
             if (s.size() - s.liveCount() > s.size() / 3) {
@@ -128,28 +161,35 @@ final class Compactor {
     /** One merge; false when nothing is worth merging. One merge runs at a time per collection. */
     synchronized boolean runOnce() throws IOException {
         CollectionStore.Options o = store.options();
-        List<SealedSegment> group = pick(store.view().sealed(), o.segmentCapacity());
+        List<SealedSegment> group = pick(store.view().sealed(), o.segmentCapacity(), o.segmentPayloadBytes());
         if (group.isEmpty()) {
             return false;
         }
         long start = System.nanoTime();
-        int total = group.stream().mapToInt(SealedSegment::liveCount).sum();
-        MutableSegment merged = new MutableSegment(o.dimension(), o.metric(), o.hnsw(), Math.max(1, total));
+        int total = 0;
+        long payload = 0;
+        for (SealedSegment s : group) {
+            total += s.liveCount();
+            payload += s.payloadBytes();
+        }
+        MutableSegment merged = new MutableSegment(o.dimension(), o.metric(), o.hnsw());
+        merged.reserve(total, payload);
         int[][] moved = new int[group.size()][];
         for (int g = 0; g < group.size(); g++) {
             SealedSegment s = group.get(g);
             moved[g] = new int[s.size()];
             Arrays.fill(moved[g], -1);
-            for (int ord = 0; ord < s.size() && merged.size() < total; ord++) {
+            for (int ord = 0; ord < s.size() && merged.vectors().size() < total; ord++) {
                 if ((ord & 1023) == 0 && store.closedOrReadOnly()) {
                     return false; // closing: give up this merge
                 }
                 if (!s.isDeleted(ord)) {
-                    moved[g][ord] = merged.append(s.id(ord), s.vector(ord), s.payload(ord));
+                    moved[g][ord] = merged.write(s.id(ord), s.vector(ord), s.payload(ord));
                 }
             }
         }
-        buildGraph(merged, o.indexThreads());
+        merged.publish();
+        Indexer.indexAll(merged, o.indexThreads(), store::closedOrReadOnly);
         if (merged.unindexed() > 0) {
             if (store.closedOrReadOnly()) {
                 return false;
@@ -169,25 +209,6 @@ final class Compactor {
             return true;
         }
         return false;
-    }
-
-    private void buildGraph(MutableSegment m, int threads) {
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            workers.add(Thread.ofPlatform().daemon().name("compactor-index-" + t).start(() -> {
-                for (int ord; !store.closedOrReadOnly() && (ord = m.claimForIndexing()) >= 0; ) {
-                    m.index(ord);
-                }
-            }));
-        }
-        for (Thread w : workers) { // a worker that threw leaves points unlinked: checked by the caller
-            try {
-                w.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StorageException("interrupted while compacting", e);
-            }
-        }
     }
 
     /** Sleeps so that {@code bytes} written since {@code startNanos} stay within the MB/s limit (0: none). */

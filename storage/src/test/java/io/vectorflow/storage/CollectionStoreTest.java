@@ -43,6 +43,7 @@ class CollectionStoreTest {
                 store.upsert(points(b * 50L, 50));
                 assertPoint(store, b * 50L + 49); // read-your-writes
             }
+            store.awaitSealing();
             assertThat(store.view().sealed()).hasSize(3);
             assertThat(store.delete(List.of(PointId.of(10), PointId.of(330), PointId.of(9999)))).isEqualTo(2);
             assertThat(store.find(PointId.of(10))).isNull();
@@ -82,7 +83,7 @@ class CollectionStoreTest {
 
     /** Simulates a crash of the process: the store is dropped without closing (files stay as written). */
     private static void abandon(CollectionStore store) {
-        // nothing flushed, nothing sealed; the OS keeps what was written
+        store.halt(); // nothing flushed, nothing sealed; the OS keeps what was written
     }
 
     private static long liveCount(CollectionStore store) {
@@ -233,19 +234,58 @@ class CollectionStoreTest {
     }
 
     @Test
-    void aFailedWriteIsNotAcknowledgedAndReadsKeepWorking() throws IOException {
+    void aWriteToAFullDiskIsRefusedReadsGoOnAndWritesResumeWhenSpaceIsBack() throws IOException {
         FaultyDisk disk = new FaultyDisk();
         CollectionStore store = open(disk, dir, 1000);
         store.upsert(points(0, 20));
         store.awaitIndexing();
         disk.failAt = disk.operations() + 1; // the next write: "No space left on device"
-        assertThatThrownBy(() -> store.upsert(points(100, 5))).isInstanceOf(StorageException.class)
-                .hasMessageContaining("No space left on device").hasMessageContaining("not acknowledged");
+        assertThatThrownBy(() -> store.upsert(points(100, 5))).isInstanceOf(DiskFullException.class)
+                .hasMessageContaining("no space left").hasMessageContaining("nothing of this write was kept");
         assertThat(store.find(PointId.of(100))).isNull();
         assertPoint(store, 7); // reads still work
         SearchResults out = new SearchResults(1);
         store.view().mutable().index().search(vector(7), 1, 10, null, out);
         assertThat(out.ordinal(0)).isEqualTo(7);
+        assertThat(store.readOnlyReason()).isNull();
+        store.upsert(points(200, 3)); // the disk has room again: writes go on by themselves
+        assertPoint(store, 201);
+        store.close();
+        try (CollectionStore reopened = open(Disk.REAL, dir, 1000)) {
+            assertThat(reopened.readOnlyReason()).isNull();
+            assertThat(liveCount(reopened)).isEqualTo(23);
+            assertThat(reopened.find(PointId.of(100))).isNull();
+        }
+    }
+
+    @Test
+    void aFullDiskAtForceTimeIsUndoneByTheNextWrite() throws IOException {
+        FaultyDisk disk = new FaultyDisk();
+        CollectionStore store = open(disk, dir, 1000);
+        store.upsert(points(0, 10));
+        disk.failAt = disk.operations() + 2; // the write goes through, its force finds the disk full
+        assertThatThrownBy(() -> store.upsert(points(100, 5))).isInstanceOf(DiskFullException.class);
+        assertThat(store.find(PointId.of(100))).isNull();
+        store.upsert(points(200, 2)); // cuts the unforced record off, then writes
+        store.close();
+        try (CollectionStore reopened = open(Disk.REAL, dir, 1000)) {
+            assertThat(liveCount(reopened)).isEqualTo(12);
+            assertThat(reopened.find(PointId.of(100))).as("the refused write never appears").isNull();
+        }
+    }
+
+    @Test
+    void anyOtherFailedWriteMakesTheCollectionReadOnlyUntilReopened() throws IOException {
+        FaultyDisk disk = new FaultyDisk();
+        disk.failMessage = "Input/output error";
+        CollectionStore store = open(disk, dir, 1000);
+        store.upsert(points(0, 20));
+        store.awaitIndexing();
+        disk.failAt = disk.operations() + 1;
+        assertThatThrownBy(() -> store.upsert(points(100, 5))).isInstanceOf(StorageException.class)
+                .hasMessageContaining("Input/output error").hasMessageContaining("not acknowledged");
+        assertThat(store.find(PointId.of(100))).isNull();
+        assertPoint(store, 7); // reads still work
         assertThatThrownBy(() -> store.upsert(points(200, 1))).isInstanceOf(StorageException.class)
                 .hasMessageContaining("read-only");
         store.close();
@@ -258,7 +298,7 @@ class CollectionStoreTest {
     @Test
     void asyncDurabilityAcknowledgesBeforeTheForceAndStillRecovers() throws IOException {
         var async = new CollectionStore.Options(DIM, io.vectorflow.core.metric.Metrics.EUCLIDEAN,
-                new io.vectorflow.core.hnsw.HnswParams(6, 24, 1), 1000, Durability.ASYNC, 20, 1, false, false, 100_000, 0, true);
+                new io.vectorflow.core.hnsw.HnswParams(6, 24, 1), 1000, CollectionStore.Options.DEFAULT_SEGMENT_PAYLOAD_BYTES, Durability.ASYNC, 20, 1, false, false, 100_000, 0, true);
         FaultyDisk disk = new FaultyDisk();
         CollectionStore store = CollectionStore.open(disk, dir, async);
         long forcesBefore = disk.operations();
@@ -274,7 +314,7 @@ class CollectionStoreTest {
     @Test
     void writesOutrunningTheIndexerAreSlowedThenRefusedAndNothingIsLost() throws IOException {
         var tight = new CollectionStore.Options(DIM, io.vectorflow.core.metric.Metrics.EUCLIDEAN,
-                new io.vectorflow.core.hnsw.HnswParams(16, 200, 1), 200_000, Durability.FSYNC, 100, 1, false, true, 4_000, 0, true);
+                new io.vectorflow.core.hnsw.HnswParams(16, 200, 1), 200_000, CollectionStore.Options.DEFAULT_SEGMENT_PAYLOAD_BYTES, Durability.FSYNC, 100, 1, false, true, 4_000, 0, true);
         try (CollectionStore store = CollectionStore.open(Disk.REAL, dir, tight)) {
             int accepted = 0;
             OverloadedException refused = null;

@@ -32,7 +32,8 @@ import java.util.Set;
  * storage code syncs the parent after every rename that matters).
  *
  * <p>Faults: every mutating call (write, force, truncate, create, rename, delete, directory sync)
- * is numbered; call number {@link #failAt} throws an {@link IOException} ("disk full"), and call
+ * is numbered; call number {@link #failAt} throws an {@link IOException} ({@link #failMessage},
+ * by default what a full disk says), and call
  * number {@link #cutAt} throws {@link PowerCut}, after which nothing more reaches the disk.
  * {@link #forceIsNoOp} makes {@code force} do nothing: the switch that shows the power-cut test
  * can see a missing force.
@@ -51,6 +52,8 @@ final class FaultyDisk implements Disk {
     }
 
     long failAt = -1;
+    /** What the failing call says; the default is what a full disk says. */
+    String failMessage = "No space left on device";
     long cutAt = -1;
     boolean forceIsNoOp;
     private long ops;
@@ -72,7 +75,7 @@ final class FaultyDisk implements Disk {
             throw new PowerCut("operation " + ops + " (" + what + ")");
         }
         if (ops == failAt) {
-            throw new IOException("No space left on device (injected at operation " + ops + ", " + what + ")");
+            throw new IOException(failMessage + " (injected at operation " + ops + ", " + what + ")");
         }
     }
 

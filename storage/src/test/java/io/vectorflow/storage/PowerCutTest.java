@@ -42,6 +42,14 @@ class PowerCutTest {
      */
     private static void workload(FaultyDisk disk, Path dir, Acks acks) throws IOException {
         CollectionStore store = StoreTesting.open(disk, dir, 40);
+        try {
+            runWorkload(store, acks);
+        } finally {
+            store.halt(); // what the power cut leaves: no more background writes either
+        }
+    }
+
+    private static void runWorkload(CollectionStore store, Acks acks) throws IOException {
         long next = 0;
         for (int batch = 0; batch < 14; batch++) {
             int size = 7 + batch % 5;

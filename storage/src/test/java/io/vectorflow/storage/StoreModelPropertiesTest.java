@@ -54,7 +54,7 @@ class StoreModelPropertiesTest {
 
         CollectionStore open() throws IOException {
             return CollectionStore.open(Disk.REAL, dir, new CollectionStore.Options(DIM, Metrics.EUCLIDEAN, new HnswParams(6, 16, 1),
-                    25, Durability.FSYNC, 100, 1, false, true, 100_000, 0, false));
+                    25, CollectionStore.Options.DEFAULT_SEGMENT_PAYLOAD_BYTES, Durability.FSYNC, 100, 1, false, true, 100_000, 0, false));
         }
 
         static float[] vector(long id, int version) {
@@ -86,7 +86,9 @@ class StoreModelPropertiesTest {
 
         void reopen(boolean crash) {
             try {
-                if (!crash) {
+                if (crash) {
+                    store.halt(); // its background work stops, as a dead process's does
+                } else {
                     store.close();
                 }
                 store = open(); // after a "crash" the old store is simply abandoned: the log is replayed

@@ -19,7 +19,7 @@ final class StoreTesting {
 
     static CollectionStore.Options options(int segmentCapacity) {
         return new CollectionStore.Options(DIM, Metrics.EUCLIDEAN, new HnswParams(6, 24, 1), segmentCapacity,
-                Durability.FSYNC, 100, 1, false, true, 100_000, 0, false);
+                CollectionStore.Options.DEFAULT_SEGMENT_PAYLOAD_BYTES, Durability.FSYNC, 100, 1, false, true, 100_000, 0, false);
     }
 
     static CollectionStore open(Disk disk, Path dir, int segmentCapacity) throws IOException {

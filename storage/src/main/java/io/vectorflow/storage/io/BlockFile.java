@@ -1,6 +1,7 @@
 package io.vectorflow.storage.io;
 
 import io.vectorflow.core.store.Checksums;
+import io.vectorflow.core.store.ChecksummedWriter;
 import io.vectorflow.core.store.CorruptFileException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -10,11 +11,12 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.zip.CRC32C;
 
 /**
- * The container for a segment's small binary files (ids, payloads, deletes): a header, sections
- * of raw bytes, a checksum. Readers get each section as a slice of the mapped file.
+ * The container for a segment's binary files (ids, payloads, deletes): a header, sections of raw
+ * bytes, a checksum. Readers get each section as a slice of the file (mapped, or read into
+ * memory). Sections are written from buffers or streamed ({@link Section}), so writing a large
+ * file needs no buffer of its size.
  *
  * <h2>Format (little-endian)</h2>
  * <pre>
@@ -37,36 +39,63 @@ public final class BlockFile {
 
     private BlockFile() {}
 
-    /** Writes a new file (which must not exist) with the given sections and forces it. */
-    public static void write(Disk disk, Path file, int magic, ByteBuffer... sections) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(16 + 8 * sections.length).order(ByteOrder.LITTLE_ENDIAN);
-        header.putInt(magic).putInt(VERSION).putInt(0).putInt(sections.length);
-        for (ByteBuffer s : sections) {
-            header.putLong(s.remaining());
-        }
-        header.flip();
-        CRC32C crc = new CRC32C();
-        try (FileChannel ch = disk.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            long pos = put(ch, header, crc, 0);
-            for (ByteBuffer s : sections) {
-                int pad = (int) ((ALIGN - pos % ALIGN) % ALIGN);
-                pos = put(ch, ByteBuffer.allocate(pad), crc, pos);
-                pos = put(ch, s.duplicate(), crc, pos);
-            }
-            ByteBuffer tail = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue()).flip();
-            put(ch, tail, null, pos);
-            ch.force(true);
+    /** One section's content: its length, and how to write exactly that many bytes. */
+    public interface Section {
+        long length();
+
+        void writeTo(ChecksummedWriter out) throws IOException;
+
+        /** A section holding a buffer's remaining bytes. */
+        static Section of(ByteBuffer b) {
+            return new Section() {
+                @Override
+                public long length() {
+                    return b.remaining();
+                }
+
+                @Override
+                public void writeTo(ChecksummedWriter out) throws IOException {
+                    out.write(b.duplicate());
+                }
+            };
         }
     }
 
-    private static long put(FileChannel ch, ByteBuffer b, CRC32C crc, long pos) throws IOException {
-        if (crc != null) {
-            crc.update(b.duplicate());
+    /** Writes a new file (which must not exist) with the given sections and forces it. */
+    public static void write(Disk disk, Path file, int magic, ByteBuffer... sections) throws IOException {
+        Section[] s = new Section[sections.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = Section.of(sections[i]);
         }
-        while (b.hasRemaining()) {
-            pos += ch.write(b);
+        write(disk, file, magic, s);
+    }
+
+    /**
+     * Writes a new file (which must not exist) with the given sections and forces it.
+     *
+     * @throws IOException also when a section writes other than its declared length
+     */
+    public static void write(Disk disk, Path file, int magic, Section... sections) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(16 + 8 * sections.length).order(ByteOrder.LITTLE_ENDIAN);
+        header.putInt(magic).putInt(VERSION).putInt(0).putInt(sections.length);
+        for (Section s : sections) {
+            header.putLong(s.length());
         }
-        return pos;
+        header.flip();
+        try (FileChannel ch = disk.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ChecksummedWriter out = new ChecksummedWriter(ch);
+            out.write(header);
+            for (Section s : sections) {
+                out.padTo(ALIGN);
+                long start = out.position();
+                s.writeTo(out);
+                if (out.position() - start != s.length()) {
+                    throw new IOException(file + ": a section wrote " + (out.position() - start) + " bytes, declared " + s.length());
+                }
+            }
+            out.finish();
+            ch.force(true);
+        }
     }
 
     /**

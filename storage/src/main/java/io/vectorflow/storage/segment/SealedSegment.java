@@ -7,6 +7,7 @@ import io.vectorflow.core.store.VectorStore;
 import io.vectorflow.storage.PointId;
 import io.vectorflow.storage.io.Advice;
 import io.vectorflow.storage.io.BlockFile;
+import io.vectorflow.storage.io.BufferedSection;
 import io.vectorflow.storage.io.Disk;
 import java.io.Closeable;
 import java.io.IOException;
@@ -66,6 +67,8 @@ public final class SealedSegment implements Segment, Closeable {
     private final Path dir;
     private final Arena arena;
     private final List<MemorySegment> mappings;
+    private final List<Path> mappedFiles;
+    private final long fileBytes;
     private final VectorStore vectors;
     private final HnswIndex index;
     private final MemorySegment kinds, highs, lows, sorted;
@@ -75,12 +78,14 @@ public final class SealedSegment implements Segment, Closeable {
     private volatile boolean deletesDirty;
     private boolean inPlace;
 
-    private SealedSegment(long number, Path dir, Arena arena, List<MemorySegment> mappings, VectorStore vectors,
-                          HnswIndex index, MemorySegment[] ids, MemorySegment[] payloads, BloomFilter bloom) {
+    private SealedSegment(long number, Path dir, Loader files, VectorStore vectors, HnswIndex index, MemorySegment[] ids,
+                          MemorySegment[] payloads, BloomFilter bloom) {
         this.number = number;
         this.dir = dir;
-        this.arena = arena;
-        this.mappings = mappings;
+        this.arena = files.arena;
+        this.mappings = List.copyOf(files.maps);
+        this.mappedFiles = List.copyOf(files.mapped);
+        this.fileBytes = files.bytes;
         this.vectors = vectors;
         this.index = index;
         this.kinds = ids[0];
@@ -103,60 +108,101 @@ public final class SealedSegment implements Segment, Closeable {
             HnswGraphFile.write(segment.index(), ch);
             ch.force(true);
         }
-        ByteBuffer kindBuf = ByteBuffer.allocate(n);
-        ByteBuffer highBuf = ByteBuffer.allocate(8 * n).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer lowBuf = ByteBuffer.allocate(8 * n).order(ByteOrder.LITTLE_ENDIAN);
-        List<Integer> order = new ArrayList<>(n);
+        // Ids: three columns and the ordinals in id order, each streamed (a segment may hold millions).
+        long[] msb = new long[n];
+        long[] lsb = new long[n];
+        byte[] kind = new byte[n];
         for (int o = 0; o < n; o++) {
             PointId id = segment.id(o);
-            kindBuf.put((byte) (id.uuid() ? 1 : 0));
-            highBuf.putLong(id.msb());
-            lowBuf.putLong(id.lsb());
-            order.add(o);
+            kind[o] = (byte) (id.uuid() ? 1 : 0);
+            msb[o] = id.msb();
+            lsb[o] = id.lsb();
         }
-        order.sort((a, b) -> segment.id(a).compareTo(segment.id(b)));
-        ByteBuffer sortedBuf = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
-        order.forEach(sortedBuf::putInt);
-        BlockFile.write(disk, dir.resolve(IDS), IDS_MAGIC, kindBuf.flip(), highBuf.flip(), lowBuf.flip(), sortedBuf.flip());
+        int[] order = IdOrder.sort(kind, msb, lsb);
+        BlockFile.write(disk, dir.resolve(IDS), IDS_MAGIC, BlockFile.Section.of(ByteBuffer.wrap(kind)),
+                column(n, 8, (out, o) -> out.putLong(msb[o])), column(n, 8, (out, o) -> out.putLong(lsb[o])),
+                column(n, 4, (out, o) -> out.putInt(order[o])));
+        long[] total = {0};
+        for (int o = 0; o < n; o++) {
+            total[0] += segment.payload(o).length;
+        }
+        long payloadBytes = total[0];
+        BlockFile.write(disk, dir.resolve(PAYLOADS), PAYLOADS_MAGIC, column(n + 1, 8, new ColumnWriter() {
+            long offset;
 
-        ByteBuffer offsets = ByteBuffer.allocate(8 * (n + 1)).order(ByteOrder.LITTLE_ENDIAN);
-        long total = 0;
-        for (int o = 0; o < n; o++) {
-            offsets.putLong(total);
-            total += segment.payload(o).length;
-        }
-        offsets.putLong(total);
-        if (total > Integer.MAX_VALUE - 64) {
-            throw new IOException("payloads of one segment exceed 2 GiB; use a smaller segment size");
-        }
-        ByteBuffer bytes = ByteBuffer.allocate((int) total);
-        for (int o = 0; o < n; o++) {
-            bytes.put(segment.payload(o));
-        }
-        BlockFile.write(disk, dir.resolve(PAYLOADS), PAYLOADS_MAGIC, offsets.flip(), bytes.flip());
+            @Override
+            public void put(BufferedSection out, int o) throws IOException {
+                out.putLong(offset);
+                if (o < n) {
+                    offset += segment.payload(o).length;
+                }
+            }
+        }), new BlockFile.Section() {
+            @Override
+            public long length() {
+                return payloadBytes;
+            }
+
+            @Override
+            public void writeTo(io.vectorflow.core.store.ChecksummedWriter w) throws IOException {
+                BufferedSection out = new BufferedSection(w);
+                for (int o = 0; o < n; o++) {
+                    out.put(segment.payload(o));
+                }
+                out.flush();
+            }
+        });
         Iterable<PointId> ids = () -> java.util.stream.IntStream.range(0, n).mapToObj(segment::id).iterator();
         BlockFile.write(disk, dir.resolve(BLOOM), BloomFilter.MAGIC, BloomFilter.build(ids, n));
     }
 
+    /** Writes the value of one ordinal into a column. */
+    @FunctionalInterface
+    private interface ColumnWriter {
+        void put(BufferedSection out, int ordinal) throws IOException;
+    }
+
+    /** A section of {@code count} fixed-width values, streamed through a buffer. */
+    private static BlockFile.Section column(int count, int width, ColumnWriter values) {
+        return new BlockFile.Section() {
+            @Override
+            public long length() {
+                return (long) count * width;
+            }
+
+            @Override
+            public void writeTo(io.vectorflow.core.store.ChecksummedWriter w) throws IOException {
+                BufferedSection out = new BufferedSection(w);
+                for (int o = 0; o < count; o++) {
+                    values.put(out, o);
+                }
+                out.flush();
+            }
+        };
+    }
+
     /**
-     * Maps and checks a segment's files.
+     * Opens and checks a segment's files. Files smaller than {@value #MAP_THRESHOLD} bytes are
+     * read into memory rather than mapped, so a collection of many small segments costs no
+     * mappings (the process has a limited number, {@code vm.max_map_count}) and no open files.
      *
      * @param deletesFile the delete-bits file the manifest names, or null
      * @param prefault    with {@code onDisk}: read every vector page now (hot segments) rather than on first touch
      * @param onDisk      search the vectors and graph in place in the mapped files (the page cache
-     *                    decides what is in memory; the collection can outgrow RAM); otherwise copy
+     *                    decides what is in memory; the collection can outgrow RAM); otherwise read
      *                    them at open into off-heap memory on 2 MiB pages, which searches faster
      *                    where the kernel cannot back file mappings with huge pages
      * @throws io.vectorflow.core.store.CorruptFileException naming the damaged file
      */
     public static SealedSegment open(Disk disk, Path dir, long number, String deletesFile, boolean prefault,
                                      boolean onDisk) throws IOException {
-        Arena arena = Arena.ofShared();
+        Loader files = new Loader(disk);
         try {
-            List<MemorySegment> maps = new ArrayList<>();
-            MemorySegment vecFile = map(disk, dir.resolve(VECTORS), arena, maps);
-            MemorySegment graphFile = map(disk, dir.resolve(GRAPH), arena, maps);
+            MemorySegment vecFile;
+            MemorySegment graphFile;
             if (onDisk) {
+                vecFile = files.map(dir.resolve(VECTORS));
+                graphFile = files.map(dir.resolve(GRAPH));
                 if (prefault) {
                     // The whole file is read now anyway: 2 MiB folios cost nothing extra and save TLB misses.
                     Advice.advise(vecFile, Advice.HUGEPAGE);
@@ -171,24 +217,25 @@ public final class SealedSegment implements Segment, Closeable {
                     vecFile.load();
                 }
             } else {
-                Advice.advise(vecFile, Advice.SEQUENTIAL);
-                vecFile = NativeMemory.allocate(vecFile.byteSize(), 64).copyFrom(vecFile);
-                graphFile = NativeMemory.allocate(graphFile.byteSize(), 64).copyFrom(graphFile);
+                vecFile = files.read(dir.resolve(VECTORS));
+                graphFile = files.read(dir.resolve(GRAPH));
             }
             VectorStore vectors = VectorStore.open(vecFile, true);
             HnswIndex index = HnswGraphFile.open(graphFile, vectors, true);
-            MemorySegment[] ids = BlockFile.read(map(disk, dir.resolve(IDS), arena, maps), IDS_MAGIC, dir.resolve(IDS).toString());
-            MemorySegment[] payloads = BlockFile.read(map(disk, dir.resolve(PAYLOADS), arena, maps), PAYLOADS_MAGIC,
+            MemorySegment[] ids = BlockFile.read(files.load(dir.resolve(IDS)), IDS_MAGIC, dir.resolve(IDS).toString());
+            MemorySegment[] payloads = BlockFile.read(files.load(dir.resolve(PAYLOADS)), PAYLOADS_MAGIC,
                     dir.resolve(PAYLOADS).toString());
             int n = vectors.size();
             if (ids.length != 4 || ids[0].byteSize() != n || ids[1].byteSize() != 8L * n || ids[3].byteSize() != 4L * n
                     || payloads.length != 2 || payloads[0].byteSize() != 8L * (n + 1)) {
                 throw new io.vectorflow.core.store.CorruptFileException(dir + ": ids or payloads do not match the " + n + " vectors");
             }
-            BloomFilter bloom = BloomFilter.over(BlockFile.read(map(disk, dir.resolve(BLOOM), arena, maps), BloomFilter.MAGIC,
+            BloomFilter bloom = BloomFilter.over(BlockFile.read(files.load(dir.resolve(BLOOM)), BloomFilter.MAGIC,
                     dir.resolve(BLOOM).toString())[0]);
-            SealedSegment seg = new SealedSegment(number, dir, arena, Collections.unmodifiableList(maps), vectors, index, ids,
-                    payloads, bloom);
+            if (files.maps.isEmpty()) {
+                files.arena.close(); // nothing mapped: no mapping and no open file is held for this segment
+            }
+            SealedSegment seg = new SealedSegment(number, dir, files, vectors, index, ids, payloads, bloom);
             seg.inPlace = onDisk;
             for (int o = 0; o < n; o++) {
                 if (index.isDeleted(o)) {
@@ -197,29 +244,80 @@ public final class SealedSegment implements Segment, Closeable {
             }
             if (deletesFile != null) {
                 Path file = dir.resolve(deletesFile);
-                try (Arena tmp = Arena.ofConfined(); FileChannel ch = disk.open(file, StandardOpenOption.READ)) {
-                    MemorySegment bits = BlockFile.read(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), tmp),
-                            DELETES_MAGIC, file.toString())[0];
-                    for (int o = 0; o < n; o++) {
-                        if ((bits.get(I64, 8L * (o >>> 6)) >>> (o & 63) & 1) != 0) {
-                            seg.delete(o);
-                        }
+                MemorySegment bits = BlockFile.read(read(disk, file), DELETES_MAGIC, file.toString())[0];
+                for (int o = 0; o < n; o++) {
+                    if ((bits.get(I64, 8L * (o >>> 6)) >>> (o & 63) & 1) != 0) {
+                        seg.delete(o);
                     }
                 }
                 seg.deletesDirty = false;
             }
             return seg;
         } catch (IOException | RuntimeException e) {
-            arena.close();
+            if (files.arena.scope().isAlive()) {
+                files.arena.close();
+            }
             throw e;
         }
     }
 
-    private static MemorySegment map(Disk disk, Path file, Arena arena, List<MemorySegment> maps) throws IOException {
-        try (FileChannel ch = disk.open(file, StandardOpenOption.READ)) {
-            MemorySegment m = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-            maps.add(m);
+    /** Files below this size are read into memory rather than mapped. */
+    static final long MAP_THRESHOLD = 1 << 20;
+
+    /** What opening a segment's files produced: the mappings (and their files) and the bytes read. */
+    private static final class Loader {
+        final Disk disk;
+        final Arena arena = Arena.ofShared();
+        final List<MemorySegment> maps = new ArrayList<>();
+        final List<Path> mapped = new ArrayList<>();
+        long bytes;
+
+        Loader(Disk disk) {
+            this.disk = disk;
+        }
+
+        /** A file mapped (at least {@link #MAP_THRESHOLD} bytes) or read into native memory. */
+        MemorySegment load(Path file) throws IOException {
+            long size;
+            try (FileChannel ch = disk.open(file, StandardOpenOption.READ)) {
+                size = ch.size();
+            }
+            return size < MAP_THRESHOLD ? read(file) : map(file);
+        }
+
+        MemorySegment map(Path file) throws IOException {
+            try (FileChannel ch = disk.open(file, StandardOpenOption.READ)) {
+                MemorySegment m = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+                maps.add(m);
+                mapped.add(file);
+                bytes += m.byteSize();
+                return m;
+            }
+        }
+
+        MemorySegment read(Path file) throws IOException {
+            MemorySegment m = SealedSegment.read(disk, file);
+            bytes += m.byteSize();
             return m;
+        }
+    }
+
+    /** Reads a whole file into native memory (freed by the garbage collector). */
+    private static MemorySegment read(Disk disk, Path file) throws IOException {
+        try (FileChannel ch = disk.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            MemorySegment target = NativeMemory.allocate(size, 64);
+            for (long pos = 0; pos < size; ) {
+                int chunk = (int) Math.min(1 << 30, size - pos);
+                ByteBuffer b = target.asSlice(pos, chunk).asByteBuffer();
+                while (b.hasRemaining()) {
+                    if (ch.read(b, pos + b.position()) < 0) {
+                        throw new java.io.EOFException(file + " ended early");
+                    }
+                }
+                pos += chunk;
+            }
+            return target;
         }
     }
 
@@ -236,6 +334,11 @@ public final class SealedSegment implements Segment, Closeable {
         disk.delete(dir.resolve(fileName));
         BlockFile.write(disk, dir.resolve(fileName), DELETES_MAGIC, bits);
         deletesDirty = false;
+    }
+
+    /** Marks the delete bits as needing a write again (a manifest naming the last write failed). */
+    public void markDeletesDirty() {
+        deletesDirty = true;
     }
 
     /** Whether points were deleted since the delete bits were last written or read. */
@@ -273,15 +376,19 @@ public final class SealedSegment implements Segment, Closeable {
         }
         Advice.advise(mappings.get(0), Advice.NOHUGEPAGE);
         Advice.advise(mappings.get(0), Advice.RANDOM);
-        String[] files = {VECTORS, GRAPH, IDS, PAYLOADS};
         boolean ok = true;
-        for (int i = 0; i < files.length; i++) {
-            ok &= Advice.dropPageCache(mappings.get(i), dir.resolve(files[i]));
+        for (int i = 0; i < mappings.size(); i++) {
+            if (!mappedFiles.get(i).getFileName().toString().equals(BLOOM)) {
+                ok &= Advice.dropPageCache(mappings.get(i), mappedFiles.get(i));
+            }
         }
         return ok;
     }
 
-    /** The file mappings (each {@link MemorySegment#isMapped()}), for inspection and tests. */
+    /**
+     * The file mappings (each {@link MemorySegment#isMapped()}), vectors first when they are
+     * searched in place; files under {@value #MAP_THRESHOLD} bytes are read, not mapped.
+     */
     public List<MemorySegment> mappings() {
         return mappings;
     }
@@ -402,12 +509,20 @@ public final class SealedSegment implements Segment, Closeable {
         return bloom.mightContain(id);
     }
 
-    /** Bytes of this segment's files. */
+    /** Bytes of this segment's files (counted when it was opened or written). */
     public long bytesOnDisk() {
-        return mappings.stream().mapToLong(MemorySegment::byteSize).sum();
+        return fileBytes;
     }
 
-    /** Unmaps the files; searches still running on this segment fail rather than read freed memory. */
+    /** Payload bytes this segment holds (what compaction weighs beside the point count). */
+    public long payloadBytes() {
+        return payloadBytes.byteSize();
+    }
+
+    /**
+     * Unmaps the mapped files; searches still running on this segment fail rather than read freed
+     * memory (what was read into memory is freed by the garbage collector once unreachable).
+     */
     @Override
     public void close() {
         if (arena.scope().isAlive()) {

@@ -1,5 +1,7 @@
 package io.vectorflow.storage.wal;
 
+import io.vectorflow.storage.Background;
+import io.vectorflow.storage.DiskFullException;
 import io.vectorflow.storage.Durability;
 import io.vectorflow.storage.StorageException;
 import io.vectorflow.storage.io.Disk;
@@ -19,8 +21,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -39,14 +40,21 @@ import java.util.zip.CRC32C;
  * writers therefore share one {@code force()}.
  *
  * <h2>Failure</h2>
- * A write or force that fails leaves the log failed: that append and every later one throw, and
- * nothing after the last successful force is acknowledged. A failed {@code fsync} cannot be
- * retried safely (the kernel may have dropped the dirty pages), so the log stays failed until the
- * collection is reopened, which cuts whatever partial record the failure left.
+ * A write that fails because the disk is full is cut off again (the file truncated back to where
+ * the record began) and refused with a {@link DiskFullException}; the log stays usable, so
+ * writes succeed again once space is freed. A force that fails because the disk is full fails
+ * every write waiting for it; the next append first cuts the file back to the end of the last
+ * successful force (nothing after it was acknowledged) and forces that, then goes on. Any other
+ * failed write or force leaves the log failed: that append and every later one throw, and
+ * nothing after the last successful force is acknowledged. Such an {@code fsync} failure cannot
+ * be retried safely (the kernel may have dropped the dirty pages), so the log stays failed until
+ * the collection is reopened, which cuts whatever partial record the failure left.
  *
  * <h2>Files and format (little-endian)</h2>
  * The log is a sequence of files {@code <first sequence number, 20 digits>.wal}; a new file is
- * started when the collection seals a segment, and files whose records are all sealed are deleted.
+ * started when the collection freezes a segment for sealing ({@link #roll}), and files whose
+ * records are all sealed are deleted ({@link #trim}). Nothing (not even the directory) exists
+ * until the first append.
  * <pre>
  * file header, 16 bytes:  magic 0x4C574656 ("VFWL") · version (1) · flags (0; reserved for
  *                         compression and encryption) · reserved (0)
@@ -56,7 +64,8 @@ import java.util.zip.CRC32C;
  * Sequence numbers start at 1 and increase by one per record across files.
  *
  * <h2>Recovery</h2>
- * {@link #open} reads every record in order. In the last file, the first record that is cut
+ * {@link #open} reads every record in order twice: first checking each (and handing it to
+ * {@link Replay#scan}), then handing those above the sealed point to {@link Replay#apply}. In the last file, the first record that is cut
  * short or fails its checksum ends the log (point-in-time recovery, as PostgreSQL does): it and
  * everything after it is cut off and reported, with a count of the valid-looking records that
  * followed. Those are normal after a power cut, which can persist a later unforced page before an
@@ -66,11 +75,13 @@ import java.util.zip.CRC32C;
  * opens read-only with the damage reported, unless every record of that file is already sealed,
  * in which case it no longer matters.
  *
- * <h2>Interrupts</h2>
- * Every channel operation of a running log happens on the log's own I/O threads, never on a
- * caller's: an interrupt of a thread inside {@code FileChannel} I/O closes the channel, which
- * would fail the log for every writer. A caller interrupted while it waits keeps waiting for its
- * own write to finish and returns with its interrupt status set.
+ * <h2>Interrupts and threads</h2>
+ * Every channel operation of a running log happens on the shared log I/O threads
+ * ({@link Background#IO}), never on a caller's: an interrupt of a thread inside
+ * {@code FileChannel} I/O closes the channel, which would fail the log for every writer. A caller
+ * interrupted while it waits keeps waiting for its own write to finish and returns with its
+ * interrupt status set. Under {@link Durability#ASYNC} the forces are scheduled on the shared
+ * timer: a log owns no thread.
  */
 public final class WriteAheadLog implements Closeable {
 
@@ -86,7 +97,11 @@ public final class WriteAheadLog implements Closeable {
     /** Receives replayed records in order. */
     @FunctionalInterface
     public interface Replay {
+        /** A record above the sealed point, in order, after every record was {@link #scan}ned. */
         void apply(long seq, ByteBuffer payload);
+
+        /** Every valid record above the sealed point, in order, before any is applied. */
+        default void scan(long seq, ByteBuffer payload) {}
     }
 
     /**
@@ -112,15 +127,17 @@ public final class WriteAheadLog implements Closeable {
     private final Recovery recovery;
     private FileChannel channel;
     private long position;
+    /** Bytes of the current file covered by the last successful force. */
+    private long durablePosition;
     private long lastSeq;
     private long durableSeq;
     private boolean forcing;
     private Throwable failure;
+    /** Whether {@link #failure} is a full disk at force time, which the next append may undo. */
+    private boolean failureRecoverable;
     private volatile boolean closed;
-    private final Thread flusher;
-    /** Two threads, so a write can run while a leader's force does; idle ones exit after a second. */
-    private final ThreadPoolExecutor io = new ThreadPoolExecutor(2, 2, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-            Thread.ofPlatform().daemon().name("wal-io-", 0).factory());
+    private final long asyncIntervalMillis;
+    private ScheduledFuture<?> flusher;
 
     private WriteAheadLog(Disk disk, Path dir, Durability durability, List<Path> files, Recovery recovery,
                           long asyncIntervalMillis) {
@@ -131,43 +148,38 @@ public final class WriteAheadLog implements Closeable {
         this.recovery = recovery;
         this.lastSeq = recovery.lastSeq();
         this.durableSeq = recovery.lastSeq();
-        io.allowCoreThreadTimeOut(true);
-        if (durability == Durability.ASYNC) {
-            flusher = Thread.ofPlatform().daemon().name("wal-flush-" + dir.getParent().getFileName()).unstarted(() -> {
-                while (!closed) {
-                    try {
-                        TimeUnit.MILLISECONDS.sleep(asyncIntervalMillis);
-                        sync();
-                    } catch (InterruptedException e) {
-                        return;
-                    } catch (RuntimeException e) {
-                        // the log is failed; appends report it
-                    }
+        this.asyncIntervalMillis = asyncIntervalMillis;
+    }
+
+    /** Under {@link Durability#ASYNC}, forces the log on the shared timer every interval. */
+    private void startFlusher() {
+        if (durability == Durability.ASYNC && flusher == null) {
+            flusher = Background.TIMER.scheduleWithFixedDelay(() -> {
+                try {
+                    sync();
+                } catch (RuntimeException e) {
+                    // the log is failed; appends report it
                 }
-            });
-        } else {
-            flusher = null;
+            }, asyncIntervalMillis, asyncIntervalMillis, TimeUnit.MILLISECONDS);
         }
     }
 
     /**
-     * Opens the log in {@code dir} (creating it), replays every record with a sequence number
-     * above {@code skipThrough} into {@code replay}, cuts a torn tail, and readies the log for
-     * appends. When damage prevents writing, the log is returned read-only with the damage in
-     * {@link #recovery()}; appends then throw.
+     * Opens the log in {@code dir} (which need not exist), replays every record with a sequence
+     * number above {@code skipThrough} into {@code replay} (scanning all of them first), cuts a
+     * torn tail, and readies the log for appends. When damage prevents writing, the log is
+     * returned read-only with the damage in {@link #recovery()}; appends then throw.
      */
     public static WriteAheadLog open(Disk disk, Path dir, Durability durability, long asyncIntervalMillis,
                                      long skipThrough, Replay replay) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            disk.createDirectories(dir);
-            disk.syncDirectory(dir.getParent());
-        }
-        List<Path> files = list(dir);
+        List<Path> files = Files.isDirectory(dir) ? list(dir) : new ArrayList<>();
         long lastSeq = skipThrough;
         long replayed = 0;
         long cut = 0;
         int discarded = 0;
         String damage = null;
+        long[] validEnd = new long[files.size()]; // per file, where its checked records end
+        // Pass 1: check every record, cut a torn tail, let the caller scan what will be replayed.
         for (int i = 0; i < files.size() && damage == null; i++) {
             Path file = files.get(i);
             boolean last = i == files.size() - 1;
@@ -185,6 +197,7 @@ public final class WriteAheadLog implements Closeable {
                 }
                 long pos = FILE_HEADER;
                 while (pos < size) {
+                    validEnd[i] = pos;
                     long seq = validRecordAt(seg, pos, size, -1);
                     if (seq < 0 || (seq > skipThrough && seq != lastSeq + 1)) {
                         if (last) {
@@ -199,29 +212,47 @@ public final class WriteAheadLog implements Closeable {
                     }
                     int len = seg.get(I32, pos);
                     if (seq > skipThrough) {
-                        replay.apply(seq, seg.asSlice(pos + RECORD_HEADER, len).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
-                        replayed++;
+                        replay.scan(seq, payloadAt(seg, pos, len));
                     }
                     lastSeq = Math.max(lastSeq, seq);
+                    pos += RECORD_HEADER + len;
+                    validEnd[i] = pos;
+                }
+            }
+        }
+        // Pass 2: apply the records above the sealed point: exactly those pass 1 checked, in order
+        // (with damage, the ones before it: the collection then opens read-only with them).
+        for (int i = 0; i < files.size(); i++) {
+            if (validEnd[i] <= FILE_HEADER) {
+                continue;
+            }
+            try (Arena arena = Arena.ofConfined(); FileChannel ch = disk.open(files.get(i), StandardOpenOption.READ)) {
+                MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, validEnd[i], arena);
+                for (long pos = FILE_HEADER; pos < validEnd[i]; ) {
+                    int len = seg.get(I32, pos);
+                    long seq = seg.get(I64, pos + 8);
+                    if (seq > skipThrough) {
+                        replay.apply(seq, payloadAt(seg, pos, len));
+                        replayed++;
+                    }
                     pos += RECORD_HEADER + len;
                 }
             }
         }
         Recovery recovery = new Recovery(replayed, lastSeq, cut, discarded, damage);
         WriteAheadLog wal = new WriteAheadLog(disk, dir, durability, files, recovery, asyncIntervalMillis);
-        if (damage == null) {
-            if (files.isEmpty()) {
-                wal.startFile(lastSeq + 1);
-            } else {
-                Path tail = files.getLast();
-                wal.channel = disk.open(tail, StandardOpenOption.WRITE, StandardOpenOption.READ);
-                wal.position = wal.channel.size();
-            }
-            if (wal.flusher != null) {
-                wal.flusher.start();
-            }
+        if (damage == null && !files.isEmpty()) {
+            Path tail = files.getLast();
+            wal.channel = disk.open(tail, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            wal.position = wal.channel.size();
+            wal.durablePosition = wal.position;
+            wal.startFlusher();
         }
         return wal;
+    }
+
+    private static ByteBuffer payloadAt(MemorySegment seg, long pos, int len) {
+        return seg.asSlice(pos + RECORD_HEADER, len).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** The sequence number of a valid record at {@code pos}, or -1. */
@@ -254,7 +285,7 @@ public final class WriteAheadLog implements Closeable {
 
     /** Runs a channel operation on the log's I/O threads and waits for it, uninterruptibly. */
     private <T> T onIoThread(Callable<T> op) throws IOException {
-        Future<T> f = io.submit(op);
+        Future<T> f = Background.IO.submit(op);
         boolean interrupted = false;
         try {
             while (true) {
@@ -308,8 +339,12 @@ public final class WriteAheadLog implements Closeable {
         return dir.resolve(String.format("%020d.wal", firstSeq));
     }
 
-    /** Creates and switches to a new file for records from {@code firstSeq}; lock held or during open. */
+    /** Creates and switches to a new file for records from {@code firstSeq} (lock held), and the directory first if need be. */
     private void startFile(long firstSeq) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            disk.createDirectories(dir);
+            disk.syncDirectory(dir.getParent());
+        }
         Path file = fileFor(dir, firstSeq);
         FileChannel ch = disk.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.READ, StandardOpenOption.TRUNCATE_EXISTING);
@@ -321,6 +356,7 @@ public final class WriteAheadLog implements Closeable {
         }
         channel = ch;
         position = FILE_HEADER;
+        durablePosition = FILE_HEADER;
         if (files.isEmpty() || !files.getLast().equals(file)) {
             files.add(file);
         }
@@ -330,11 +366,11 @@ public final class WriteAheadLog implements Closeable {
         return recovery;
     }
 
-    /** Whether appends are possible (no damage found at open, no failed write since). */
+    /** Whether appends are possible (no damage found at open, no lasting failure since). */
     public boolean isWritable() {
         lock.lock();
         try {
-            return channel != null && failure == null && !closed;
+            return recovery.damage() == null && (failure == null || failureRecoverable) && !closed;
         } finally {
             lock.unlock();
         }
@@ -350,12 +386,6 @@ public final class WriteAheadLog implements Closeable {
         }
     }
 
-    /**
-     * Appends one record and returns its sequence number once it is acknowledged: after a force
-     * that covers it ({@link Durability#FSYNC}) or once written ({@link Durability#ASYNC}).
-     *
-     * @throws StorageException if the log is failed, damaged or closed, or this write or its force fails
-     */
     /** Bytes appended since open (records with their headers). */
     public long bytesAppended() {
         return bytesAppended.sum();
@@ -370,37 +400,56 @@ public final class WriteAheadLog implements Closeable {
         return forceNanos.sum();
     }
 
+    /**
+     * Appends one record and returns its sequence number once it is acknowledged: after a force
+     * that covers it ({@link Durability#FSYNC}) or once written ({@link Durability#ASYNC}).
+     *
+     * @throws DiskFullException when the disk is full: nothing of the record was kept, and the
+     *         log takes appends again once there is space
+     * @throws StorageException if the log is failed, damaged or closed, or this write or its force fails
+     */
     public long append(ByteBuffer payload) {
         int len = payload.remaining();
         if (len > MAX_RECORD) {
             throw new IllegalArgumentException("a single write of " + len + " bytes is over the limit of " + MAX_RECORD);
         }
-        ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER + len).order(ByteOrder.LITTLE_ENDIAN);
-        record.putInt(len).putInt(0).putLong(0).put(payload.duplicate()).flip();
-        bytesAppended.add(RECORD_HEADER + len);
+        ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer body = payload.duplicate();
         lock.lock();
         try {
             checkWritable();
+            if (failure != null) {
+                recover();
+            }
+            if (channel == null) {
+                startNewFile(lastSeq + 1);
+            }
             long seq = lastSeq + 1;
-            record.putLong(8, seq);
+            header.putInt(len).putInt(0).putLong(seq).flip();
             CRC32C crc = new CRC32C();
-            crc.update(record.slice(8, 8 + len));
-            record.putInt(4, (int) crc.getValue());
+            crc.update(header.slice(8, 8));
+            crc.update(body.duplicate());
+            header.putInt(4, (int) crc.getValue());
+            FileChannel ch = channel;
+            long start = position;
             try {
-                FileChannel ch = channel;
-                long start = position;
                 position = onIoThread(() -> {
-                    long pos = start;
-                    while (record.hasRemaining()) {
-                        pos += ch.write(record, pos);
+                    ch.position(start);
+                    ByteBuffer[] parts = {header, body};
+                    while (header.hasRemaining() || body.hasRemaining()) {
+                        ch.write(parts);
                     }
-                    return pos;
+                    return start + RECORD_HEADER + len;
                 });
             } catch (IOException | RuntimeException e) {
+                if (DiskFullException.isDiskFull(e) && cutBack(ch, start)) {
+                    throw DiskFullException.of(dir, "the write-ahead log could not grow", e);
+                }
                 failure = e;
                 throw new StorageException("write-ahead log write failed in " + dir + ": " + e
                         + "; this write was not acknowledged and the collection takes no more writes until it is reopened", e);
             }
+            bytesAppended.add(RECORD_HEADER + len);
             lastSeq = seq;
             if (durability == Durability.FSYNC) {
                 awaitDurable(seq);
@@ -409,6 +458,63 @@ public final class WriteAheadLog implements Closeable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Starts the first file (or one after a failed roll); turns a full disk into {@link DiskFullException}. */
+    private void startNewFile(long firstSeq) {
+        try {
+            onIoThread(() -> {
+                startFile(firstSeq);
+                return null;
+            });
+            startFlusher();
+        } catch (IOException | RuntimeException e) {
+            if (DiskFullException.isDiskFull(e)) {
+                channel = null;
+                throw DiskFullException.of(dir, "the write-ahead log could not start a file", e);
+            }
+            throw new StorageException("write-ahead log in " + dir + " cannot start a file: " + e, e);
+        }
+    }
+
+    /** Truncates the current file back to {@code size} after a failed write; false if that failed too. */
+    private boolean cutBack(FileChannel ch, long size) {
+        try {
+            onIoThread(() -> {
+                ch.truncate(size);
+                return null;
+            });
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Undoes a force that failed for want of space (lock held): everything after the last
+     * successful force was refused to its writers, so the file is cut back to there and forced.
+     */
+    private void recover() {
+        FileChannel ch = channel;
+        long keep = durablePosition;
+        try {
+            onIoThread(() -> {
+                ch.truncate(keep);
+                ch.force(false);
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            if (DiskFullException.isDiskFull(e)) {
+                throw DiskFullException.of(dir, "the write-ahead log cannot be forced", e);
+            }
+            failureRecoverable = false;
+            failure = e;
+            throw new StorageException("write-ahead log in " + dir + " could not be recovered after a failed force: " + e, e);
+        }
+        position = keep;
+        lastSeq = durableSeq;
+        failure = null;
+        failureRecoverable = false;
     }
 
     /** Forces everything written so far (used by the async flusher, seal and close). */
@@ -427,6 +533,9 @@ public final class WriteAheadLog implements Closeable {
     private void awaitDurable(long seq) {
         while (durableSeq < seq) {
             if (failure != null) {
+                if (failureRecoverable) {
+                    throw DiskFullException.of(dir, "the write-ahead log could not be forced", failure);
+                }
                 throw new StorageException("write-ahead log force failed in " + dir + ": " + failure
                         + "; this write was not acknowledged and the collection takes no more writes until it is reopened", failure);
             }
@@ -436,6 +545,7 @@ public final class WriteAheadLog implements Closeable {
             }
             forcing = true;
             long target = lastSeq;
+            long targetPosition = position;
             FileChannel ch = channel;
             lock.unlock();
             Throwable error = null;
@@ -455,8 +565,12 @@ public final class WriteAheadLog implements Closeable {
             forcing = false;
             if (error != null) {
                 failure = error;
+                failureRecoverable = DiskFullException.isDiskFull(error);
             } else {
                 durableSeq = Math.max(durableSeq, target);
+                if (ch == channel) {
+                    durablePosition = Math.max(durablePosition, targetPosition);
+                }
             }
             forcedCondition.signalAll();
         }
@@ -469,40 +583,81 @@ public final class WriteAheadLog implements Closeable {
         if (recovery.damage() != null) {
             throw new StorageException("collection is read-only: its write-ahead log is damaged (" + recovery.damage() + ")");
         }
-        if (failure != null) {
+        if (failure != null && !failureRecoverable) {
             throw new StorageException("collection is read-only after a failed write (" + failure
                     + "); reopen it to recover");
         }
     }
 
     /**
-     * Starts a new file and deletes every file whose records all have sequence numbers at or
-     * below {@code sealedThrough} (they are in sealed segments now).
+     * Forces the current file and starts a new one for the records that follow, so that
+     * {@link #trim} can later delete the old one whole. Returns false, changing nothing, when the
+     * new file cannot be made (a full disk): the log goes on in the current file.
      */
-    public void roll(long sealedThrough) {
+    public boolean roll() {
         lock.lock();
         try {
             checkWritable();
+            if (channel == null || failure != null || position == FILE_HEADER) {
+                return false; // nothing to roll away from
+            }
             while (forcing) {
                 forcedCondition.awaitUninterruptibly(); // a leader is forcing the old file: let it finish
             }
+            FileChannel old = channel;
+            long oldPosition = position;
             try {
                 // Force the old file with the lock held, so no append slips in after the force and
                 // is then counted durable by a force of the new file.
                 onIoThread(() -> {
-                    channel.force(false);
-                    startFile(lastSeq + 1);
+                    old.force(false);
                     return null;
                 });
                 durableSeq = lastSeq; // every record so far was in the old file, now forced
-                while (files.size() > 1 && firstSeq(files.get(1)) - 1 <= sealedThrough) {
-                    disk.delete(files.removeFirst());
-                }
-                disk.syncDirectory(dir);
-            } catch (IOException e) {
+                durablePosition = oldPosition;
+            } catch (IOException | RuntimeException e) {
                 failure = e;
-                throw new StorageException("write-ahead log roll failed in " + dir + ": " + e, e);
+                failureRecoverable = DiskFullException.isDiskFull(e);
+                return false;
             }
+            try {
+                onIoThread(() -> {
+                    startFile(lastSeq + 1);
+                    return null;
+                });
+                return true;
+            } catch (IOException | RuntimeException e) {
+                channel = old; // go on in the old file
+                position = oldPosition;
+                durablePosition = oldPosition;
+                Path failed = fileFor(dir, lastSeq + 1);
+                files.remove(failed);
+                try {
+                    disk.delete(failed);
+                } catch (IOException ignored) {
+                    // an empty or partial new file is cut or removed at the next open
+                }
+                return false;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Deletes every file whose records all have sequence numbers at or below {@code sealedThrough}. */
+    public void trim(long sealedThrough) {
+        lock.lock();
+        try {
+            boolean deleted = false;
+            while (files.size() > 1 && firstSeq(files.get(1)) - 1 <= sealedThrough) {
+                disk.delete(files.removeFirst());
+                deleted = true;
+            }
+            if (deleted) {
+                disk.syncDirectory(dir);
+            }
+        } catch (IOException e) {
+            // a file left behind is deleted by a later trim or open; nothing depends on it
         } finally {
             lock.unlock();
         }
@@ -515,6 +670,9 @@ public final class WriteAheadLog implements Closeable {
 
     /** Bytes in the log's files. */
     public long sizeOnDisk() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
         long total = 0;
         for (Path p : list(dir)) {
             total += Files.size(p);
@@ -522,14 +680,35 @@ public final class WriteAheadLog implements Closeable {
         return total;
     }
 
+    /** Stops the timed forces and lets go of the file without forcing it: a crash, for tests. */
+    public void halt() {
+        closed = true;
+        lock.lock();
+        try {
+            if (flusher != null) {
+                flusher.cancel(false);
+            }
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    // nothing more to do
+                }
+                channel = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void close() {
         closed = true;
-        if (flusher != null) {
-            flusher.interrupt(); // it sleeps between syncs; its forces run on the I/O threads
-        }
         lock.lock();
         try {
+            if (flusher != null) {
+                flusher.cancel(false);
+            }
             if (channel != null) {
                 if (failure == null) {
                     try {
@@ -548,6 +727,5 @@ public final class WriteAheadLog implements Closeable {
         } finally {
             lock.unlock();
         }
-        io.shutdown();
     }
 }

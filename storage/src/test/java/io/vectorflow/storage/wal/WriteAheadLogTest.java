@@ -89,9 +89,11 @@ class WriteAheadLogTest {
             for (int i = 0; i < 5; i++) {
                 wal.append(payload(0, i));
             }
-            wal.roll(3); // records 4 and 5 are not sealed: their file stays
+            wal.roll();
+            wal.trim(3); // records 4 and 5 are not sealed: their file stays
             wal.append(payload(0, 5));
-            wal.roll(5); // now the first file goes
+            wal.roll();
+            wal.trim(5); // now the first file goes
         }
         List<Long> seqs = new ArrayList<>();
         WriteAheadLog.open(Disk.REAL, dir, Durability.FSYNC, 100, 5, (s, p) -> seqs.add(s)).close();
@@ -141,7 +143,8 @@ class WriteAheadLogTest {
             for (int i = 0; i < 3; i++) {
                 wal.append(payload(0, i));
             }
-            wal.roll(0); // nothing sealed: the first file stays
+            wal.roll();
+            wal.trim(0); // nothing sealed: the first file stays
             wal.append(payload(0, 3));
         }
         breakRecord(dir.resolve("00000000000000000001.wal"), 1);
