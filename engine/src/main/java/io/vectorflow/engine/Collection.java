@@ -2,10 +2,12 @@ package io.vectorflow.engine;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorflow.core.metric.Metric;
+import io.vectorflow.core.search.Budget;
 import io.vectorflow.core.search.ExactSearch;
 import io.vectorflow.core.search.OrdinalFilter;
 import io.vectorflow.core.search.SearchResults;
 import io.vectorflow.engine.filter.Filter;
+import io.vectorflow.engine.filter.KeyPath;
 import io.vectorflow.engine.index.FieldType;
 import io.vectorflow.engine.index.PayloadIndexes;
 import io.vectorflow.engine.perf.CostModel;
@@ -36,6 +38,10 @@ public final class Collection {
 
     /** Largest page or result size a single call returns. */
     public static final int MAX_LIMIT = 100_000;
+    /** Most hits (limit + offset, over every search) one batch of searches may ask for. */
+    public static final int MAX_BATCH_RESULTS = 100_000;
+    /** Filter tests between two looks at the request's budget (payload tests cost microseconds). */
+    private static final int BUDGET_EVERY = 64;
 
     private final CollectionConfig config;
     private final CollectionStore store;
@@ -44,6 +50,8 @@ public final class Collection {
     private final QueryPlanner planner;
     private final RecallSampler sampler;
     private final CostModel prices;
+    /** Most payload and vector bytes one answer may carry (see {@link Database.Options#maxResultBytes}). */
+    private final long maxResultBytes;
     /**
      * Writes that replace whole points take it shared (they still group-commit together); a
      * payload update, which reads points and writes them back, takes it exclusively so no write
@@ -52,14 +60,43 @@ public final class Collection {
     private final ReadWriteLock updates = new ReentrantReadWriteLock();
 
     Collection(CollectionConfig config, CollectionStore store, PayloadIndexes payloadIndexes, RecallSampler sampler,
-               CostModel prices) {
+               CostModel prices, long maxResultBytes) {
         this.config = config;
         this.store = store;
         this.metric = config.metricImpl();
         this.payloadIndexes = payloadIndexes;
         this.sampler = sampler;
         this.prices = prices;
+        this.maxResultBytes = maxResultBytes;
         this.planner = new QueryPlanner(payloadIndexes);
+    }
+
+    /**
+     * What an answer may still carry, in payload and vector bytes: counted as records are read,
+     * so a request for more than the server can hold fails with a 4xx naming the field instead
+     * of exhausting the heap.
+     */
+    private final class ResultBytes {
+        private final String field;
+        private long used;
+
+        ResultBytes(String field) {
+            this.field = field;
+        }
+
+        void add(long bytes) {
+            used += bytes;
+            if (used > maxResultBytes) {
+                throw new IllegalArgumentException("the answer would carry more than " + (maxResultBytes >> 20)
+                        + " MiB of payloads and vectors; ask for fewer points (" + field + ") or leave out payloads or vectors");
+            }
+        }
+
+        Record record(Segment s, int ord, boolean withPayload, boolean withVector) {
+            byte[] payload = withPayload ? s.payload(ord) : null;
+            add((payload == null ? 0 : payload.length) + (withVector ? 4L * config.dimension() : 0));
+            return new Record(s.id(ord), payload == null ? null : Json.decode(payload), withVector ? s.vector(ord) : null);
+        }
     }
 
     public CollectionConfig config() {
@@ -97,7 +134,7 @@ public final class Collection {
                 throw new IllegalArgumentException("points[" + i + "].id is required");
             }
             checkVector("points[" + i + "].vector", p.vector());
-            records.add(new CollectionStore.PointRecord(p.id(), p.vector(), Json.encode(p.payload())));
+            records.add(new CollectionStore.PointRecord(p.id(), p.vector(), Json.encode(p.payload(), "points[" + i + "].payload")));
         }
         io.opentelemetry.api.trace.Span span = Tracing.start("upsert");
         try (var scope = Tracing.enter(span)) {
@@ -125,13 +162,15 @@ public final class Collection {
      * Returns how many points changed.
      */
     public int setPayload(List<PointId> ids, Filter filter, ObjectNode payload, boolean replace, String key) {
-        return rewritePayloads(ids, filter, current -> {
+        String[] path = key == null ? null : KeyPath.parse(key, "key");
+        String field = key == null ? "payload" : "payload under key '" + key + "'";
+        return rewritePayloads(ids, filter, field, current -> {
             if (replace && key == null) {
                 return payload.deepCopy();
             }
             ObjectNode target = current;
-            if (key != null) {
-                for (String part : key.split("\\.")) {
+            if (path != null) {
+                for (String part : path) {
                     target = target.get(part) instanceof ObjectNode o ? o : target.putObject(part);
                 }
             }
@@ -145,12 +184,16 @@ public final class Collection {
 
     /** Removes top-level payload keys (or, with an empty list, every key) of the selected points. */
     public int deletePayloadKeys(List<PointId> ids, Filter filter, List<String> keys) {
-        return rewritePayloads(ids, filter, current -> {
-            if (keys.isEmpty()) {
+        List<String[]> paths = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            paths.add(KeyPath.parse(keys.get(i), "keys[" + i + "]"));
+        }
+        return rewritePayloads(ids, filter, "payload", current -> {
+            if (paths.isEmpty()) {
                 current.removeAll();
             } else {
-                for (String k : keys) {
-                    removePath(current, k.split("\\."), 0);
+                for (String[] path : paths) {
+                    removePath(current, path, 0);
                 }
             }
             return current;
@@ -165,7 +208,8 @@ public final class Collection {
         }
     }
 
-    private int rewritePayloads(List<PointId> ids, Filter filter, java.util.function.UnaryOperator<ObjectNode> change) {
+    private int rewritePayloads(List<PointId> ids, Filter filter, String field,
+                                java.util.function.UnaryOperator<ObjectNode> change) {
         updates.writeLock().lock();
         try {
             List<PointId> selected = ids != null ? ids : matchingIds(filter);
@@ -176,7 +220,7 @@ public final class Collection {
                     CollectionStore.Location loc = store.find(id);
                     if (loc != null) {
                         ObjectNode next = change.apply(Json.decode(loc.segment().payload(loc.ordinal())));
-                        batch.add(new CollectionStore.PointRecord(id, loc.segment().vector(loc.ordinal()), Json.encode(next)));
+                        batch.add(new CollectionStore.PointRecord(id, loc.segment().vector(loc.ordinal()), Json.encode(next, field)));
                     }
                 }
                 if (!batch.isEmpty()) {
@@ -202,14 +246,18 @@ public final class Collection {
      * payload test of every point otherwise. Count, delete by filter and payload updates share it.
      */
     private void forEachMatch(Filter filter, java.util.function.ObjIntConsumer<Segment> match) {
+        Budget budget = Budget.current();
         for (Segment s : store.view().all()) {
             PayloadIndexes.Estimate est = payloadIndexes.candidates(s, filter);
             int size = s.size();
             int from = 0;
             if (est.bits() != null) {
                 var it = est.bits().getIntIterator();
-                while (it.hasNext()) {
+                for (int seen = 0; it.hasNext(); seen++) {
                     int o = it.next();
+                    if ((seen & (BUDGET_EVERY - 1)) == BUDGET_EVERY - 1) {
+                        budget.check();
+                    }
                     if (o < size && !s.isDeleted(o) && (est.exact() || matches(s, o, filter))) {
                         match.accept(s, o);
                     }
@@ -217,6 +265,9 @@ public final class Collection {
                 from = Math.min(est.coveredUpTo(), size);
             }
             for (int o = from; o < size; o++) {
+                if ((o & (BUDGET_EVERY - 1)) == BUDGET_EVERY - 1) {
+                    budget.check();
+                }
                 if (!s.isDeleted(o) && matches(s, o, filter)) {
                     match.accept(s, o);
                 }
@@ -300,30 +351,22 @@ public final class Collection {
         }
     }
 
-    /** Deletes every point the filter matches; returns how many. */
+    /** Deletes every point the filter matches, as one durable write (all or nothing); returns how many. */
     public int delete(Filter filter) {
-        List<PointId> ids = matchingIds(filter);
-        int deleted = 0;
-        for (int from = 0; from < ids.size(); from += 10_000) {
-            deleted += delete(ids.subList(from, Math.min(ids.size(), from + 10_000)));
-        }
-        return deleted;
+        return delete(matchingIds(filter));
     }
 
     /** The points with these ids that exist, in the order asked. */
     public List<Record> get(List<PointId> ids, boolean withPayload, boolean withVector) {
         List<Record> out = new ArrayList<>(ids.size());
+        ResultBytes result = new ResultBytes("ids");
         for (PointId id : ids) {
             CollectionStore.Location loc = store.find(id);
             if (loc != null) {
-                out.add(record(loc.segment(), loc.ordinal(), withPayload, withVector));
+                out.add(result.record(loc.segment(), loc.ordinal(), withPayload, withVector));
             }
         }
         return out;
-    }
-
-    private static Record record(Segment s, int ord, boolean withPayload, boolean withVector) {
-        return new Record(s.id(ord), withPayload ? Json.decode(s.payload(ord)) : null, withVector ? s.vector(ord) : null);
     }
 
     static boolean matches(Segment s, int ord, Filter filter) {
@@ -362,8 +405,13 @@ public final class Collection {
             }
         }
         List<Record> page = new ArrayList<>();
+        ResultBytes result = new ResultBytes("limit");
+        Budget budget = Budget.current();
         PointId last = null;
-        while (!heads.isEmpty()) {
+        for (long seen = 0; !heads.isEmpty(); seen++) {
+            if ((seen & (BUDGET_EVERY - 1)) == BUDGET_EVERY - 1) {
+                budget.check();
+            }
             Cursor c = heads.poll();
             if (c.it().hasNext()) {
                 int o = c.it().nextInt();
@@ -376,7 +424,7 @@ public final class Collection {
                 return new ScrollPage(page, c.id());
             }
             last = c.id();
-            page.add(record(c.segment(), c.ordinal(), withPayload, withVector));
+            page.add(result.record(c.segment(), c.ordinal(), withPayload, withVector));
         }
         return new ScrollPage(page, null);
     }
@@ -392,7 +440,7 @@ public final class Collection {
     public SearchResult search(SearchRequest request) {
         io.opentelemetry.api.trace.Span span = Tracing.start("search");
         try (var scope = Tracing.enter(span)) {
-            SearchResult r = search(request, true);
+            SearchResult r = search(request, true, new ResultBytes("limit"));
             if (span != null) {
                 span.setAttribute("collection", name()).setAttribute("limit", request.limit()).setAttribute("ef", request.ef())
                         .setAttribute("strategy", r.strategy()).setAttribute("vectors_scanned", r.vectorsScanned());
@@ -403,21 +451,47 @@ public final class Collection {
         }
     }
 
-    private SearchResult search(SearchRequest request, boolean sample) {
+    /**
+     * Several searches, answered in order. Together they may ask for at most
+     * {@value #MAX_BATCH_RESULTS} hits (limit + offset, summed) and their answers share one
+     * bound on payload and vector bytes.
+     *
+     * @throws IllegalArgumentException naming {@code searches} when the batch asks for too much
+     */
+    public List<SearchResult> searchBatch(List<SearchRequest> requests) {
+        long total = 0;
+        for (SearchRequest r : requests) {
+            total += r.depth();
+        }
+        if (total > MAX_BATCH_RESULTS) {
+            throw new IllegalArgumentException("searches ask for " + total + " hits in all (limit + offset, summed over the batch);"
+                    + " at most " + MAX_BATCH_RESULTS + " per batch");
+        }
+        ResultBytes shared = new ResultBytes("searches[].limit");
+        List<SearchResult> out = new ArrayList<>(requests.size());
+        for (SearchRequest r : requests) {
+            io.opentelemetry.api.trace.Span span = Tracing.start("search");
+            try (var scope = Tracing.enter(span)) {
+                out.add(search(r, true, shared));
+            } finally {
+                Tracing.end(span);
+            }
+        }
+        return out;
+    }
+
+    private SearchResult search(SearchRequest request, boolean sample, ResultBytes result) {
         long start = System.nanoTime();
         long cpuStart = CPU.getCurrentThreadCpuTime();
         checkVector("vector", request.vector());
-        if (request.limit() > MAX_LIMIT) {
-            throw new IllegalArgumentException("limit must be at most " + MAX_LIMIT + ", got " + request.limit());
-        }
         Filter filter = request.filter();
-        int k = request.limit();
+        int k = request.depth();
         int ef = request.ef() > 0 ? request.ef() : Math.max(k, io.vectorflow.core.hnsw.HnswIndex.DEFAULT_EF_SEARCH);
         ObjectNode explain = request.explain() ? Json.MAPPER.createObjectNode() : null;
         var segmentsExplained = explain == null ? null : explain.putArray("segments");
         record Hit(Segment segment, int ordinal, float distance) {}
         List<Segment> segments = store.view().all();
-        List<Hit> hits = new ArrayList<>(k * segments.size());
+        List<Hit> hits = new ArrayList<>(Math.min(1 << 16, k * segments.size()));
         long scanned = 0;
         int searched = 0;
         double residentReads = 0;
@@ -503,24 +577,36 @@ public final class Collection {
         }
         io.opentelemetry.api.trace.Span merge = sample ? Tracing.start("merge") : null;
         hits.sort(Comparator.comparingDouble(Hit::distance));
-        List<ScoredPoint> points = new ArrayList<>(Math.min(k, hits.size()));
+        List<ScoredPoint> points = new ArrayList<>(Math.min(request.limit(), hits.size()));
+        List<PointId> approximate = new ArrayList<>(Math.min(k, hits.size()));
         java.util.Set<PointId> returned = new java.util.HashSet<>();
-        for (int i = 0; i < hits.size() && points.size() < k; i++) {
+        boolean higherIsCloser = metric.higherScoreIsCloser();
+        Float threshold = request.scoreThreshold();
+        for (int i = 0; i < hits.size() && approximate.size() < k; i++) {
             Hit h = hits.get(i);
-            if (!returned.add(h.segment().id(h.ordinal()))) {
+            PointId id = h.segment().id(h.ordinal());
+            if (!returned.add(id)) {
                 continue; // a point being replaced can, for an instant, be live in two segments
             }
-            ObjectNode payload = request.withPayload() ? Json.decode(h.segment().payload(h.ordinal())) : null;
+            approximate.add(id);
+            float score = metric.score(h.distance());
+            if (approximate.size() <= request.offset()
+                    || threshold != null && (higherIsCloser ? score < threshold : score > threshold)) {
+                continue; // skipped by the offset, or worse than the threshold (and so is every later hit)
+            }
+            byte[] raw = request.withPayload() ? h.segment().payload(h.ordinal()) : null;
+            result.add((raw == null ? 0 : raw.length) + (request.withVector() ? 4L * config.dimension() : 0));
+            ObjectNode payload = raw == null ? null : Json.decode(raw);
             float[] vector = request.withVector() ? h.segment().vector(h.ordinal()) : null;
-            points.add(new ScoredPoint(h.segment().id(h.ordinal()), metric.score(h.distance()), payload, vector));
+            points.add(new ScoredPoint(id, score, payload, vector));
         }
         Tracing.end(merge);
         String strategy = dominant.apiName();
         RecallSampler.Estimate recall = dominant == QueryPlanner.Strategy.EXACT ? new RecallSampler.Estimate(1, 0)
                 : sampler.estimate(name(), strategy, ef);
-        if (sample && dominant != QueryPlanner.Strategy.EXACT && !points.isEmpty()) {
-            List<PointId> approximate = points.stream().map(ScoredPoint::id).toList();
-            SearchRequest exactRequest = request.withExact(true).withPayload(false).withVectors(false).withExplain(false);
+        if (sample && dominant != QueryPlanner.Strategy.EXACT && !approximate.isEmpty()) {
+            SearchRequest exactRequest = request.withExact(true).withPayload(false).withVectors(false).withExplain(false)
+                    .withLimit(k).withPaging(0, null);
             sampler.maybeSample(name(), strategy, ef, () -> recallPermille(approximate, exactRequest));
         }
         if (explain != null && filter != null) {
@@ -541,7 +627,7 @@ public final class Collection {
 
     /** Recall of the approximate ids against an exact search, in thousandths; -1 if nothing matches. */
     private int recallPermille(List<PointId> approximate, SearchRequest exactRequest) {
-        SearchResult truth = search(exactRequest, false);
+        SearchResult truth = search(exactRequest, false, new ResultBytes("limit"));
         if (truth.points().isEmpty()) {
             return -1;
         }
@@ -557,14 +643,27 @@ public final class Collection {
             return null;
         }
         RoaringBitmap bits = plan.candidates();
+        OrdinalFilter test = budgeted(ord -> matches(s, ord, filter));
         if (bits == null) {
-            return ord -> matches(s, ord, filter);
+            return test;
         }
         int covered = plan.coveredUpTo();
         if (plan.candidatesExact()) {
-            return ord -> ord < covered ? bits.contains(ord) : matches(s, ord, filter);
+            return ord -> ord < covered ? bits.contains(ord) : test.accept(ord);
         }
-        return ord -> (ord >= covered || bits.contains(ord)) && matches(s, ord, filter);
+        return ord -> (ord >= covered || bits.contains(ord)) && test.accept(ord);
+    }
+
+    /** {@code test}, looking at the request's budget every {@value #BUDGET_EVERY} calls. */
+    private static OrdinalFilter budgeted(OrdinalFilter test) {
+        Budget budget = Budget.current();
+        int[] calls = {0};
+        return ord -> {
+            if ((++calls[0] & (BUDGET_EVERY - 1)) == 0) {
+                budget.check();
+            }
+            return test.accept(ord);
+        };
     }
 
     /**
@@ -616,11 +715,12 @@ public final class Collection {
 
     /** Bytes of the collection's files. */
     public long bytesOnDisk() {
-        try {
-            return store.bytesOnDisk();
-        } catch (IOException e) {
-            return -1;
-        }
+        return store.bytesOnDisk();
+    }
+
+    /** Bytes the collection holds in memory for its segments not yet sealed (vectors, graphs, ids, payloads). */
+    public long bytesInMemory() {
+        return store.bytesInMemory();
     }
 
     /** The storage engine under this collection (segments, log), for tools and tests. */
@@ -628,7 +728,13 @@ public final class Collection {
         return store;
     }
 
-    void close() {
-        store.close();
+    /** Closes the collection, sealing what it holds in memory if that is done by {@code deadlineNanos}. */
+    void close(long deadlineNanos) {
+        store.close(deadlineNanos);
+    }
+
+    /** Stops and unmaps the collection without writing anything more (it is being dropped). */
+    void discard() {
+        store.discard();
     }
 }

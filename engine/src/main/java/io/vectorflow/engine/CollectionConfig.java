@@ -34,7 +34,7 @@ public record CollectionConfig(String name, int dimension, String metric, int m,
     public static final int MAX_SEGMENT_CAPACITY = 50_000_000;
 
     public CollectionConfig {
-        Names.check("collection name", name);
+        Names.collection(name);
         if (dimension < 1 || dimension > 65_536) {
             throw new IllegalArgumentException("dimension must be between 1 and 65536, got " + dimension);
         }
@@ -52,12 +52,16 @@ public record CollectionConfig(String name, int dimension, String metric, int m,
         }
     }
 
-    /** Defaults for everything but name, dimension and metric; segments hold about 256 MiB of vectors. */
+    /**
+     * Defaults for everything but name, dimension and metric; segments hold about 256 MiB of
+     * vectors (at most a million points, and fewer where this process's memory asks for it).
+     */
     public static CollectionConfig of(String name, int dimension, String metric) {
         if (dimension < 1) {
             throw new IllegalArgumentException("dimension must be between 1 and 65536, got " + dimension);
         }
-        int capacity = (int) Math.max(1_000, Math.min(1_000_000, (256L << 20) / (4L * dimension)));
+        long fits = MemoryLimits.maxSegmentPoints(dimension, HnswIndex.DEFAULT_M);
+        int capacity = (int) Math.max(1_000, Math.min(Math.min(1_000_000, fits), (256L << 20) / (4L * dimension)));
         return new CollectionConfig(name, dimension, metric, HnswIndex.DEFAULT_M, HnswIndex.DEFAULT_EF_CONSTRUCTION,
                 capacity, null, false, 0, null);
     }

@@ -7,6 +7,7 @@ import io.vectorflow.engine.index.PayloadIndexes;
 import io.vectorflow.engine.perf.CostModel;
 import io.vectorflow.engine.perf.RecallSampler;
 import io.vectorflow.storage.CollectionStore;
+import io.vectorflow.storage.DiskFullException;
 import io.vectorflow.storage.Durability;
 import io.vectorflow.storage.Names;
 import io.vectorflow.storage.Snapshots;
@@ -23,9 +24,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 /**
@@ -59,7 +63,7 @@ public final class Database implements Closeable {
      *
      * @param durability        default for collections that do not choose
      * @param asyncFlushMillis  log force interval under {@link Durability#ASYNC}
-     * @param indexThreads      threads linking a batch's points into the graph
+     * @param indexThreads      most index tasks one collection runs at once (on the shared index threads)
      * @param prefault          for collections searched on disk, read sealed vectors into the page cache at open
      * @param disk              file-system access ({@link Disk#REAL}; tests inject faults)
      * @param maxUnindexed      per collection, the bound on points written but not yet in the
@@ -69,65 +73,92 @@ public final class Database implements Closeable {
      * @param recallSampleShare share of approximate searches re-run exactly in the background to
      *                          estimate recall (0 turns it off)
      * @param prices            prices behind each search's cost estimate
+     * @param segmentPayloadBytes payload bytes at which a collection's in-memory segment is sealed
+     *                          (besides its point count)
+     * @param maxResultBytes    most payload and vector bytes one answer (a search, a batch, a
+     *                          scroll page, a get) may carry; more is refused with a message
      */
     public record Options(Durability durability, long asyncFlushMillis, int indexThreads, boolean prefault, Disk disk,
                           int maxUnindexed, double compactionMbPerSecond, boolean autoCompact, double recallSampleShare,
-                          CostModel prices) {
+                          CostModel prices, long segmentPayloadBytes, long maxResultBytes) {
         /** Points written but not yet indexed that a collection accepts by default. */
         public static final int DEFAULT_MAX_UNINDEXED = 100_000;
         /** Share of approximate searches whose recall is checked by default. */
         public static final double DEFAULT_RECALL_SAMPLE_SHARE = 0.1;
 
+        /**
+         * Defaults; answers may carry at most a 32nd of the heap (64 MiB at most) of payloads
+         * and vectors, which leaves room for their JSON to be written several at a time.
+         */
         public static Options defaults() {
+            long answer = Math.max(1 << 20, Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 32));
             return new Options(Durability.FSYNC, 200, Runtime.getRuntime().availableProcessors(), true, Disk.REAL,
-                    DEFAULT_MAX_UNINDEXED, 0, true, DEFAULT_RECALL_SAMPLE_SHARE, CostModel.DEFAULT);
+                    DEFAULT_MAX_UNINDEXED, 0, true, DEFAULT_RECALL_SAMPLE_SHARE, CostModel.DEFAULT,
+                    CollectionStore.Options.DEFAULT_SEGMENT_PAYLOAD_BYTES, answer);
         }
 
         public Options withDisk(Disk d) {
-            return new Options(durability, asyncFlushMillis, indexThreads, prefault, d, maxUnindexed, compactionMbPerSecond, autoCompact, recallSampleShare, prices);
+            return new Options(durability, asyncFlushMillis, indexThreads, prefault, d, maxUnindexed, compactionMbPerSecond,
+                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes);
         }
 
         public Options withDurability(Durability d) {
-            return new Options(d, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond, autoCompact, recallSampleShare, prices);
+            return new Options(d, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond,
+                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes);
         }
 
         public Options withPrefault(boolean p) {
-            return new Options(durability, asyncFlushMillis, indexThreads, p, disk, maxUnindexed, compactionMbPerSecond, autoCompact, recallSampleShare, prices);
+            return new Options(durability, asyncFlushMillis, indexThreads, p, disk, maxUnindexed, compactionMbPerSecond,
+                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes);
         }
 
         public Options withMaxUnindexed(int bound) {
-            return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, bound, compactionMbPerSecond, autoCompact, recallSampleShare, prices);
+            return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, bound, compactionMbPerSecond,
+                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes);
         }
 
         public Options withIndexThreads(int threads) {
-            return new Options(durability, asyncFlushMillis, threads, prefault, disk, maxUnindexed, compactionMbPerSecond, autoCompact, recallSampleShare, prices);
+            return new Options(durability, asyncFlushMillis, threads, prefault, disk, maxUnindexed, compactionMbPerSecond,
+                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes);
         }
 
         public Options withRecallSampling(double share) {
             return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond,
-                    autoCompact, share, prices);
+                    autoCompact, share, prices, segmentPayloadBytes, maxResultBytes);
         }
 
         public Options withPrices(CostModel p) {
             return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond,
-                    autoCompact, recallSampleShare, p);
+                    autoCompact, recallSampleShare, p, segmentPayloadBytes, maxResultBytes);
         }
 
         public Options withCompaction(boolean auto, double mbPerSecond) {
-            return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, mbPerSecond, auto, recallSampleShare, prices);
+            return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, mbPerSecond, auto,
+                    recallSampleShare, prices, segmentPayloadBytes, maxResultBytes);
+        }
+
+        /** Payload bytes that seal an in-memory segment, and the most an answer may carry. */
+        public Options withLimits(long sealPayloadBytes, long answerBytes) {
+            return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond,
+                    autoCompact, recallSampleShare, prices, sealPayloadBytes, answerBytes);
         }
     }
+
+    /** How long {@link #close()} lets collections seal what they hold in memory, in all. */
+    public static final Duration CLOSE_BUDGET = Duration.ofSeconds(20);
 
     private final Path root;
     private final Path collectionsDir;
     private final Options options;
     private final FileChannel lockChannel;
     private final FileLock lock;
-    private final Map<String, Collection> collections = new TreeMap<>();
-    private final Map<String, String> failed = new TreeMap<>();
-    private final Object snapshotNames = new Object();
+    private final Map<String, Collection> collections = new ConcurrentHashMap<>();
+    private final Map<String, String> failed = new ConcurrentHashMap<>();
+    /** Held while collections are created, dropped, changed or restored (never while one is read). */
+    private final Object lifecycle = new Object();
     private final RecallSampler sampler;
-    private boolean closed;
+    private final CollectionSnapshots snapshots;
+    private volatile boolean closed;
 
     private Database(Path root, Options options, FileChannel lockChannel, FileLock lock) {
         this.root = root;
@@ -136,6 +167,7 @@ public final class Database implements Closeable {
         this.options = options;
         this.lockChannel = lockChannel;
         this.lock = lock;
+        this.snapshots = new CollectionSnapshots(root.resolve("snapshots"), options.disk());
     }
 
     /** Opens (creating if needed) the database in {@code dir} with default options. */
@@ -144,8 +176,8 @@ public final class Database implements Closeable {
     }
 
     /**
-     * Opens the database in {@code dir}: every collection's segments are mapped and its log tail
-     * replayed.
+     * Opens the database in {@code dir}: every collection's segments are opened and its log tail
+     * replayed; what an interrupted create, drop, snapshot or upload left is removed.
      *
      * @throws StorageException when the directory cannot be used or another process has it open
      */
@@ -164,6 +196,7 @@ public final class Database implements Closeable {
                 throw new StorageException("data directory " + dir.toAbsolutePath() + " is in use by another process");
             }
             Database db = new Database(dir, options, ch, lock);
+            db.snapshots.removeLeftovers();
             db.openCollections();
             return db;
         } catch (IOException e) {
@@ -171,16 +204,32 @@ public final class Database implements Closeable {
         }
     }
 
+    /**
+     * Opens every collection, on as many threads as there are cores: a data directory of
+     * thousands of collections opens in seconds.
+     */
     private void openCollections() throws IOException {
         options.disk().createDirectories(collectionsDir);
+        List<Path> dirs;
         try (Stream<Path> s = Files.list(collectionsDir)) {
-            for (Path p : s.sorted().toList()) {
-                String name = p.getFileName().toString();
-                if (name.startsWith(".")) {
-                    options.disk().deleteTree(p); // a drop or create that a crash interrupted
-                    continue;
-                }
-                openExisting(name, p);
+            dirs = s.sorted().toList();
+        }
+        List<Path> toOpen = new ArrayList<>();
+        for (Path p : dirs) {
+            if (p.getFileName().toString().startsWith(".")) {
+                options.disk().deleteTree(p); // a drop, create or restore that a crash interrupted
+            } else {
+                toOpen.add(p);
+            }
+        }
+        int threads = Math.max(1, Math.min(toOpen.size() / 64, Runtime.getRuntime().availableProcessors()));
+        if (threads <= 1) {
+            toOpen.forEach(p -> openExisting(p.getFileName().toString(), p));
+            return;
+        }
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads, Thread.ofPlatform().name("vectorflow-open-", 0).factory())) {
+            for (Path p : toOpen) {
+                pool.execute(() -> openExisting(p.getFileName().toString(), p));
             }
         }
     }
@@ -197,7 +246,7 @@ public final class Database implements Closeable {
                         "collection ''{0}'': {1}", name, c.recoveryReport());
             }
         } catch (IOException | RuntimeException e) {
-            failed.put(name, e.getMessage());
+            failed.put(name, e.getMessage() == null ? e.toString() : e.getMessage());
             LOG.log(System.Logger.Level.ERROR, "collection ''{0}'' could not be opened: {1}", name, e.getMessage());
         }
     }
@@ -205,9 +254,9 @@ public final class Database implements Closeable {
     private CollectionStore.Options storeOptions(CollectionConfig c) {
         Durability d = c.durability() != null ? c.durability() : options.durability();
         return new CollectionStore.Options(c.dimension(), c.metricImpl(), new HnswParams(c.m(), c.efConstruction()),
-                c.segmentCapacity(), d, options.asyncFlushMillis(), options.indexThreads(), options.prefault(), c.onDisk(),
-                options.maxUnindexed(), c.compactionMbPerSecond() != null ? c.compactionMbPerSecond()
-                : options.compactionMbPerSecond(), options.autoCompact());
+                c.segmentCapacity(), options.segmentPayloadBytes(), d, options.asyncFlushMillis(), options.indexThreads(),
+                options.prefault(), c.onDisk(), options.maxUnindexed(), c.compactionMbPerSecond() != null
+                ? c.compactionMbPerSecond() : options.compactionMbPerSecond(), options.autoCompact());
     }
 
     /** Opens the store and payload indexes of the collection in {@code dir}. */
@@ -226,7 +275,7 @@ public final class Database implements Closeable {
                 }
             });
         }
-        return new Collection(config, store, indexes, sampler, options.prices());
+        return new Collection(config, store, indexes, sampler, options.prices(), options.maxResultBytes());
     }
 
     /**
@@ -234,29 +283,34 @@ public final class Database implements Closeable {
      * and the collection is reopened under them (writes in flight finish first; searches that
      * hold the old handle fail and can be retried). Name, dimension and metric cannot change.
      *
-     * @throws IllegalArgumentException naming what cannot change
+     * @throws IllegalArgumentException naming what cannot change, or a setting this process
+     *         has not the memory for
      */
-    public synchronized Collection updateCollection(CollectionConfig config) {
+    public Collection updateCollection(CollectionConfig config) {
         checkOpen();
-        Collection old = collection(config.name());
-        CollectionConfig was = old.config();
-        if (was.dimension() != config.dimension() || !was.metric().equals(config.metric())) {
-            throw new IllegalArgumentException("vectors.size and vectors.distance of collection '" + config.name()
-                    + "' cannot change; create a new collection");
+        MemoryLimits.check(config, "optimizers_config.max_segment_size");
+        synchronized (lifecycle) {
+            Collection old = collection(config.name());
+            CollectionConfig was = old.config();
+            if (was.dimension() != config.dimension() || !was.metric().equals(config.metric())) {
+                throw new IllegalArgumentException("vectors.size and vectors.distance of collection '" + config.name()
+                        + "' cannot change; create a new collection");
+            }
+            Path dir = collectionsDir.resolve(config.name());
+            try {
+                options.disk().writeAtomically(dir.resolve("collection.json"), ByteBuffer.wrap(configJson(config)));
+            } catch (IOException e) {
+                throw failure("cannot update collection '" + config.name() + "'", e);
+            }
+            collections.remove(config.name());
+            old.close(System.nanoTime() + CLOSE_BUDGET.toNanos());
+            openExisting(config.name(), dir);
+            return collection(config.name());
         }
-        Path dir = collectionsDir.resolve(config.name());
-        try {
-            options.disk().writeAtomically(dir.resolve("collection.json"), ByteBuffer.wrap(configJson(config)));
-        } catch (IOException e) {
-            throw new StorageException("cannot update collection '" + config.name() + "': " + e, e);
-        }
-        collections.remove(config.name());
-        old.close();
-        openExisting(config.name(), dir);
-        return collection(config.name());
     }
 
-    private static CollectionConfig readConfig(Path file) throws IOException {
+    /** The collection's settings as stored in its {@code collection.json}. */
+    static CollectionConfig readConfig(Path file) throws IOException {
         JsonNode n = Json.MAPPER.readTree(file.toFile());
         for (String field : List.of("name", "dimension", "metric", "m", "ef_construction", "segment_capacity")) {
             if (n == null || !n.hasNonNull(field)) {
@@ -271,7 +325,8 @@ public final class Database implements Closeable {
                 n.hasNonNull("compaction_mb_per_second") ? n.get("compaction_mb_per_second").asDouble() : null);
     }
 
-    private static byte[] configJson(CollectionConfig c) throws IOException {
+    /** {@code collection.json}: the settings of {@link CollectionConfig}, pretty-printed. */
+    static byte[] configJson(CollectionConfig c) throws IOException {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("name", c.name()).put("dimension", c.dimension()).put("metric", c.metric()).put("m", c.m())
                 .put("ef_construction", c.efConstruction()).put("segment_capacity", c.segmentCapacity())
@@ -281,40 +336,58 @@ public final class Database implements Closeable {
         return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(n);
     }
 
+    /** A {@link DiskFullException} when {@code e} says the disk is full, else a {@link StorageException}. */
+    private StorageException failure(String what, IOException e) {
+        return DiskFullException.isDiskFull(e) ? DiskFullException.of(root.toAbsolutePath(), what, e)
+                : new StorageException(what + ": " + e, e);
+    }
+
     /**
-     * Creates a collection.
+     * Creates a collection, all or nothing: its directory appears under its name, complete, or
+     * not at all (a full disk leaves nothing behind).
      *
      * @throws AlreadyExistsException if the name is taken
+     * @throws IllegalArgumentException for settings this process has not the memory for
+     * @throws DiskFullException when there is no room for it
      */
-    public synchronized Collection createCollection(CollectionConfig config) {
+    public Collection createCollection(CollectionConfig config) {
         checkOpen();
+        MemoryLimits.check(config, "optimizers_config.max_segment_size");
         String name = config.name();
-        if (collections.containsKey(name) || failed.containsKey(name)) {
-            throw new AlreadyExistsException("collection '" + name + "' already exists");
-        }
         Disk disk = options.disk();
-        Path staging = collectionsDir.resolve(".creating-" + name);
-        Path target = collectionsDir.resolve(name);
-        try {
-            options.disk().deleteTree(staging);
-            disk.createDirectories(staging);
-            disk.writeAtomically(staging.resolve("collection.json"), ByteBuffer.wrap(configJson(config)));
-            disk.move(staging, target);
-            disk.syncDirectory(collectionsDir);
-        } catch (IOException e) {
-            throw new StorageException("cannot create collection '" + name + "': " + e, e);
-        }
-        try {
-            Collection c = openCollection(config, target);
-            collections.put(name, c);
-            return c;
-        } catch (IOException | RuntimeException e) {
-            try {
-                options.disk().deleteTree(target); // do not leave a directory that blocks the name
-            } catch (IOException ignored) {
-                // reported below; the next open lists it as failed
+        synchronized (lifecycle) {
+            if (collections.containsKey(name) || failed.containsKey(name)) {
+                throw new AlreadyExistsException("collection '" + name + "' already exists");
             }
-            throw new StorageException("cannot create collection '" + name + "': " + e, e);
+            Path staging = collectionsDir.resolve(".creating-" + name);
+            Path target = collectionsDir.resolve(name);
+            try {
+                disk.deleteTree(staging);
+                disk.createDirectories(staging);
+                disk.writeAtomically(staging.resolve("collection.json"), ByteBuffer.wrap(configJson(config)));
+                disk.move(staging, target);
+                disk.syncDirectory(collectionsDir);
+            } catch (IOException e) {
+                try {
+                    disk.deleteTree(staging);
+                } catch (IOException ignored) {
+                    // hidden; removed at the next open
+                }
+                throw failure("cannot create collection '" + name + "'", e);
+            }
+            try {
+                Collection c = openCollection(config, target);
+                collections.put(name, c);
+                return c;
+            } catch (IOException | RuntimeException e) {
+                try {
+                    disk.deleteTree(target); // do not leave a directory that blocks the name
+                } catch (IOException ignored) {
+                    // reported below; the next open lists it as failed
+                }
+                throw e instanceof IOException io ? failure("cannot create collection '" + name + "'", io)
+                        : new StorageException("cannot create collection '" + name + "': " + e, e);
+            }
         }
     }
 
@@ -324,9 +397,9 @@ public final class Database implements Closeable {
      * @throws NotFoundException when there is none
      * @throws StorageException when it exists but could not be opened, saying why
      */
-    public synchronized Collection collection(String name) {
+    public Collection collection(String name) {
         checkOpen();
-        Names.check("collection name", name);
+        Names.collection(name);
         Collection c = collections.get(name);
         if (c != null) {
             return c;
@@ -338,107 +411,72 @@ public final class Database implements Closeable {
         throw new NotFoundException("collection '" + name + "' does not exist");
     }
 
-    /** Names of all collections, including any that failed to open. */
-    public synchronized List<String> listCollections() {
+    /** Names of all collections, including any that failed to open, sorted. */
+    public List<String> listCollections() {
         TreeSet<String> names = new TreeSet<>(collections.keySet());
         names.addAll(failed.keySet());
         return new ArrayList<>(names);
     }
 
     /** Collections that could not be opened, with the reason. */
-    public synchronized Map<String, String> failedCollections() {
+    public Map<String, String> failedCollections() {
         return Map.copyOf(failed);
     }
 
     /**
-     * Deletes a collection and its files; returns false when it did not exist. The directory is
-     * first renamed to a hidden name, so a crash mid-way never leaves half a collection.
+     * Deletes a collection and its files; returns false when it did not exist. All or nothing:
+     * the directory is first renamed to a hidden name (so a crash mid-way never leaves half a
+     * collection); if that fails, the collection stays as it was and the error says why.
      */
-    public synchronized boolean dropCollection(String name) {
+    public boolean dropCollection(String name) {
         checkOpen();
-        Names.check("collection name", name);
-        Collection c = collections.remove(name);
-        boolean existed = c != null || failed.remove(name) != null;
-        if (!existed) {
-            return false;
+        Names.collection(name);
+        synchronized (lifecycle) {
+            Collection c = collections.get(name);
+            if (c == null && !failed.containsKey(name)) {
+                return false;
+            }
+            Path dir = collectionsDir.resolve(name);
+            Path dropped = collectionsDir.resolve(".dropped-" + name + "-" + System.nanoTime());
+            try {
+                options.disk().move(dir, dropped);
+                options.disk().syncDirectory(collectionsDir);
+            } catch (IOException e) {
+                throw new StorageException("cannot drop collection '" + name + "': its directory " + dir
+                        + " cannot be changed (" + e + "); the collection is unchanged", e);
+            }
+            collections.remove(name);
+            failed.remove(name);
+            if (c != null) {
+                c.discard();
+            }
+            sampler.forget(name);
+            try {
+                options.disk().deleteTree(dropped);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "dropped collection ''{0}'' left files in {1} ({2}); the next open removes them",
+                        name, dropped, e.toString());
+            }
+            return true;
         }
-        if (c != null) {
-            c.close();
-        }
-        Path dir = collectionsDir.resolve(name);
-        Path dropped = collectionsDir.resolve(".dropped-" + name + "-" + System.nanoTime());
-        try {
-            options.disk().move(dir, dropped);
-            options.disk().syncDirectory(collectionsDir);
-            options.disk().deleteTree(dropped);
-        } catch (IOException e) {
-            throw new StorageException("cannot drop collection '" + name + "': " + e, e);
-        }
-        return true;
     }
 
     /**
      * Takes a snapshot of a collection: a point-in-time copy of its files, packed as
      * {@code <dir>/snapshots/<collection>/<name>.snapshot} (a tar, format in {@link Snapshots}).
-     * Writes to the collection pause only while its files are hard-linked.
+     * Writes to the collection pause only while its last in-memory points are sealed and its
+     * files hard-linked. On failure (a full disk) nothing of it is left.
      *
      * @return the archive
      */
     public Path createSnapshot(String collectionName, String snapshotName) {
-        Names.check("snapshot name", snapshotName);
         Collection c = collection(collectionName);
-        Path folder = root.resolve("snapshots").resolve(collectionName);
-        Path archive = folder.resolve(snapshotName + ".snapshot");
-        if (Files.exists(archive)) {
-            throw new AlreadyExistsException("snapshot '" + snapshotName + "' of collection '" + collectionName + "' already exists");
-        }
-        String unique = snapshotName + "-" + System.nanoTime();
-        Path staging = folder.resolve(".taking-" + unique);
-        Path partial = folder.resolve(".partial-" + unique);
-        try {
-            c.store().snapshot(staging);
-            Files.write(staging.resolve("collection.json"), configJson(c.config()));
-            Path indexes = collectionsDir.resolve(collectionName).resolve(PayloadIndexes.FILE);
-            if (Files.exists(indexes)) {
-                Files.copy(indexes, staging.resolve(PayloadIndexes.FILE));
-            }
-            Snapshots.writeTar(staging, partial);
-            try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            synchronized (snapshotNames) { // publish without replacing one taken meanwhile
-                if (Files.exists(archive)) {
-                    Files.delete(partial);
-                    throw new AlreadyExistsException("snapshot '" + snapshotName + "' of collection '" + collectionName
-                            + "' already exists");
-                }
-                Files.move(partial, archive, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            }
-            return archive;
-        } catch (IOException e) {
-            throw new StorageException("cannot snapshot collection '" + collectionName + "': " + e, e);
-        } finally {
-            try {
-                options.disk().deleteTree(staging);
-            } catch (IOException ignored) {
-                // a leftover staging directory is hidden and removed by the next snapshot of that name
-            }
-        }
+        return snapshots.create(c, snapshotName, collectionsDir.resolve(collectionName));
     }
 
     /** Names of a collection's snapshots, sorted. */
     public List<String> listSnapshots(String collectionName) {
-        Names.check("collection name", collectionName);
-        Path folder = root.resolve("snapshots").resolve(collectionName);
-        if (!Files.isDirectory(folder)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(folder)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".snapshot") && !n.startsWith("."))
-                    .map(n -> n.substring(0, n.length() - ".snapshot".length())).sorted().toList();
-        } catch (IOException e) {
-            throw new StorageException("cannot list snapshots of '" + collectionName + "': " + e, e);
-        }
+        return snapshots.list(collectionName);
     }
 
     /**
@@ -447,81 +485,43 @@ public final class Database implements Closeable {
      * @throws NotFoundException when there is none of that name
      */
     public void deleteSnapshot(String collectionName, String snapshotName) {
-        Path archive = snapshotFile(collectionName, snapshotName);
-        try {
-            Files.delete(archive);
-        } catch (IOException e) {
-            throw new StorageException("cannot delete snapshot '" + snapshotName + "': " + e, e);
-        }
+        snapshots.delete(collectionName, snapshotName);
     }
 
     /** The archive of a snapshot taken by {@link #createSnapshot}. */
     public Path snapshotFile(String collectionName, String snapshotName) {
-        Names.check("collection name", collectionName);
-        Names.check("snapshot name", snapshotName);
-        Path archive = root.resolve("snapshots").resolve(collectionName).resolve(snapshotName + ".snapshot");
-        if (!Files.isRegularFile(archive)) {
-            throw new NotFoundException("snapshot '" + snapshotName + "' of collection '" + collectionName + "' does not exist");
-        }
-        return archive;
+        return snapshots.file(collectionName, snapshotName);
+    }
+
+    /**
+     * A new hidden file in this database's directory for an upload to stream into before it is
+     * restored; the caller deletes it when done (a crash leaves it for the next open to remove).
+     */
+    public Path newUploadFile() throws IOException {
+        return snapshots.newUploadFile();
     }
 
     /**
      * Restores a snapshot archive as collection {@code collectionName}, replacing it if it exists.
      * The archive is unpacked into a hidden staging directory and opened (every checksum checked)
-     * before anything existing is touched.
+     * before anything existing is touched; other collections are served meanwhile.
      *
-     * @throws IllegalArgumentException for an archive that is not a clean VectorFlow snapshot
+     * @throws IllegalArgumentException for an archive that is not a sound VectorFlow snapshot
+     *         (garbage, truncated, hostile, or with a damaged manifest, segment or settings file)
+     * @throws DiskFullException when there is no room to unpack it
      */
-    public synchronized Collection restoreSnapshot(InputStream archive, String collectionName) {
+    public Collection restoreSnapshot(InputStream archive, String collectionName) {
         checkOpen();
-        Names.check("collection name", collectionName);
-        Path staging = collectionsDir.resolve(".restoring-" + collectionName);
+        Names.collection(collectionName);
+        Path staging = collectionsDir.resolve(".restoring-" + collectionName + "-" + System.nanoTime());
         try {
-            options.disk().deleteTree(staging);
-            Snapshots.extractTar(archive, staging);
-            CollectionConfig original = readConfig(staging.resolve("collection.json"));
-            CollectionConfig config = original.withName(collectionName);
+            CollectionConfig config = snapshots.unpack(archive, staging, collectionName);
             options.disk().writeAtomically(staging.resolve("collection.json"), ByteBuffer.wrap(configJson(config)));
-            var check = new CollectionStore.Options(config.dimension(), config.metricImpl(),
-                    new HnswParams(config.m(), config.efConstruction()), config.segmentCapacity(), Durability.FSYNC, 200, 1,
-                    false, true, options.maxUnindexed(), 0, false);
-            CollectionStore.open(options.disk(), staging, check).close(); // checks every file
-            Path target = collectionsDir.resolve(collectionName);
-            Path previous = null;
-            Collection old = collections.remove(collectionName);
-            failed.remove(collectionName);
-            if (old != null) {
-                old.close();
+            synchronized (lifecycle) {
+                return swapIn(collectionName, config, staging);
             }
-            if (Files.exists(target)) {
-                previous = collectionsDir.resolve(".dropped-" + collectionName + "-" + System.nanoTime());
-                options.disk().move(target, previous); // kept until the restored one is open
-            }
-            Collection c;
-            try {
-                options.disk().move(staging, target);
-                options.disk().syncDirectory(collectionsDir);
-                c = openCollection(config, target);
-            } catch (IOException | RuntimeException e) {
-                if (previous != null) { // put the old collection back
-                    options.disk().deleteTree(target);
-                    options.disk().move(previous, target);
-                    options.disk().syncDirectory(collectionsDir);
-                    openExisting(collectionName, target);
-                }
-                throw e;
-            }
-            collections.put(collectionName, c);
-            if (previous != null) {
-                options.disk().deleteTree(previous);
-            }
-            return c;
-        } catch (IOException | StorageException | IllegalArgumentException e) {
-            if (e instanceof IllegalArgumentException iae) {
-                throw iae;
-            }
-            throw new StorageException("cannot restore collection '" + collectionName + "': " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw failure("cannot restore collection '" + collectionName + "'", e);
         } finally {
             try {
                 options.disk().deleteTree(staging);
@@ -529,6 +529,40 @@ public final class Database implements Closeable {
                 // hidden; removed at the next open
             }
         }
+    }
+
+    /** Puts an unpacked, checked collection in place of {@code name} (lifecycle lock held). */
+    private Collection swapIn(String name, CollectionConfig config, Path staging) throws IOException {
+        Path target = collectionsDir.resolve(name);
+        Path previous = null;
+        Collection old = collections.remove(name);
+        failed.remove(name);
+        if (old != null) {
+            old.close(System.nanoTime() + CLOSE_BUDGET.toNanos());
+        }
+        if (Files.exists(target)) {
+            previous = collectionsDir.resolve(".dropped-" + name + "-" + System.nanoTime());
+            options.disk().move(target, previous); // kept until the restored one is open
+        }
+        Collection c;
+        try {
+            options.disk().move(staging, target);
+            options.disk().syncDirectory(collectionsDir);
+            c = openCollection(config, target);
+        } catch (IOException | RuntimeException e) {
+            if (previous != null) { // put the old collection back
+                options.disk().deleteTree(target);
+                options.disk().move(previous, target);
+                options.disk().syncDirectory(collectionsDir);
+                openExisting(name, target);
+            }
+            throw e;
+        }
+        collections.put(name, c);
+        if (previous != null) {
+            options.disk().deleteTree(previous);
+        }
+        return c;
     }
 
     public Path directory() {
@@ -541,15 +575,27 @@ public final class Database implements Closeable {
         }
     }
 
-    /** Closes every collection (sealing their in-memory segments) and releases the directory. */
+    /**
+     * Closes every collection and releases the directory, letting collections seal what they
+     * hold in memory for up to {@link #CLOSE_BUDGET} in all (what is not sealed by then stays in
+     * the logs and is replayed at the next open: nothing acknowledged is lost either way).
+     */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        close(CLOSE_BUDGET);
+    }
+
+    /** {@link #close()} with another time budget for sealing. */
+    public void close(Duration budget) {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
+        long deadline = System.nanoTime() + budget.toNanos();
         sampler.close();
-        collections.values().forEach(Collection::close);
+        collections.values().forEach(c -> c.close(deadline));
         collections.clear();
         try {
             lock.release();

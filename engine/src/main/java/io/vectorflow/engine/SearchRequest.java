@@ -3,30 +3,48 @@ package io.vectorflow.engine;
 import io.vectorflow.engine.filter.Filter;
 
 /**
- * A k-nearest-neighbour query.
+ * A k-nearest-neighbour query. Every protocol builds one of these; its checks are the API's.
  *
- * @param vector      the query vector (raw; the metric prepares it)
- * @param limit       how many points to return, at least 1
- * @param filter      payload/id filter, or null
- * @param ef          HNSW beam width, or 0 for the default (max(limit, 64))
- * @param exact       scan every point instead of walking the graph
- * @param withPayload return payloads
- * @param withVector  return vectors
- * @param explain     add to the result why each segment was searched the way it was
+ * @param vector         the query vector (raw; the metric prepares it)
+ * @param limit          how many points to return, 1 to {@link Collection#MAX_LIMIT}
+ * @param filter         payload/id filter, or null
+ * @param ef             HNSW beam width, or 0 for the default (max(limit + offset, 64))
+ * @param exact          scan every point instead of walking the graph
+ * @param withPayload    return payloads
+ * @param withVector     return vectors
+ * @param explain        add to the result why each segment was searched the way it was
+ * @param offset         hits to skip before the first returned (paging); limit + offset is at
+ *                       most {@link Collection#MAX_LIMIT}
+ * @param scoreThreshold drop hits scoring worse than this (for distances, larger is worse); null for none
  */
 public record SearchRequest(float[] vector, int limit, Filter filter, int ef, boolean exact,
-                            boolean withPayload, boolean withVector, boolean explain) {
+                            boolean withPayload, boolean withVector, boolean explain, int offset, Float scoreThreshold) {
+
+    /** Largest beam width a search may ask for. */
+    public static final int MAX_EF = 100_000;
 
     public SearchRequest {
         if (vector == null) {
             throw new IllegalArgumentException("vector is required");
         }
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+        if (limit < 1 || limit > Collection.MAX_LIMIT) {
+            throw new IllegalArgumentException("limit must be between 1 and " + Collection.MAX_LIMIT + ", got " + limit);
         }
-        if (ef < 0) {
-            throw new IllegalArgumentException("hnsw_ef must not be negative, got " + ef);
+        if (offset < 0 || (long) offset + limit > Collection.MAX_LIMIT) {
+            throw new IllegalArgumentException("offset must be at least 0 and limit + offset at most " + Collection.MAX_LIMIT
+                    + ", got offset " + offset);
         }
+        if (ef < 0 || ef > MAX_EF) {
+            throw new IllegalArgumentException("hnsw_ef must be between 0 and " + MAX_EF + ", got " + ef);
+        }
+        if (scoreThreshold != null && !Float.isFinite(scoreThreshold)) {
+            throw new IllegalArgumentException("score_threshold must be a finite number, got " + scoreThreshold);
+        }
+    }
+
+    public SearchRequest(float[] vector, int limit, Filter filter, int ef, boolean exact, boolean withPayload,
+                         boolean withVector, boolean explain) {
+        this(vector, limit, filter, ef, exact, withPayload, withVector, explain, 0, null);
     }
 
     /** The {@code limit} nearest points, payloads included, no filter. */
@@ -34,31 +52,41 @@ public record SearchRequest(float[] vector, int limit, Filter filter, int ef, bo
         return new SearchRequest(vector, limit, null, 0, false, true, false, false);
     }
 
+    /** Hits the engine must find: those skipped by the offset and those returned. */
+    public int depth() {
+        return limit + offset;
+    }
+
     public SearchRequest withFilter(Filter f) {
-        return new SearchRequest(vector, limit, f, ef, exact, withPayload, withVector, explain);
+        return new SearchRequest(vector, limit, f, ef, exact, withPayload, withVector, explain, offset, scoreThreshold);
     }
 
     public SearchRequest withEf(int beam) {
-        return new SearchRequest(vector, limit, filter, beam, exact, withPayload, withVector, explain);
+        return new SearchRequest(vector, limit, filter, beam, exact, withPayload, withVector, explain, offset, scoreThreshold);
     }
 
     public SearchRequest withExact(boolean e) {
-        return new SearchRequest(vector, limit, filter, ef, e, withPayload, withVector, explain);
+        return new SearchRequest(vector, limit, filter, ef, e, withPayload, withVector, explain, offset, scoreThreshold);
     }
 
     public SearchRequest withVectors(boolean v) {
-        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, v, explain);
+        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, v, explain, offset, scoreThreshold);
     }
 
     public SearchRequest withPayload(boolean p) {
-        return new SearchRequest(vector, limit, filter, ef, exact, p, withVector, explain);
+        return new SearchRequest(vector, limit, filter, ef, exact, p, withVector, explain, offset, scoreThreshold);
     }
 
     public SearchRequest withLimit(int l) {
-        return new SearchRequest(vector, l, filter, ef, exact, withPayload, withVector, explain);
+        return new SearchRequest(vector, l, filter, ef, exact, withPayload, withVector, explain, offset, scoreThreshold);
     }
 
     public SearchRequest withExplain(boolean e) {
-        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, withVector, e);
+        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, withVector, e, offset, scoreThreshold);
+    }
+
+    /** The same query paged: skip {@code skip} hits, drop those scoring worse than {@code threshold} (null: none). */
+    public SearchRequest withPaging(int skip, Float threshold) {
+        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, withVector, explain, skip, threshold);
     }
 }

@@ -69,7 +69,7 @@ final class CollectionsApi {
     }
 
     private static String checkedName(String name) {
-        io.vectorflow.storage.Names.check("collection name", name);
+        io.vectorflow.storage.Names.collection(name);
         return name;
     }
 

@@ -1002,6 +1002,15 @@ public final class CollectionStore implements Closeable {
         wal.halt();
     }
 
+    /**
+     * Stops the collection and unmaps its segments without writing anything more: for one being
+     * dropped, or a snapshot opened only to check its files.
+     */
+    public void discard() {
+        halt();
+        closeSegments();
+    }
+
     /** {@link #close(long)} with no deadline: seals everything in memory first. */
     @Override
     public void close() {

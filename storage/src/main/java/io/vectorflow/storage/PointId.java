@@ -28,26 +28,62 @@ public record PointId(boolean uuid, long msb, long lsb) implements Comparable<Po
     }
 
     /**
-     * Parses a decimal unsigned 64-bit integer or a UUID in its canonical 36-character form.
+     * An id as text: an unsigned 64-bit integer in ASCII digits, or a UUID in canonical form.
      *
-     * @throws IllegalArgumentException naming the bad text
+     * @throws IllegalArgumentException for anything else (signs, spaces, other digits, other UUID forms)
      */
     public static PointId parse(String text) {
         if (text == null || text.isEmpty()) {
             throw new IllegalArgumentException("id must be an unsigned integer or a UUID, got an empty value");
         }
-        if (text.length() == 36 && text.charAt(8) == '-') {
+        if (text.length() <= 20 && text.chars().allMatch(c -> c >= '0' && c <= '9')) {
             try {
-                return of(UUID.fromString(text));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("id is not a valid UUID: '" + text + "'");
+                return of(Long.parseUnsignedLong(text));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("id must be an unsigned 64-bit integer or a UUID, got '" + text + "'");
             }
         }
         try {
-            return of(Long.parseUnsignedLong(text));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("id must be an unsigned 64-bit integer or a UUID, got '" + text + "'");
+            return parseUuid(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("id must be an unsigned 64-bit integer (ASCII digits) or a UUID"
+                    + " (8-4-4-4-12 hexadecimal digits), got '" + (text.length() > 64 ? text.substring(0, 61) + "..." : text) + "'");
         }
+    }
+
+    /**
+     * A UUID in canonical form: 36 characters, hexadecimal digits (either case, ASCII only) in
+     * groups of 8, 4, 4, 4 and 12 separated by '-'. Nothing else: no sign, space, braces, URN
+     * prefix or other digits, which {@link UUID#fromString} would let through.
+     *
+     * @throws IllegalArgumentException for anything else
+     */
+    public static PointId parseUuid(String text) {
+        if (text == null || text.length() != 36) {
+            throw new IllegalArgumentException("not a canonical UUID");
+        }
+        long msb = 0;
+        long lsb = 0;
+        int digits = 0;
+        for (int i = 0; i < 36; i++) {
+            char c = text.charAt(i);
+            if (i == 8 || i == 13 || i == 18 || i == 23) {
+                if (c != '-') {
+                    throw new IllegalArgumentException("not a canonical UUID");
+                }
+                continue;
+            }
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (d < 0) {
+                throw new IllegalArgumentException("not a canonical UUID");
+            }
+            if (digits++ < 16) {
+                msb = msb << 4 | d;
+            } else {
+                lsb = lsb << 4 | d;
+            }
+        }
+        return new PointId(true, msb, lsb);
     }
 
     /** The id as JSON would carry it: a number or a UUID string. */

@@ -14,8 +14,8 @@ public record HnswParams(int m, int efConstruction, long seed) {
         if (m < 2 || m > 512) {
             throw new IllegalArgumentException("m must be between 2 and 512: " + m);
         }
-        if (efConstruction < 1 || efConstruction > 100_000) {
-            throw new IllegalArgumentException("ef_construction must be between 1 and 100000: " + efConstruction);
+        if (efConstruction < 4 || efConstruction > 4096) {
+            throw new IllegalArgumentException("ef_construction must be between 4 and 4096: " + efConstruction);
         }
     }
 

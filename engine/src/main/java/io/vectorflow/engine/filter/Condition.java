@@ -2,6 +2,7 @@ package io.vectorflow.engine.filter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vectorflow.storage.PointId;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -63,10 +64,42 @@ public sealed interface Condition permits Filter, Condition.Match, Condition.Mat
     }
 
     private static String[] split(String key) {
-        if (key == null || key.isEmpty()) {
-            throw new IllegalArgumentException("filter condition needs a non-empty 'key'");
+        return KeyPath.parts(key, "filter condition key");
+    }
+
+    /**
+     * The form {@link MatchAny} compares in: strings and booleans as they are, every number that
+     * is a whole number within the long range as a {@link Long}, other numbers as a {@link Double}
+     * (so 1 matches 1.0, as {@link Match} has it); null for other values.
+     */
+    static Object normalized(Object v) {
+        return switch (v) {
+            case String s -> s;
+            case Boolean b -> b;
+            case Long l -> l;
+            case Integer i -> (long) i;
+            case Short x -> (long) x;
+            case Byte x -> (long) x;
+            case Number n -> {
+                double d = n.doubleValue();
+                yield d == Math.rint(d) && Math.abs(d) < 0x1p63 ? (Object) (long) d : (Object) d;
+            }
+            default -> null;
+        };
+    }
+
+    /** {@link #normalized} for a payload value. */
+    static Object normalized(JsonNode v) {
+        if (v.isTextual()) {
+            return v.textValue();
         }
-        return key.split("\\.");
+        if (v.isBoolean()) {
+            return v.booleanValue();
+        }
+        if (v.isIntegralNumber() && v.canConvertToLong()) {
+            return v.longValue();
+        }
+        return v.isNumber() ? normalized(v.doubleValue()) : null;
     }
 
     /** {@code {"key": k, "match": {"value": v}}}: some value at {@code key} equals {@code value}. */
@@ -89,28 +122,54 @@ public sealed interface Condition permits Filter, Condition.Match, Condition.Mat
         }
     }
 
-    /** {@code {"key": k, "match": {"any": [...]}}}: some value at {@code key} equals one of {@code values}. */
-    record MatchAny(String key, List<Object> any) implements Condition {
+    /**
+     * {@code {"key": k, "match": {"any": [...]}}}: some value at {@code key} equals one of
+     * {@code values}; looked up in a hash set, so a list of a million values costs a lookup per
+     * payload value, not a million comparisons.
+     */
+    record MatchAny(String key, List<Object> any, Set<Object> lookup) implements Condition {
         public MatchAny {
             split(key);
             any = List.copyOf(any);
+            Set<Object> set = new HashSet<>(Math.max(16, any.size() * 2));
             for (Object v : any) {
-                if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
+                Object n = normalized(v);
+                if (n == null) {
                     throw new IllegalArgumentException("match any values for '" + key + "' must be strings, numbers or booleans");
                 }
+                set.add(n);
             }
+            lookup = java.util.Collections.unmodifiableSet(set);
+        }
+
+        public MatchAny(String key, List<Object> any) {
+            this(key, any, Set.of());
         }
 
         @Override
         public boolean test(PointId id, JsonNode payload) {
             for (JsonNode v : values(payload, split(key))) {
-                for (Object expected : any) {
-                    if (sameValue(v, expected)) {
-                        return true;
-                    }
+                Object n = normalized(v);
+                if (n != null && lookup.contains(n)) {
+                    return true;
                 }
             }
             return false;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof MatchAny m && m.key.equals(key) && m.lookup.equals(lookup);
+        }
+
+        @Override
+        public int hashCode() {
+            return key.hashCode() * 31 + lookup.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "MatchAny[key=" + key + ", any=" + (any.size() <= 16 ? any.toString() : any.size() + " values") + "]";
         }
     }
 

@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Reads a filter in Qdrant's JSON shape into the engine's {@link Filter}. Every error is an
@@ -133,9 +132,10 @@ public final class FilterParser {
 
     private static String key(JsonNode node, String path) {
         JsonNode k = node.get("key");
-        if (k == null || !k.isTextual() || k.textValue().isEmpty() || k.textValue().length() > 256) {
-            throw new IllegalArgumentException(path + ".key must be a non-empty string of at most 256 characters");
+        if (k == null || !k.isTextual()) {
+            throw new IllegalArgumentException(path + ".key must be a string");
         }
+        KeyPath.parse(k.textValue(), path + ".key");
         return k.textValue();
     }
 
@@ -226,8 +226,8 @@ public final class FilterParser {
     }
 
     /**
-     * A point id as JSON carries it: an unsigned 64-bit integer, or a UUID string (canonical,
-     * 32 hex digits, or {@code urn:uuid:} form).
+     * A point id as JSON carries it: an unsigned 64-bit integer, or a UUID string in canonical
+     * form ({@link PointId#parseUuid}).
      *
      * @throws IllegalArgumentException naming {@code path}
      */
@@ -240,22 +240,12 @@ public final class FilterParser {
             return PointId.of(b.longValue());
         }
         if (v != null && v.isTextual()) {
-            String t = v.textValue().trim().toLowerCase(java.util.Locale.ROOT);
-            if (t.startsWith("urn:uuid:")) {
-                t = t.substring(9);
+            try {
+                return PointId.parseUuid(v.textValue());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(path + " must be an unsigned integer or a UUID (8-4-4-4-12 hexadecimal digits),"
+                        + " got \"" + abbreviate(v.textValue()) + "\"");
             }
-            if (t.length() == 32 && t.chars().allMatch(ch -> Character.digit(ch, 16) >= 0)) {
-                t = t.substring(0, 8) + "-" + t.substring(8, 12) + "-" + t.substring(12, 16) + "-" + t.substring(16, 20) + "-"
-                        + t.substring(20);
-            }
-            if (t.length() == 36) {
-                try {
-                    return PointId.of(UUID.fromString(t));
-                } catch (IllegalArgumentException e) {
-                    // fall through to the message below
-                }
-            }
-            throw new IllegalArgumentException(path + " must be an unsigned integer or a UUID, got \"" + abbreviate(v.textValue()) + "\"");
         }
         throw new IllegalArgumentException(path + " must be an unsigned integer or a UUID"
                 + (v == null ? " (missing)" : ", got " + abbreviate(v.toString())));

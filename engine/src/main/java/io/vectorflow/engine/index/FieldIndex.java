@@ -36,7 +36,7 @@ final class FieldIndex {
 
     FieldIndex(FieldType type, String key) {
         this.type = type;
-        this.path = key.split("\\.");
+        this.path = io.vectorflow.engine.filter.KeyPath.parse(key, "field_name");
     }
 
     FieldType type() {
@@ -104,6 +104,50 @@ final class FieldIndex {
             }
             default -> throw new AssertionError(type);
         }
+    }
+
+    /**
+     * Ordinals whose value is one of {@code values} (normalized as {@link Condition.MatchAny}
+     * keeps them), or null when this index cannot answer for all of them. Walks the smaller of
+     * the value set and the indexed values, so a long list costs no more than the index is big.
+     */
+    RoaringBitmap matchAny(java.util.Set<Object> values) {
+        if (type == FieldType.FLOAT) {
+            RoaringBitmap union = new RoaringBitmap();
+            for (Object v : values) {
+                if (!(v instanceof Number n)) {
+                    return null;
+                }
+                union.or(range(n.doubleValue(), true, n.doubleValue(), true));
+            }
+            return union;
+        }
+        Class<?> kind = switch (type) {
+            case KEYWORD -> String.class;
+            case BOOL -> Boolean.class;
+            default -> Long.class;
+        };
+        for (Object v : values) {
+            if (!kind.isInstance(v)) {
+                return null; // a value of another type: points holding it are not in this index
+            }
+        }
+        RoaringBitmap union = new RoaringBitmap();
+        if (values.size() <= byValue.size()) {
+            for (Object v : values) {
+                RoaringBitmap b = byValue.get(v);
+                if (b != null) {
+                    union.or(b);
+                }
+            }
+        } else {
+            byValue.forEach((v, b) -> {
+                if (values.contains(v)) {
+                    union.or(b);
+                }
+            });
+        }
+        return union;
     }
 
     /** Ordinals with a number in the range, or null for a keyword or bool index. */

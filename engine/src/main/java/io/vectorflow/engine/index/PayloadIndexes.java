@@ -73,9 +73,7 @@ public final class PayloadIndexes {
 
     /** Adds (or retypes) an index and builds it over every given segment before returning. */
     public synchronized void create(String key, FieldType type, List<? extends Segment> current) throws IOException {
-        if (key == null || key.isBlank() || key.length() > 256) {
-            throw new IllegalArgumentException("field_name must be a non-empty key path of at most 256 characters");
-        }
+        io.vectorflow.engine.filter.KeyPath.parse(key, "field_name");
         Map<String, FieldType> next = new LinkedHashMap<>(schema);
         next.put(key, type);
         save(next);

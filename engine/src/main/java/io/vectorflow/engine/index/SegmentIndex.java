@@ -100,17 +100,7 @@ final class SegmentIndex {
     private Candidates eval(Condition c) {
         return switch (c) {
             case Condition.Match m -> leaf(m.key(), f -> f.match(m.value()));
-            case Condition.MatchAny m -> leaf(m.key(), f -> {
-                RoaringBitmap union = new RoaringBitmap();
-                for (Object v : m.any()) {
-                    RoaringBitmap b = f.match(v);
-                    if (b == null) {
-                        return null;
-                    }
-                    union.or(b);
-                }
-                return union;
-            });
+            case Condition.MatchAny m -> leaf(m.key(), f -> f.matchAny(m.lookup()));
             case Condition.Range r -> leaf(r.key(), f -> f.range(r));
             case Condition.IsEmpty e -> leaf(e.key(), f -> {
                 RoaringBitmap all = new RoaringBitmap();
