@@ -41,25 +41,27 @@ final class CollectionsApi {
     private static final Set<String> WAL_QDRANT_ONLY = Set.of("wal_capacity_mb", "wal_segments_ahead", "wal_retain_closed");
 
     private final Database db;
+    private final Rest rest;
 
-    CollectionsApi(Database db) {
+    CollectionsApi(Database db, Rest rest) {
         this.db = db;
+        this.rest = rest;
     }
 
     void register(ServerBuilder sb) {
-        sb.route().get("/collections").build(Rest.json(c -> Rest.Reply.of(Map.of("collections",
+        sb.route().get("/collections").build(rest.read(c -> Rest.Reply.of(Map.of("collections",
                 db.listCollections().stream().map(n -> Map.of("name", n)).toList()))));
-        sb.route().put("/collections/{name}").build(Rest.json(this::create));
-        sb.route().get("/collections/{name}").build(Rest.json(c -> Rest.Reply.of(info(db.collection(c.param("name"))))));
-        sb.route().patch("/collections/{name}").build(Rest.json(this::update));
-        sb.route().delete("/collections/{name}").build(Rest.json(c -> {
+        sb.route().put("/collections/{name}").build(rest.write(this::create));
+        sb.route().get("/collections/{name}").build(rest.read(c -> Rest.Reply.of(info(db.collection(c.param("name"))))));
+        sb.route().patch("/collections/{name}").build(rest.write(this::update));
+        sb.route().delete("/collections/{name}").build(rest.write(c -> {
             db.collection(c.param("name")); // 404 for a name that does not exist
             return Rest.Reply.of(db.dropCollection(c.param("name")));
         }));
-        sb.route().get("/collections/{name}/exists").build(Rest.json(c -> Rest.Reply.of(Map.of("exists",
+        sb.route().get("/collections/{name}/exists").build(rest.read(c -> Rest.Reply.of(Map.of("exists",
                 db.listCollections().contains(checkedName(c.param("name")))))));
-        sb.route().put("/collections/{name}/index").build(Rest.json(this::createIndex));
-        sb.route().delete("/collections/{name}/index/{field}").build(Rest.json(c -> {
+        sb.route().put("/collections/{name}/index").build(rest.write(this::createIndex));
+        sb.route().delete("/collections/{name}/index/{field}").build(rest.write(c -> {
             Collection col = db.collection(c.param("name"));
             if (!col.dropPayloadIndex(c.param("field"))) {
                 throw new ApiException(404, "collection '" + col.name() + "' has no payload index on '" + c.param("field") + "'");
@@ -232,6 +234,7 @@ final class CollectionsApi {
         ours.put("read_only_reason", c.readOnlyReason());
         ours.put("unindexed_points", unindexed);
         ours.put("bytes_on_disk", c.bytesOnDisk());
+        ours.put("bytes_in_memory", c.bytesInMemory());
         ObjectNode recall = ours.putObject("estimated_recall");
         for (Map.Entry<String, RecallSampler.Estimate> e : c.recallEstimates().entrySet()) {
             recall.putObject(e.getKey()).put("recall", e.getValue().recall()).put("samples", e.getValue().samples());

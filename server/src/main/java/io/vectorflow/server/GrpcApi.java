@@ -55,28 +55,63 @@ import java.util.function.Supplier;
 /**
  * The gRPC service ({@code vectorflow.v1.VectorFlow}, api/src/main/proto): the REST API's
  * operations over the same engine calls, with the same limits and the same messages naming the
- * field, mapped to gRPC status codes.
+ * field, mapped to gRPC status codes. Calls go through the same admission control as REST (their
+ * lane, working memory for their message) and run inside the same kind of budget: the call's
+ * deadline ({@code grpc-timeout}) or the server's request timeout, cancelled with the call.
  */
 final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
 
     private static final AtomicLong OPERATIONS = new AtomicLong();
     private final Database db;
+    private final Admission admission;
 
-    GrpcApi(Database db) {
+    GrpcApi(Database db, Admission admission) {
         this.db = db;
+        this.admission = admission;
     }
 
-    /** Runs one call, answering its result or the status its failure maps to. */
-    private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
-        T value;
+    /** A call that reads, answered from the read lane. */
+    private <T> void read(com.google.protobuf.MessageLite request, StreamObserver<T> out, Supplier<T> call) {
+        answer(Admission.Lane.READ, request, out, call);
+    }
+
+    /** A call that writes, answered from the write lane. */
+    private <T> void write(com.google.protobuf.MessageLite request, StreamObserver<T> out, Supplier<T> call) {
+        answer(Admission.Lane.WRITE, request, out, call);
+    }
+
+    /** Runs one call on its lane within its budget, answering its result or the status its failure maps to. */
+    private <T> void answer(Admission.Lane lane, com.google.protobuf.MessageLite request, StreamObserver<T> out, Supplier<T> call) {
+        Admission.Reservation memory;
+        io.vectorflow.core.search.Budget budget;
         try {
-            value = call.get();
+            budget = Rest.budget(com.linecorp.armeria.server.ServiceRequestContext.current());
+            memory = admission.reserve(request.getSerializedSize());
         } catch (RuntimeException e) {
             out.onError(status(e));
             return;
         }
-        out.onNext(value);
-        out.onCompleted();
+        io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
+        try {
+            admission.run(lane, trace.wrap(() -> {
+                try (var scope = budget.enter()) {
+                    budget.check(); // the caller may have gone while the call waited
+                    return call.get();
+                }
+            })).whenComplete((value, failure) -> {
+                memory.close();
+                if (failure != null) {
+                    out.onError(status(failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                            ? c.getCause() : failure));
+                } else {
+                    out.onNext(value);
+                    out.onCompleted();
+                }
+            });
+        } catch (RuntimeException e) {
+            memory.close();
+            out.onError(status(e));
+        }
     }
 
     static StatusRuntimeException status(Throwable e) {
@@ -87,12 +122,42 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
             case NotFoundException n -> Status.NOT_FOUND;
             case AlreadyExistsException a -> Status.ALREADY_EXISTS;
             case IllegalArgumentException i -> Status.INVALID_ARGUMENT;
+            case Admission.Busy b -> Status.UNAVAILABLE;
             case OverloadedException o -> Status.UNAVAILABLE;
-            case StorageException st when st.getMessage() != null && (st.getMessage().contains("read-only")
-                    || st.getMessage().contains("closed")) -> Status.UNAVAILABLE;
+            case io.vectorflow.storage.DiskFullException d -> Status.RESOURCE_EXHAUSTED;
+            case io.vectorflow.core.search.BudgetExceededException b when b.timedOut() -> Status.DEADLINE_EXCEEDED;
+            case io.vectorflow.core.search.BudgetExceededException b -> Status.CANCELLED;
+            case OutOfMemoryError o -> Status.UNAVAILABLE;
+            case StorageException st -> Status.UNAVAILABLE;
+            case IllegalStateException st when st.getMessage() != null && st.getMessage().contains("closed") -> Status.UNAVAILABLE;
             default -> Status.INTERNAL;
         };
         return s.withDescription(e.getMessage() == null ? e.toString() : e.getMessage()).asRuntimeException();
+    }
+
+    /**
+     * How failures outside the handlers answer (Armeria's exception handler): a message that is
+     * not valid protobuf (truncated, invalid UTF-8 in a string) is the caller's INVALID_ARGUMENT,
+     * one over the size limit RESOURCE_EXHAUSTED; everything else keeps the status it has.
+     */
+    static Status statusOfFailure(com.linecorp.armeria.common.RequestContext ctx, Status status, Throwable cause,
+                                  io.grpc.Metadata metadata) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof com.google.protobuf.InvalidProtocolBufferException) {
+                return Status.INVALID_ARGUMENT.withDescription("the request is not a valid message: " + t.getMessage());
+            }
+            if (t instanceof com.linecorp.armeria.common.ContentTooLargeException) {
+                return Status.RESOURCE_EXHAUSTED.withDescription(t.getMessage());
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        if (status.getCode() == Status.Code.INTERNAL && cause != null && cause.getMessage() != null
+                && cause.getMessage().toLowerCase().contains("protobuf")) {
+            return Status.INVALID_ARGUMENT.withDescription("the request is not a valid message: " + cause.getMessage());
+        }
+        return status;
     }
 
     // ---- conversions ---------------------------------------------------------------------------
@@ -169,7 +234,7 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
 
     @Override
     public void createCollection(CreateCollectionRequest r, StreamObserver<CreateCollectionResponse> out) {
-        answer(out, () -> {
+        write(r, out, () -> {
             String metric = switch (r.getDistance()) {
                 case COSINE -> "cosine";
                 case DOT -> "dot";
@@ -194,7 +259,7 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
 
     @Override
     public void getCollection(GetCollectionRequest r, StreamObserver<CollectionInfo> out) {
-        answer(out, () -> {
+        read(r, out, () -> {
             Collection c = db.collection(r.getName());
             CollectionConfig cfg = c.config();
             return CollectionInfo.newBuilder().setName(cfg.name()).setSize(cfg.dimension()).setDistance(distance(cfg.metric()))
@@ -206,19 +271,19 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
 
     @Override
     public void listCollections(ListCollectionsRequest r, StreamObserver<ListCollectionsResponse> out) {
-        answer(out, () -> ListCollectionsResponse.newBuilder().addAllNames(db.listCollections()).build());
+        read(r, out, () -> ListCollectionsResponse.newBuilder().addAllNames(db.listCollections()).build());
     }
 
     @Override
     public void deleteCollection(DeleteCollectionRequest r, StreamObserver<DeleteCollectionResponse> out) {
-        answer(out, () -> DeleteCollectionResponse.newBuilder().setExisted(db.dropCollection(r.getName())).build());
+        write(r, out, () -> DeleteCollectionResponse.newBuilder().setExisted(db.dropCollection(r.getName())).build());
     }
 
     // ---- points --------------------------------------------------------------------------------
 
     @Override
     public void upsert(UpsertRequest r, StreamObserver<WriteResponse> out) {
-        answer(out, () -> {
+        write(r, out, () -> {
             Collection c = db.collection(r.getCollection());
             if (r.getPointsCount() > PointsApi.MAX_BATCH) {
                 throw new ApiException(413, "points holds " + r.getPointsCount() + " points; at most " + PointsApi.MAX_BATCH);
@@ -237,7 +302,7 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
 
     @Override
     public void get(GetRequest r, StreamObserver<GetResponse> out) {
-        answer(out, () -> {
+        read(r, out, () -> {
             Collection c = db.collection(r.getCollection());
             List<PointId> ids = new ArrayList<>();
             for (int i = 0; i < r.getIdsCount(); i++) {
@@ -261,7 +326,7 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
 
     @Override
     public void delete(DeleteRequest r, StreamObserver<WriteResponse> out) {
-        answer(out, () -> {
+        write(r, out, () -> {
             Collection c = db.collection(r.getCollection());
             if ((r.getIdsCount() > 0) == !r.getFilterJson().isEmpty()) {
                 throw new IllegalArgumentException("give either ids or filter_json");
@@ -282,7 +347,7 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
 
     @Override
     public void scroll(ScrollRequest r, StreamObserver<ScrollResponse> out) {
-        answer(out, () -> {
+        read(r, out, () -> {
             Collection c = db.collection(r.getCollection());
             int limit = r.getLimit() == 0 ? 10 : r.getLimit();
             if (limit < 1 || limit > Collection.MAX_LIMIT) {
@@ -301,7 +366,7 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
 
     @Override
     public void count(CountRequest r, StreamObserver<CountResponse> out) {
-        answer(out, () -> CountResponse.newBuilder().setCount(db.collection(r.getCollection())
+        read(r, out, () -> CountResponse.newBuilder().setCount(db.collection(r.getCollection())
                 .count(filter(r.getFilterJson(), "filter_json"))).build());
     }
 
@@ -309,18 +374,30 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
 
     @Override
     public void search(SearchRequest r, StreamObserver<SearchResponse> out) {
-        answer(out, () -> search(r, ""));
+        read(r, out, () -> search(r, ""));
     }
 
     @Override
     public void searchBatch(SearchBatchRequest r, StreamObserver<SearchBatchResponse> out) {
-        answer(out, () -> {
+        read(r, out, () -> {
             if (r.getSearchesCount() > PointsApi.MAX_SEARCHES) {
                 throw new ApiException(413, "searches holds " + r.getSearchesCount() + " searches; at most " + PointsApi.MAX_SEARCHES);
             }
             SearchBatchResponse.Builder b = SearchBatchResponse.newBuilder();
+            if (r.getSearchesCount() == 0) {
+                return b.build();
+            }
+            Collection c = db.collection(r.getSearches(0).getCollection());
+            List<io.vectorflow.engine.SearchRequest> requests = new ArrayList<>();
             for (int i = 0; i < r.getSearchesCount(); i++) {
-                b.addResults(search(r.getSearches(i), "searches[" + i + "]."));
+                if (!r.getSearches(i).getCollection().equals(c.name())) {
+                    throw new IllegalArgumentException("searches[" + i + "].collection: every search of a batch must be on"
+                            + " the same collection ('" + c.name() + "')");
+                }
+                requests.add(request(c, r.getSearches(i), "searches[" + i + "]."));
+            }
+            for (SearchResult res : c.searchBatch(requests)) {
+                b.addResults(response(res));
             }
             return b.build();
         });
@@ -328,23 +405,28 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
 
     private SearchResponse search(SearchRequest r, String prefix) {
         Collection c = db.collection(r.getCollection());
-        int limit = r.getLimit() == 0 ? 10 : r.getLimit();
-        if (limit < 1 || limit > Collection.MAX_LIMIT || r.getOffset() < 0 || (long) limit + r.getOffset() > Collection.MAX_LIMIT) {
-            throw new IllegalArgumentException(prefix + "limit + offset must be between 1 and " + Collection.MAX_LIMIT);
-        }
-        if (r.getHnswEf() < 0 || r.getHnswEf() > 100_000) {
-            throw new IllegalArgumentException(prefix + "hnsw_ef must be between 0 and 100000");
-        }
+        return response(c.search(request(c, r, prefix)));
+    }
+
+    /** The engine's request for a message; its checks are the engine's, named with {@code prefix}. */
+    private io.vectorflow.engine.SearchRequest request(Collection c, SearchRequest r, String prefix) {
         float[] vector = floats(r.getVectorList());
         if (vector.length != c.config().dimension()) {
             throw new IllegalArgumentException(prefix + "vector has dimension " + vector.length + ", collection '" + c.name()
                     + "' expects " + c.config().dimension());
         }
-        SearchResult res = c.search(new io.vectorflow.engine.SearchRequest(vector, limit + r.getOffset(),
-                filter(r.getFilterJson(), prefix + "filter_json"), r.getHnswEf(), r.getExact(), r.getWithPayload(),
-                r.getWithVector(), false));
+        try {
+            return new io.vectorflow.engine.SearchRequest(vector, r.getLimit() == 0 ? 10 : r.getLimit(),
+                    filter(r.getFilterJson(), prefix + "filter_json"), r.getHnswEf(), r.getExact(), r.getWithPayload(),
+                    r.getWithVector(), false, r.getOffset(), r.hasScoreThreshold() ? r.getScoreThreshold() : null);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(prefix + e.getMessage(), e);
+        }
+    }
+
+    private static SearchResponse response(SearchResult res) {
         SearchResponse.Builder b = SearchResponse.newBuilder();
-        for (ScoredPoint p : PointsApi.page(c, res, r.getOffset(), r.hasScoreThreshold() ? r.getScoreThreshold() : null)) {
+        for (ScoredPoint p : res.points()) {
             var sp = io.vectorflow.api.v1.ScoredPoint.newBuilder().setId(id(p.id())).setScore(p.score())
                     .setPayloadJson(json(p.payload()));
             if (p.vector() != null) {

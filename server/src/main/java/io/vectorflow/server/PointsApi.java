@@ -42,27 +42,29 @@ final class PointsApi {
     private static final Set<String> QDRANT_SEARCH_ONLY = Set.of("shard_key", "timeout", "consistency", "lookup_from");
 
     private final Database db;
+    private final Rest rest;
 
-    PointsApi(Database db) {
+    PointsApi(Database db, Rest rest) {
         this.db = db;
+        this.rest = rest;
     }
 
     void register(ServerBuilder sb) {
         String p = "/collections/{name}/points";
-        sb.route().put(p).build(Rest.json(this::upsert));
-        sb.route().post(p).build(Rest.json(this::get));
-        sb.route().get(p + "/{id}").build(Rest.json(this::getOne));
-        sb.route().post(p + "/delete").build(Rest.json(this::delete));
-        sb.route().post(p + "/scroll").build(Rest.json(this::scroll));
-        sb.route().post(p + "/count").build(Rest.json(this::count));
-        sb.route().post(p + "/payload").build(Rest.json(c -> setPayload(c, false)));
-        sb.route().put(p + "/payload").build(Rest.json(c -> setPayload(c, true)));
-        sb.route().post(p + "/payload/delete").build(Rest.json(this::deletePayload));
-        sb.route().post(p + "/payload/clear").build(Rest.json(this::clearPayload));
-        sb.route().post(p + "/query").build(Rest.json(this::query));
-        sb.route().post(p + "/query/batch").build(Rest.json(c -> batch(c, true)));
-        sb.route().post(p + "/search").build(Rest.json(this::search));
-        sb.route().post(p + "/search/batch").build(Rest.json(c -> batch(c, false)));
+        sb.route().put(p).build(rest.write(this::upsert));
+        sb.route().post(p).build(rest.read(this::get));
+        sb.route().get(p + "/{id}").build(rest.read(this::getOne));
+        sb.route().post(p + "/delete").build(rest.write(this::delete));
+        sb.route().post(p + "/scroll").build(rest.read(this::scroll));
+        sb.route().post(p + "/count").build(rest.read(this::count));
+        sb.route().post(p + "/payload").build(rest.write(c -> setPayload(c, false)));
+        sb.route().put(p + "/payload").build(rest.write(c -> setPayload(c, true)));
+        sb.route().post(p + "/payload/delete").build(rest.write(this::deletePayload));
+        sb.route().post(p + "/payload/clear").build(rest.write(this::clearPayload));
+        sb.route().post(p + "/query").build(rest.read(this::query));
+        sb.route().post(p + "/query/batch").build(rest.read(c -> batch(c, true)));
+        sb.route().post(p + "/search").build(rest.read(this::search));
+        sb.route().post(p + "/search/batch").build(rest.read(c -> batch(c, false)));
     }
 
     /** Qdrant's answer to a write: {@code {"operation_id": n, "status": "completed"}}; every write here is durable on return. */
@@ -263,11 +265,12 @@ final class PointsApi {
 
     private Rest.Reply getOne(Rest.Call call) {
         Collection col = db.collection(call.param("name"));
-        String text = call.param("id");
-        JsonNode idNode = text.chars().allMatch(Character::isDigit) && !text.isEmpty()
-                ? Json.MAPPER.getNodeFactory().numberNode(new java.math.BigInteger(text))
-                : Json.MAPPER.getNodeFactory().textNode(text);
-        PointId id = FilterParser.id(idNode, "id");
+        PointId id;
+        try {
+            id = PointId.parse(call.param("id"));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("point id in the path: " + e.getMessage());
+        }
         List<Record> found = col.get(List.of(id), true, true);
         if (found.isEmpty()) {
             throw new ApiException(404, "point " + id + " does not exist in collection '" + col.name() + "'");
@@ -322,8 +325,8 @@ final class PointsApi {
 
     // ---- search -------------------------------------------------------------------------------
 
-    /** A parsed search with the paging and output options the engine does not handle. */
-    private record Search(SearchRequest request, int offset, Float scoreThreshold, PayloadSelector payload) {}
+    /** A parsed search with the output option the engine does not handle. */
+    private record Search(SearchRequest request, PayloadSelector payload) {}
 
     private Search parseSearch(Collection col, Body body, boolean queryApi) {
         body.check(queryApi ? QUERY_FIELDS : SEARCH_FIELDS, QDRANT_SEARCH_ONLY, null);
@@ -339,17 +342,14 @@ final class PointsApi {
         }
         int limit = body.integer("limit", 10, 1, Collection.MAX_LIMIT);
         int offset = body.integer("offset", 0, 0, Collection.MAX_LIMIT);
-        if (limit + offset > Collection.MAX_LIMIT) {
-            throw ApiException.badRequest("limit + offset must be at most " + Collection.MAX_LIMIT);
-        }
         Body params = body.object("params").check(Set.of("hnsw_ef", "exact"), Set.of("quantization", "indexed_only", "acorn"), null);
-        int ef = params.integer("hnsw_ef", 0, 1, 100_000);
+        int ef = params.integer("hnsw_ef", 0, 1, SearchRequest.MAX_EF);
         boolean exact = params.bool("exact", false);
         Float threshold = body.has("score_threshold") ? (float) body.number("score_threshold", 0) : null;
         PayloadSelector ps = PayloadSelector.parse(body.get("with_payload"), "with_payload", false);
-        SearchRequest r = new SearchRequest(vector, limit + offset, FilterParser.parse(body.get("filter"), "filter"), ef, exact,
-                ps.any(), withVector(body), body.bool("explain", false));
-        return new Search(r, offset, threshold, ps);
+        SearchRequest r = new SearchRequest(vector, limit, FilterParser.parse(body.get("filter"), "filter"), ef, exact,
+                ps.any(), withVector(body), body.bool("explain", false), offset, threshold);
+        return new Search(r, ps);
     }
 
     /** The query API's {@code query}: a vector, {@code {"nearest": vector or id}}, or a point id (its vector). */
@@ -406,39 +406,18 @@ final class PointsApi {
         for (int i = 0; i < searches.size(); i++) {
             parsed.add(parseSearch(col, Body.of(searches.get(i), "searches[" + i + "]"), queryApi));
         }
+        List<SearchResult> raw = col.searchBatch(parsed.stream().map(Search::request).toList());
         List<Object> results = new ArrayList<>();
-        List<SearchResult> raw = new ArrayList<>();
-        for (Search s : parsed) {
-            SearchResult r = col.search(s.request());
-            raw.add(r);
-            List<ObjectNode> points = scored(col, s, r);
+        for (int i = 0; i < parsed.size(); i++) {
+            List<ObjectNode> points = scored(col, parsed.get(i), raw.get(i));
             results.add(queryApi ? Map.of("points", points) : points);
         }
         return new Rest.Reply(results, Performance.ofBatch(raw), List.of());
     }
 
-    /**
-     * The hits a client sees: those after {@code offset}, up to the first that scores worse than
-     * {@code threshold} (null for none; for distances, a larger score is worse). Hits come best
-     * first, so every later one is past the threshold too. REST and gRPC both answer through this.
-     */
-    static List<ScoredPoint> page(Collection col, SearchResult r, int offset, Float threshold) {
-        boolean higherIsCloser = col.config().metricImpl().higherScoreIsCloser();
-        List<ScoredPoint> points = r.points();
-        List<ScoredPoint> out = new ArrayList<>();
-        for (int i = offset; i < points.size(); i++) {
-            ScoredPoint p = points.get(i);
-            if (threshold != null && (higherIsCloser ? p.score() < threshold : p.score() > threshold)) {
-                break;
-            }
-            out.add(p);
-        }
-        return out;
-    }
-
     private static List<ObjectNode> scored(Collection col, Search s, SearchResult r) {
         List<ObjectNode> out = new ArrayList<>();
-        for (ScoredPoint p : page(col, r, s.offset(), s.scoreThreshold())) {
+        for (ScoredPoint p : r.points()) {
             ObjectNode n = record(p.id(), p.payload(), p.vector(), s.payload());
             n.put("version", 0);
             n.put("score", p.score());

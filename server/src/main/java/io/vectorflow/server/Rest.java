@@ -5,37 +5,56 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.ContentTooLargeException;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.vectorflow.core.search.Budget;
+import io.vectorflow.core.search.BudgetExceededException;
 import io.vectorflow.engine.AlreadyExistsException;
 import io.vectorflow.engine.Json;
 import io.vectorflow.engine.NotFoundException;
+import io.vectorflow.storage.DiskFullException;
 import io.vectorflow.storage.OverloadedException;
 import io.vectorflow.storage.StorageException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The envelope every REST answer shares, Qdrant's: {@code {"result": …, "status": "ok", "time":
- * seconds, "performance": {…}}}, plus {@code "warnings": […]} when fields were accepted without
- * effect; errors are {@code {"status": {"error": "…"}, "time": seconds}} with a 4xx code naming
- * the field (5xx only for faults of the server itself).
+ * How every REST request is served, and the envelope every answer shares, Qdrant's:
+ * {@code {"result": …, "status": "ok", "time": seconds, "performance": {…}}}, plus
+ * {@code "warnings": […]} when fields were accepted without effect; errors are
+ * {@code {"status": {"error": "…"}, "time": seconds}} with a 4xx code naming the field (5xx only
+ * for faults of the server itself: 503 with {@code Retry-After} when it is busy, 507 when its
+ * disk is full).
  *
- * <p>Handlers run on Armeria's blocking executor (engine calls wait for disk) after the body is
- * aggregated under the size limit.
+ * <p>A request first reserves working memory for its body ({@link Admission}), then its body is
+ * aggregated under the size limit, then its handler runs on its lane's bounded pool, inside a
+ * {@link Budget} that ends with the request's {@code timeout} (seconds, a query parameter on
+ * every route, as Qdrant's) or the server's request timeout, and is cancelled when the client
+ * goes away: long work stops within milliseconds of either.
  */
 final class Rest {
 
     private static final Logger LOG = LoggerFactory.getLogger(Rest.class);
+    private static final Logger ACCESS = LoggerFactory.getLogger("io.vectorflow.access");
+    /** Longest {@code timeout} a request may ask for, in seconds. */
+    static final int MAX_TIMEOUT_SECONDS = 86_400;
 
-    private Rest() {}
+    private final Admission admission;
+
+    Rest(Admission admission) {
+        this.admission = admission;
+    }
 
     /** One request: path parameters, query string, parsed body. */
     record Call(ServiceRequestContext ctx, AggregatedHttpRequest request, JsonNode json, long startNanos) {
@@ -77,47 +96,103 @@ final class Rest {
         HttpResponse handle(Call call) throws Exception;
     }
 
-    /** A service that aggregates the body, parses JSON (if {@code json}), runs the handler blocking and wraps the answer. */
-    static HttpService json(Handler handler) {
-        return raw(call -> envelope(call, handler.handle(call)), true);
+    /** A JSON endpoint that reads (search, get, scroll, count, info): the read lane. */
+    HttpService read(Handler handler) {
+        return raw(Admission.Lane.READ, call -> envelope(call, handler.handle(call)), true);
+    }
+
+    /** A JSON endpoint that writes or administers: the write lane. */
+    HttpService write(Handler handler) {
+        return raw(Admission.Lane.WRITE, call -> envelope(call, handler.handle(call)), true);
     }
 
     /**
-     * A service that aggregates the body and runs the handler on the blocking executor, inside a
-     * server span (when tracing is on) and with the request id in the logging context; each
-     * request is logged once it is answered.
+     * An endpoint that reserves memory, aggregates the body (parsing it as JSON if
+     * {@code parseJson}), and runs the handler on {@code lane} inside the request's budget, in a
+     * server span (when tracing is on) and with the request id in the logging context.
      */
-    static HttpService raw(RawHandler handler, boolean parseJson) {
+    HttpService raw(Admission.Lane lane, RawHandler handler, boolean parseJson) {
         return (ctx, req) -> {
             long start = System.nanoTime();
-            return HttpResponse.of(req.aggregate().handleAsync((agg, err) -> {
-                io.opentelemetry.api.trace.Span span = ServerTracing.serverSpan(req.method() + " " + routeOf(ctx), req.headers(),
-                        key -> req.headers().get(key));
-                org.slf4j.MDC.put("request_id", ctx.id().text());
-                HttpResponse response;
-                int status;
-                try (var scope = io.vectorflow.engine.perf.Tracing.enter(span)) {
-                    if (err != null) {
-                        throw err instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : err;
-                    }
-                    JsonNode body = parseJson ? parse(agg) : null;
-                    response = handler.handle(new Call(ctx, agg, body, start));
-                    status = 200;
-                } catch (Throwable t) {
-                    status = statusOf(t);
-                    response = error(t, start);
-                }
-                ServerTracing.end(span, status);
-                if (ACCESS.isDebugEnabled() || status >= 500) {
-                    ACCESS.info("{} {} {} {} ms", req.method(), ctx.path(), status, (System.nanoTime() - start) / 1_000_000);
-                }
-                org.slf4j.MDC.remove("request_id");
-                return response;
-            }, ctx.blockingTaskExecutor()));
+            Admission.Reservation memory;
+            Budget budget;
+            try {
+                budget = budget(ctx);
+                memory = admission.reserve(req.headers().contentLength() >= 0 ? req.headers().contentLength()
+                        : Admission.UNKNOWN_BODY_BYTES);
+            } catch (RuntimeException e) {
+                req.abort();
+                return error(e, start);
+            }
+            CompletableFuture<HttpResponse> answer = req.aggregate().thenCompose(agg -> {
+                memory.resize(agg.content().length());
+                return admission.run(lane, () -> handle(ctx, req, agg, parseJson, handler, budget, start));
+            }).exceptionally(t -> error(t, start));
+            answer.whenComplete((r, t) -> memory.close());
+            return HttpResponse.of(answer);
         };
     }
 
-    private static final Logger ACCESS = LoggerFactory.getLogger("io.vectorflow.access");
+    /** Runs {@code work} on {@code lane} inside this request's budget (for streaming endpoints). */
+    <T> CompletableFuture<T> onLane(ServiceRequestContext ctx, Admission.Lane lane, java.util.concurrent.Callable<T> work) {
+        Budget budget = budget(ctx);
+        return admission.run(lane, () -> {
+            try (var scope = budget.enter()) {
+                return work.call();
+            }
+        });
+    }
+
+    private HttpResponse handle(ServiceRequestContext ctx, HttpRequest req, AggregatedHttpRequest agg, boolean parseJson,
+                                RawHandler handler, Budget budget, long start) {
+        io.opentelemetry.api.trace.Span span = ServerTracing.serverSpan(req.method() + " " + routeOf(ctx), req.headers(),
+                key -> req.headers().get(key));
+        org.slf4j.MDC.put("request_id", ctx.id().text());
+        HttpResponse response;
+        int status;
+        try (var scope = io.vectorflow.engine.perf.Tracing.enter(span); var inBudget = budget.enter()) {
+            budget.check(); // the client may have gone while the request waited
+            JsonNode body = parseJson ? parse(agg) : null;
+            response = handler.handle(new Call(ctx, agg, body, start));
+            status = 200;
+        } catch (Throwable t) {
+            status = statusOf(t);
+            response = error(t, start);
+        }
+        ServerTracing.end(span, status);
+        if (ACCESS.isDebugEnabled() || status >= 500) {
+            ACCESS.info("{} {} {} {} ms", req.method(), ctx.path(), status, (System.nanoTime() - start) / 1_000_000);
+        }
+        org.slf4j.MDC.remove("request_id");
+        return response;
+    }
+
+    /**
+     * The budget of a request: it ends with the request's {@code timeout} (seconds) if it gives
+     * one, else with the server's request timeout, and is cancelled when the client goes away.
+     * Armeria's own timer is moved a second later, so the answer is this server's 408.
+     */
+    static Budget budget(ServiceRequestContext ctx) {
+        String t = ctx.queryParam("timeout");
+        long timeoutMillis;
+        if (t != null) {
+            if (t.isEmpty() || t.length() > 5 || !t.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || Integer.parseInt(t) < 1 || Integer.parseInt(t) > MAX_TIMEOUT_SECONDS) {
+                throw ApiException.badRequest("timeout must be a whole number of seconds from 1 to " + MAX_TIMEOUT_SECONDS
+                        + ", got '" + Body.brief(Json.MAPPER.getNodeFactory().textNode(t)) + "'");
+            }
+            timeoutMillis = Integer.parseInt(t) * 1000L;
+        } else {
+            timeoutMillis = ctx.requestTimeoutMillis();
+        }
+        Budget budget = timeoutMillis > 0 ? Budget.withTimeoutNanos(timeoutMillis * 1_000_000) : Budget.cancellable();
+        if (timeoutMillis > 0) {
+            ctx.setRequestTimeoutMillis(com.linecorp.armeria.common.util.TimeoutMode.SET_FROM_NOW, timeoutMillis + 1000);
+        }
+        ctx.whenRequestCancelling().thenAccept(cause -> budget.cancel("the request was cancelled (the client went away or"
+                + " the server is shutting down)"));
+        return budget;
+    }
 
     private static String routeOf(ServiceRequestContext ctx) {
         return ctx.config().route().patternString();
@@ -150,7 +225,7 @@ final class Rest {
         if (!reply.warnings().isEmpty()) {
             root.set("warnings", Json.MAPPER.valueToTree(reply.warnings()));
         }
-        return write(HttpStatus.OK, root);
+        return write(HttpStatus.OK, root, false);
     }
 
     /** The HTTP status an exception answers with. */
@@ -158,58 +233,65 @@ final class Rest {
         return statusAndMessage(t).status();
     }
 
-    private record Outcome(int status, String message) {}
+    private record Outcome(int status, String message, boolean retry) {}
 
     static HttpResponse error(Throwable t, long start) {
         Outcome o = statusAndMessage(t);
-        if (o.status() >= 500) {
+        if (o.status() == 500) {
             LOG.error("request failed", t);
         }
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.putObject("status").put("error", o.message());
         root.put("time", seconds(start));
-        return write(HttpStatus.valueOf(o.status()), root);
+        return write(HttpStatus.valueOf(o.status()), root, o.retry());
     }
 
-    private static Outcome statusAndMessage(Throwable t) {
+    private static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
         if (t instanceof com.linecorp.armeria.server.HttpStatusException h && h.getCause() instanceof ContentTooLargeException c) {
-            t = c;
+            return c;
         }
-        int status;
-        String message = t.getMessage();
-        switch (t) {
-            case ApiException a -> status = a.status();
-            case ContentTooLargeException c -> {
-                status = 413;
-                message = "request body is larger than the limit of " + c.maxContentLength() + " bytes";
-            }
-            case com.linecorp.armeria.server.HttpStatusException h when h.httpStatus().code() < 500 -> {
-                status = h.httpStatus().code();
-                message = h.httpStatus().reasonPhrase();
-            }
-            case NotFoundException n -> status = 404;
-            case AlreadyExistsException a -> status = 409;
-            case IllegalArgumentException i -> status = 400;
-            case OverloadedException o -> status = 503;
-            case StorageException s when s.getMessage() != null && (s.getMessage().contains("read-only")
-                    || s.getMessage().contains("closed")) -> status = 503; // read-only, or being reopened: retry
-            case IllegalStateException s when s.getMessage() != null && s.getMessage().toLowerCase().contains("closed") -> {
-                status = 503; // the collection was closed under the request (dropped, restored, reconfigured)
-                message = "the collection was closed while this request ran (dropped, restored or reconfigured); retry";
-            }
-            default -> {
-                status = 500;
-                message = "internal error: " + t;
-            }
-        }
-        return new Outcome(status, message == null ? t.toString() : message);
+        return t;
     }
 
-    static HttpResponse write(HttpStatus status, ObjectNode root) {
+    private static Outcome statusAndMessage(Throwable thrown) {
+        Throwable t = unwrap(thrown);
+        String message = t.getMessage();
+        return switch (t) {
+            case ApiException a -> new Outcome(a.status(), message, false);
+            case ContentTooLargeException c -> new Outcome(413, "request body is larger than the limit of " + c.maxContentLength()
+                    + " bytes", false);
+            case com.linecorp.armeria.server.HttpStatusException h when h.httpStatus().code() < 500 ->
+                    new Outcome(h.httpStatus().code(), h.httpStatus().reasonPhrase(), false);
+            case NotFoundException n -> new Outcome(404, message, false);
+            case AlreadyExistsException a -> new Outcome(409, message, false);
+            case IllegalArgumentException i -> new Outcome(400, message, false);
+            case Admission.Busy b -> new Outcome(503, message, true);
+            case OverloadedException o -> new Outcome(503, message, true);
+            case DiskFullException d -> new Outcome(507, message, false);
+            case BudgetExceededException b when b.timedOut() -> new Outcome(408, "the request did not finish within its"
+                    + " timeout and was stopped; give a larger ?timeout= (seconds) or ask for less", false);
+            case BudgetExceededException b -> new Outcome(503, "the request was cancelled: " + message, true);
+            case OutOfMemoryError e -> new Outcome(503, "the server ran out of memory for this request; nothing of it was"
+                    + " kept, retry shortly or with a smaller request", true);
+            case StorageException s -> new Outcome(503, message, true); // the data directory cannot serve it now
+            case IllegalStateException s when message != null && message.toLowerCase().contains("closed") -> new Outcome(503,
+                    "the collection was closed while this request ran (dropped, restored, reconfigured or shutting down); retry",
+                    true);
+            default -> new Outcome(500, "internal error: " + t, false);
+        };
+    }
+
+    static HttpResponse write(HttpStatus status, ObjectNode root, boolean retry) {
         try {
             byte[] bytes = Json.MAPPER.writeValueAsBytes(root);
-            return HttpResponse.of(ResponseHeaders.of(status, com.linecorp.armeria.common.HttpHeaderNames.CONTENT_TYPE,
-                    MediaType.JSON_UTF_8), com.linecorp.armeria.common.HttpData.wrap(bytes));
+            ResponseHeadersBuilder headers = ResponseHeaders.builder(status).contentType(MediaType.JSON_UTF_8);
+            if (retry) {
+                headers.add(HttpHeaderNames.RETRY_AFTER, Integer.toString(Admission.RETRY_AFTER_SECONDS));
+            }
+            return HttpResponse.of(headers.build(), com.linecorp.armeria.common.HttpData.wrap(bytes));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -1,19 +1,23 @@
 package io.vectorflow.server;
 
+import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.multipart.BodyPart;
 import com.linecorp.armeria.common.multipart.Multipart;
+import com.linecorp.armeria.common.stream.StreamMessages;
+import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import com.linecorp.armeria.server.file.HttpFile;
 import io.vectorflow.engine.Database;
-import io.vectorflow.engine.Json;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -21,33 +25,43 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Snapshots of a collection, in Qdrant's shapes: create ({@code POST}), list ({@code GET}),
  * download ({@code GET …/{snapshot}}), delete, restore from an upload ({@code POST
  * …/snapshots/upload}, multipart field {@code snapshot} or a raw body) or from a snapshot already
  * in this server's data directory ({@code PUT …/snapshots/recover {"location": "<name>.snapshot"}}).
+ *
+ * <p>Archives never pass through the heap: a download streams the file, an upload streams into a
+ * hidden file in the data directory (up to {@code maxUploadBytes}) before it is checked and
+ * restored, and is deleted after.
  */
 final class SnapshotsApi {
 
     private static final String SUFFIX = ".snapshot";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss-SSS").withZone(ZoneOffset.UTC);
+    /** Uploads, downloads and snapshots of large collections take long: their own request timeout. */
+    private static final Duration LONG_REQUEST = Duration.ofHours(2);
 
     private final Database db;
+    private final Rest rest;
     private final long maxUploadBytes;
 
-    SnapshotsApi(Database db, long maxUploadBytes) {
+    SnapshotsApi(Database db, Rest rest, long maxUploadBytes) {
         this.db = db;
+        this.rest = rest;
         this.maxUploadBytes = maxUploadBytes;
     }
 
     void register(ServerBuilder sb) {
         String base = "/collections/{name}/snapshots";
-        sb.route().post(base).build(Rest.json(c -> {
+        sb.route().post(base).requestTimeout(LONG_REQUEST).build(rest.write(c -> {
             String name = c.param("name") + "-" + STAMP.format(Instant.now());
             return Rest.Reply.of(describe(db.createSnapshot(c.param("name"), name)));
         }));
-        sb.route().get(base).build(Rest.json(c -> {
+        sb.route().get(base).build(rest.read(c -> {
             db.collection(c.param("name"));
             List<Map<String, Object>> out = new ArrayList<>();
             for (String s : db.listSnapshots(c.param("name"))) {
@@ -55,18 +69,18 @@ final class SnapshotsApi {
             }
             return Rest.Reply.of(out);
         }));
-        sb.route().get(base + "/{snapshot}").build(Rest.raw(c -> {
+        sb.route().get(base + "/{snapshot}").requestTimeout(LONG_REQUEST).build(rest.raw(Admission.Lane.READ, c -> {
             Path file = db.snapshotFile(c.param("name"), strip(c.param("snapshot")));
-            return HttpResponse.of(ResponseHeaders.builder(HttpStatus.OK).contentType(MediaType.OCTET_STREAM)
-                    .add(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + file.getFileName() + "\"").build(),
-                    com.linecorp.armeria.common.HttpData.wrap(Files.readAllBytes(file)));
+            return HttpFile.builder(file).contentType(MediaType.OCTET_STREAM)
+                    .addHeader(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + file.getFileName() + "\"")
+                    .build().asService().serve(c.ctx(), c.ctx().request());
         }, false));
-        sb.route().delete(base + "/{snapshot}").build(Rest.json(c -> {
+        sb.route().delete(base + "/{snapshot}").build(rest.write(c -> {
             db.deleteSnapshot(c.param("name"), strip(c.param("snapshot")));
             return Rest.Reply.of(true);
         }));
-        sb.route().post(base + "/upload").maxRequestLength(maxUploadBytes).build(Rest.raw(this::upload, false));
-        sb.route().put(base + "/recover").build(Rest.json(this::recover));
+        sb.route().post(base + "/upload").maxRequestLength(maxUploadBytes).requestTimeout(LONG_REQUEST).build(upload());
+        sb.route().put(base + "/recover").requestTimeout(LONG_REQUEST).build(rest.write(this::recover));
     }
 
     private static String strip(String name) {
@@ -78,23 +92,97 @@ final class SnapshotsApi {
                 "creation_time", Files.getLastModifiedTime(file).toInstant().toString().replace("Z", ""));
     }
 
-    private HttpResponse upload(Rest.Call call) throws Exception {
-        String name = call.param("name");
-        MediaType type = call.request().contentType();
-        InputStream in;
-        if (type != null && type.is(MediaType.MULTIPART_FORM_DATA)) {
-            var parts = Multipart.from(com.linecorp.armeria.common.HttpRequest.of(call.request().headers(),
-                    call.request().content())).aggregate().join();
-            var field = parts.field("snapshot");
-            if (field == null) {
-                throw ApiException.badRequest("multipart upload needs a field named 'snapshot' holding the archive");
+    /**
+     * The upload endpoint: streams the archive (a raw body, or the multipart field
+     * {@code snapshot}) into a hidden file, then restores from it on the write lane.
+     */
+    private HttpService upload() {
+        return (ctx, req) -> {
+            long start = System.nanoTime();
+            try {
+                db.collection(ctx.pathParam("name")); // a bad name is refused before a byte is read
+            } catch (io.vectorflow.engine.NotFoundException absent) {
+                // restoring into a new collection is fine
+            } catch (RuntimeException e) {
+                req.abort();
+                return Rest.error(e, start);
             }
-            in = new ByteArrayInputStream(field.content().array());
-        } else {
-            in = new ByteArrayInputStream(call.bytes());
+            Path file;
+            try {
+                file = db.newUploadFile();
+            } catch (IOException | RuntimeException e) {
+                req.abort();
+                return Rest.error(e, start);
+            }
+            CompletableFuture<HttpResponse> answer = receive(ctx, req, file)
+                    .thenCompose(v -> rest.onLane(ctx, Admission.Lane.WRITE, () -> {
+                        try (InputStream in = Files.newInputStream(file)) {
+                            db.restoreSnapshot(in, ctx.pathParam("name"));
+                        }
+                        return Rest.envelope(new Rest.Call(ctx, null, null, start), Rest.Reply.of(true));
+                    }))
+                    .exceptionally(t -> Rest.error(t, start));
+            answer.whenComplete((r, t) -> {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // hidden; removed at the next open
+                }
+            });
+            return HttpResponse.of(answer);
+        };
+    }
+
+    /** Writes the uploaded archive into {@code file}: the whole raw body, or the multipart field {@code snapshot}. */
+    private static CompletableFuture<Void> receive(ServiceRequestContext ctx, HttpRequest req, Path file) {
+        MediaType type = req.contentType();
+        if (type == null || !type.is(MediaType.MULTIPART_FORM_DATA)) {
+            return StreamMessages.writeTo(req.filter(HttpData.class::isInstance).map(HttpData.class::cast), file);
         }
-        db.restoreSnapshot(in, name);
-        return Rest.envelope(call, Rest.Reply.of(true));
+        AtomicBoolean found = new AtomicBoolean();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Multipart.from(req).bodyParts().subscribe(new org.reactivestreams.Subscriber<BodyPart>() {
+            private org.reactivestreams.Subscription subscription;
+
+            @Override
+            public void onSubscribe(org.reactivestreams.Subscription s) {
+                subscription = s;
+                s.request(1);
+            }
+
+            @Override
+            public void onNext(BodyPart part) {
+                if ("snapshot".equals(part.name()) && found.compareAndSet(false, true)) {
+                    part.writeTo(file).whenComplete((v, t) -> {
+                        if (t != null) {
+                            done.completeExceptionally(t);
+                            subscription.cancel();
+                        } else {
+                            subscription.request(1);
+                        }
+                    });
+                } else {
+                    part.content().abort(); // other fields are not kept
+                    subscription.request(1);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onComplete() {
+                if (found.get()) {
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(ApiException.badRequest(
+                            "multipart upload needs a field named 'snapshot' holding the archive"));
+                }
+            }
+        }, ctx.eventLoop());
+        return done;
     }
 
     private Rest.Reply recover(Rest.Call call) {

@@ -39,12 +39,19 @@ public final class VectorFlowServer implements AutoCloseable {
     /** Largest snapshot upload. */
     public static final long MAX_SNAPSHOT_UPLOAD_BYTES = 16L << 30;
 
+    /** Default time a request may run before it is stopped (408), unless it gives {@code ?timeout=}. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
+
     private final Server server;
     private final Server grpc;
+    private final Admission admission;
+    private final java.util.concurrent.atomic.AtomicBoolean stopping;
 
-    private VectorFlowServer(Server server, Server grpc) {
+    private VectorFlowServer(Server server, Server grpc, Admission admission, java.util.concurrent.atomic.AtomicBoolean stopping) {
         this.server = server;
         this.grpc = grpc;
+        this.admission = admission;
+        this.stopping = stopping;
     }
 
     /**
@@ -96,47 +103,58 @@ public final class VectorFlowServer implements AutoCloseable {
         InetSocketAddress address = address(settings.host(), settings.port());
         ServerTracing.install(settings.openTelemetry());
         ServerMetrics metrics = new ServerMetrics(db);
+        Admission admission = new Admission();
+        Rest rest = new Rest(admission);
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         ServerBuilder sb = Server.builder()
                 .http(address)
                 .meterRegistry(metrics.registry())
                 .maxRequestLength(settings.maxRequestBytes())
-                .requestTimeout(Duration.ofMinutes(10))
+                .requestTimeout(DEFAULT_REQUEST_TIMEOUT)
                 .gracefulShutdownTimeout(Duration.ofMillis(300), Duration.ofSeconds(15))
                 .errorHandler(new JsonErrors())
                 .decorator(MetricCollectingService.newDecorator(MeterIdPrefixFunction.ofDefault("vectorflow.http")
                         .andThen((registry, log, prefix) -> prefix.withTags("route", log.context() instanceof
                                 com.linecorp.armeria.server.ServiceRequestContext sctx ? sctx.config().route().patternString() : ""))));
-        sb.route().get("/").build(Rest.json(c -> Rest.Reply.of(Map.of("title", "vectorflow", "version", VERSION,
+        sb.route().get("/").build(rest.read(c -> Rest.Reply.of(Map.of("title", "vectorflow", "version", VERSION,
                 "qdrant_api", "1.13"))));
-        for (String health : new String[] {"/healthz", "/livez", "/readyz"}) {
+        // Liveness answers on the event loop whatever the load; readiness says whether requests can be taken now.
+        for (String health : new String[] {"/healthz", "/livez"}) {
             sb.route().get(health).build((ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8,
                     health.substring(1) + " check passed"));
         }
+        sb.route().get("/readyz").build((ctx, req) -> stopping.get()
+                ? HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "not ready: shutting down")
+                : admission.ready() ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "readyz check passed")
+                : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "not ready: " + admission.whyNotReady()));
         // The one place that exposes collection names outside the API: guard it here once keys exist.
         sb.route().get("/metrics").build((ctx, req) -> HttpResponse.of(HttpStatus.OK,
                 MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
-        new CollectionsApi(db).register(sb);
-        new PointsApi(db).register(sb);
-        new SnapshotsApi(db, MAX_SNAPSHOT_UPLOAD_BYTES).register(sb);
-        sb.serviceUnder("/", Rest.json(c -> {
+        new CollectionsApi(db, rest).register(sb);
+        new PointsApi(db, rest).register(sb);
+        new SnapshotsApi(db, rest, MAX_SNAPSHOT_UPLOAD_BYTES).register(sb);
+        sb.serviceUnder("/", rest.read(c -> {
             throw new ApiException(404, "no endpoint " + c.request().method() + " " + c.ctx().path());
         }));
         Server server = sb.build();
         Server grpc = null;
         if (settings.grpcPort() >= 0) {
+            int maxMessage = (int) Math.min(Integer.MAX_VALUE - (1 << 20), settings.maxRequestBytes());
             grpc = Server.builder()
                     .http(address(settings.host(), settings.grpcPort()))
                     .meterRegistry(metrics.registry())
-                    .maxRequestLength(settings.maxRequestBytes())
-                    .requestTimeout(Duration.ofMinutes(10))
+                    // Room above the message limit, so an oversized message is gRPC's RESOURCE_EXHAUSTED, not HTTP 413.
+                    .maxRequestLength(maxMessage + (1L << 20))
+                    .requestTimeout(DEFAULT_REQUEST_TIMEOUT)
                     .gracefulShutdownTimeout(Duration.ofMillis(300), Duration.ofSeconds(15))
                     .decorator(MetricCollectingService.newDecorator(MeterIdPrefixFunction.ofDefault("vectorflow.grpc")))
                     .service(GrpcService.builder()
-                            .addService(new GrpcApi(db))
+                            .addService(new GrpcApi(db, admission))
                             .addService(ProtoReflectionServiceV1.newInstance())
                             .intercept(new GrpcTracing())
-                            .maxRequestMessageLength((int) Math.min(Integer.MAX_VALUE, settings.maxRequestBytes()))
-                            .useBlockingTaskExecutor(true)
+                            .maxRequestMessageLength(maxMessage)
+                            .exceptionHandler(GrpcApi::statusOfFailure)
+                            .useBlockingTaskExecutor(false)
                             .build())
                     .build();
         }
@@ -149,7 +167,7 @@ public final class VectorFlowServer implements AutoCloseable {
                 throw e;
             }
         }
-        return new VectorFlowServer(server, grpc);
+        return new VectorFlowServer(server, grpc, admission, stopping);
     }
 
     private static InetSocketAddress address(String host, int port) {
@@ -175,14 +193,26 @@ public final class VectorFlowServer implements AutoCloseable {
         server.whenClosed().join();
     }
 
+    /**
+     * Stops: {@code /readyz} turns unready, the ports stop taking connections, requests in flight
+     * get up to 15 seconds to finish (then they are cancelled, and their work stops), and the
+     * request threads end. Closing the database is the caller's.
+     */
     @Override
     public void close() {
+        stopping.set(true);
         var rest = server.stop();
         if (grpc != null) {
             grpc.stop().join();
         }
         rest.join();
+        admission.close();
         ServerTracing.install(null);
+    }
+
+    /** Threads running requests now (they start with load and stop when idle). */
+    public int requestThreads() {
+        return admission.activeThreads();
     }
 
     private static String versionOf() {
