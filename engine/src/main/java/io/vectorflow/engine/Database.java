@@ -145,7 +145,7 @@ public final class Database implements Closeable {
     }
 
     /** How long {@link #close()} lets collections seal what they hold in memory, in all. */
-    public static final Duration CLOSE_BUDGET = Duration.ofSeconds(20);
+    public static final Duration CLOSE_BUDGET = Duration.ofSeconds(5);
 
     private final Path root;
     private final Path collectionsDir;

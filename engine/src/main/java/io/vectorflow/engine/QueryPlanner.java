@@ -145,9 +145,13 @@ final class QueryPlanner {
         }
         int tried = 0;
         int hit = 0;
+        io.vectorflow.core.search.Budget budget = io.vectorflow.core.search.Budget.current();
         // 64 points first; when fewer than 8 match, up to 1,024, so a rare filter is not
         // mistaken for a merely uncommon one (the answer is cached, so this is paid once).
         for (int i = 0; i < MAX_SAMPLE * 2 && pool > 0 && (tried < SAMPLE || (hit < 8 && tried < MAX_SAMPLE)); i++) {
+            if ((i & 15) == 15) {
+                budget.check(); // a test may be slow (a filter of thousands of conditions)
+            }
             long h = ((i + 1) * 0x9E3779B97F4A7C15L) >>> 1; // spread positions (Fibonacci hashing), no RNG state
             int o = bits == null ? (int) (h % n) : bits.select((int) (h % pool));
             if (s.isDeleted(o)) {

@@ -63,6 +63,7 @@ final class Admission implements AutoCloseable {
     private final long memoryBudget;
     private final AtomicLong reserved = new AtomicLong();
     private final MemoryPoolMXBean tenured = tenuredPool();
+    private volatile boolean stopping;
 
     Admission() {
         this(Runtime.getRuntime().maxMemory() / 100 * HEAP_SHARE_PERCENT);
@@ -157,9 +158,15 @@ final class Admission implements AutoCloseable {
      */
     <T> CompletableFuture<T> run(Lane lane, Callable<T> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
+        if (stopping) {
+            throw new Busy("the server is shutting down; retry on another server or once it is back");
+        }
         try {
             (lane == Lane.READ ? reads : writes).execute(() -> {
                 try {
+                    if (stopping) {
+                        throw new Busy("the server is shutting down; retry on another server or once it is back");
+                    }
                     result.complete(work.call());
                 } catch (Throwable t) {
                     result.completeExceptionally(t);
@@ -208,8 +215,14 @@ final class Admission implements AutoCloseable {
         return reads.getPoolSize() + writes.getPoolSize();
     }
 
+    /** Refuses queued and new work from now on (running work goes on); the first step of a shutdown. */
+    void stopTaking() {
+        stopping = true;
+    }
+
     @Override
     public void close() {
+        stopping = true;
         reads.shutdown();
         writes.shutdown();
     }

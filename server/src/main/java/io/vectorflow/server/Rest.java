@@ -269,6 +269,8 @@ final class Rest {
             case AlreadyExistsException a -> new Outcome(409, message, false);
             case IllegalArgumentException i -> new Outcome(400, message, false);
             case Admission.Busy b -> new Outcome(503, message, true);
+            case com.linecorp.armeria.common.ShuttingDownException e -> new Outcome(503, "the server is shutting down;"
+                    + " retry on another server or once it is back", true);
             case OverloadedException o -> new Outcome(503, message, true);
             case DiskFullException d -> new Outcome(507, message, false);
             case BudgetExceededException b when b.timedOut() -> new Outcome(408, "the request did not finish within its"

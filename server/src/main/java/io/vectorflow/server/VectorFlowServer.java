@@ -39,6 +39,8 @@ public final class VectorFlowServer implements AutoCloseable {
     /** Largest snapshot upload. */
     public static final long MAX_SNAPSHOT_UPLOAD_BYTES = 16L << 30;
 
+    /** How long requests in flight get to finish when the server stops; then they are cancelled. */
+    public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
     /** Default time a request may run before it is stopped (408), unless it gives {@code ?timeout=}. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
@@ -111,7 +113,7 @@ public final class VectorFlowServer implements AutoCloseable {
                 .meterRegistry(metrics.registry())
                 .maxRequestLength(settings.maxRequestBytes())
                 .requestTimeout(DEFAULT_REQUEST_TIMEOUT)
-                .gracefulShutdownTimeout(Duration.ofMillis(300), Duration.ofSeconds(15))
+                .gracefulShutdownTimeout(Duration.ZERO, SHUTDOWN_GRACE)
                 .errorHandler(new JsonErrors())
                 .decorator(MetricCollectingService.newDecorator(MeterIdPrefixFunction.ofDefault("vectorflow.http")
                         .andThen((registry, log, prefix) -> prefix.withTags("route", log.context() instanceof
@@ -146,7 +148,7 @@ public final class VectorFlowServer implements AutoCloseable {
                     // Room above the message limit, so an oversized message is gRPC's RESOURCE_EXHAUSTED, not HTTP 413.
                     .maxRequestLength(maxMessage + (1L << 20))
                     .requestTimeout(DEFAULT_REQUEST_TIMEOUT)
-                    .gracefulShutdownTimeout(Duration.ofMillis(300), Duration.ofSeconds(15))
+                    .gracefulShutdownTimeout(Duration.ZERO, SHUTDOWN_GRACE)
                     .decorator(MetricCollectingService.newDecorator(MeterIdPrefixFunction.ofDefault("vectorflow.grpc")))
                     .service(GrpcService.builder()
                             .addService(new GrpcApi(db, admission))
@@ -194,13 +196,15 @@ public final class VectorFlowServer implements AutoCloseable {
     }
 
     /**
-     * Stops: {@code /readyz} turns unready, the ports stop taking connections, requests in flight
-     * get up to 15 seconds to finish (then they are cancelled, and their work stops), and the
-     * request threads end. Closing the database is the caller's.
+     * Stops: {@code /readyz} turns unready, queued requests are answered 503, the ports stop
+     * taking connections, requests running get up to {@link #SHUTDOWN_GRACE} to finish (then
+     * they are cancelled, and their work stops), and the request threads end. Closing the
+     * database is the caller's.
      */
     @Override
     public void close() {
         stopping.set(true);
+        admission.stopTaking(); // what waits in the queues is answered 503 at once
         var rest = server.stop();
         if (grpc != null) {
             grpc.stop().join();

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vectorflow.engine.Json;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +15,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -111,35 +107,14 @@ class ServerKillTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static String classPath() {
-        String cp = System.getProperty("surefire.test.class.path");
-        return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
-    }
-
-    private record Child(Process process, int port) {
+    private record Child(ChildServer server, int port) {
         static Child start(Path data) throws Exception {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                    "--sun-misc-unsafe-memory-access=allow", "-Xmx512m", "-cp", classPath(),
-                    ServerChild.class.getName(), data.toString()).redirectErrorStream(true).start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            String line;
-            StringBuilder seen = new StringBuilder();
-            while ((line = out.readLine()) != null && System.nanoTime() < deadline) {
-                if (line.startsWith("PORT ")) {
-                    Thread.ofPlatform().daemon().start(() -> out.lines().forEach(l -> { })); // keep draining
-                    return new Child(p, Integer.parseInt(line.substring(5).trim()));
-                }
-                seen.append(line).append('\n');
-            }
-            p.destroyForcibly();
-            throw new AssertionError("server child did not start:\n" + seen);
+            ChildServer c = ChildServer.start(data, "512m");
+            return new Child(c, c.port);
         }
 
         void kill() throws InterruptedException {
-            process.destroyForcibly(); // SIGKILL
-            process.waitFor(30, TimeUnit.SECONDS);
+            server.kill(); // SIGKILL
         }
     }
 }

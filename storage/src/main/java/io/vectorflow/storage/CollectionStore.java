@@ -644,7 +644,9 @@ public final class CollectionStore implements Closeable {
      */
     private boolean sealAll(long deadlineNanos, boolean holdWrites) {
         checkWritable();
-        sealer.lock();
+        if (!sealer.tryLock(deadlineNanos)) {
+            return false; // a background seal holds it past the deadline: the log keeps what is in memory
+        }
         try {
             applyLock.lock();
             try {
@@ -707,6 +709,12 @@ public final class CollectionStore implements Closeable {
      * it is left.
      */
     SealedSegment writeSegment(MutableSegment m, long number) throws IOException {
+        return writeSegment(m, number, m::payload);
+    }
+
+    /** {@link #writeSegment(MutableSegment, long)} with the payloads taken from elsewhere (a merge's inputs). */
+    SealedSegment writeSegment(MutableSegment m, long number, java.util.function.IntFunction<byte[]> payloads)
+            throws IOException {
         Path segments = dir.resolve("segments");
         Path tmp = segments.resolve(number + ".tmp");
         Path target = segments.resolve(Long.toString(number));
@@ -718,7 +726,7 @@ public final class CollectionStore implements Closeable {
             m.index().connectComponents();
             disk.deleteTree(tmp);
             disk.createDirectories(tmp);
-            SealedSegment.write(disk, tmp, m);
+            SealedSegment.write(disk, tmp, m, payloads);
             disk.syncDirectory(tmp);
             disk.move(tmp, target);
             disk.syncDirectory(segments);

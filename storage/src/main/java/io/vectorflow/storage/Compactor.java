@@ -20,9 +20,10 @@ import java.util.concurrent.locks.LockSupport;
  * and {@value #MAX_MERGED_PAYLOAD_MB} MiB of payload): a tiny segment size cannot make a
  * collection hold thousands of segments and as many mappings. Deleted points are dropped.
  *
- * <p><b>How.</b> Live points are copied (vectors already in the metric's prepared form, ids,
- * payloads) into a new in-memory segment, its graph built on the index threads and repaired, and
- * the segment written under a new number exactly as a seal writes one, all without any lock:
+ * <p><b>How.</b> Live points are copied (vectors already in the metric's prepared form, ids) into a
+ * new in-memory segment, its graph built on the index threads and repaired, and the segment
+ * written under a new number as a seal writes one (its payloads streamed from the inputs' files,
+ * so a merge holds no payload in memory), all without any lock:
  * writers and readers go on. Then, under the collection's apply lock, deletes that arrived during
  * the merge are carried over, a manifest naming the new segment instead of its inputs is
  * published, and the view is swapped. Only then are the inputs' directories deleted; their
@@ -172,9 +173,14 @@ final class Compactor {
             total += s.liveCount();
             payload += s.payloadBytes();
         }
+        // Vectors are copied (the merged graph is built over them); payloads are not: the merged
+        // segment's payload file is streamed from the inputs when it is written.
         MutableSegment merged = new MutableSegment(o.dimension(), o.metric(), o.hnsw());
-        merged.reserve(total, payload);
+        merged.reserve(total, 0);
         int[][] moved = new int[group.size()][];
+        int[] fromSegment = new int[total];
+        int[] fromOrdinal = new int[total];
+        byte[] none = new byte[0];
         for (int g = 0; g < group.size(); g++) {
             SealedSegment s = group.get(g);
             moved[g] = new int[s.size()];
@@ -184,7 +190,10 @@ final class Compactor {
                     return false; // closing: give up this merge
                 }
                 if (!s.isDeleted(ord)) {
-                    moved[g][ord] = merged.write(s.id(ord), s.vector(ord), s.payload(ord));
+                    int at = merged.write(s.id(ord), s.vector(ord), none);
+                    moved[g][ord] = at;
+                    fromSegment[at] = g;
+                    fromOrdinal[at] = ord;
                 }
             }
         }
@@ -196,7 +205,8 @@ final class Compactor {
             }
             throw new StorageException("compaction could not link every point into the merged graph");
         }
-        SealedSegment output = store.writeSegment(merged, store.reserveSegmentNumber());
+        SealedSegment output = store.writeSegment(merged, store.reserveSegmentNumber(),
+                at -> group.get(fromSegment[at]).payload(fromOrdinal[at]));
         throttle(output.bytesOnDisk(), start, o.compactionMbPerSecond());
         if (store.commitCompaction(group, moved, output)) {
             synchronized (signal) {

@@ -44,6 +44,22 @@ final class Sealer {
         lock.unlock();
     }
 
+    /** Takes the lock unless it cannot be had by {@code deadlineNanos} (a background seal holds it). */
+    boolean tryLock(long deadlineNanos) {
+        try {
+            long left = deadlineNanos - System.nanoTime();
+            return deadlineNanos == Long.MAX_VALUE ? lockAndTrue() : lock.tryLock(Math.max(0, left), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private boolean lockAndTrue() {
+        lock.lock();
+        return true;
+    }
+
     /** Why the last seal failed, or null. */
     String lastFailure() {
         return lastFailure;

@@ -21,8 +21,19 @@ import java.util.logging.Logger;
  * {@code madvise}, the common default) the kernel backs them with 2 MiB pages. A graph search
  * touches vectors all over a large block; with 4 KiB pages nearly every hop also misses the TLB
  * and walks the page table, with 2 MiB pages the TLB covers gigabytes. Memory from {@code mmap}
- * is zero, as {@link Arena#allocate} memory is. Small blocks, other systems, or a JVM without
- * native access fall back to {@link Arena#ofAuto()}; so does {@code -Dvectorflow.hugepages=false}.
+ * is zero, as {@link Arena#allocate} memory is. Small blocks come from {@code posix_memalign}.
+ * Other systems, or a JVM without native access, fall back to {@link Arena#ofAuto()}; so does
+ * {@code -Dvectorflow.hugepages=false}.
+ *
+ * <h2>Freeing</h2>
+ * A block is freed when it becomes unreachable, by the garbage collector's cleaner. The collector
+ * does not see native memory, so a heap with little garbage can leave a lot of native garbage
+ * (a store's old block after it grew, a sealed segment's payloads) unfreed for a long time. This
+ * class counts the bytes its blocks hold ({@link #liveBytes()}); when they have grown by
+ * {@value #GC_NUDGE_MB} MiB (or half) since the last collection it asked for, it asks for one, at
+ * most every {@value #GC_NUDGE_SECONDS} seconds, on a thread of its own, as the JDK does for
+ * direct buffers ({@code -XX:+ExplicitGCInvokesConcurrent}, which the launcher sets, keeps that
+ * collection concurrent).
  */
 public final class NativeMemory {
 
@@ -45,11 +56,20 @@ public final class NativeMemory {
     private static final MethodHandle MMAP;
     private static final MethodHandle MUNMAP;
     private static final MethodHandle MADVISE;
+    private static final MethodHandle MEMALIGN;
+    private static final MethodHandle FREE;
+    static final long GC_NUDGE_MB = 256;
+    static final long GC_NUDGE_SECONDS = 5;
+    private static final java.util.concurrent.atomic.AtomicLong LIVE = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong LIVE_AT_NUDGE = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong LAST_NUDGE = new java.util.concurrent.atomic.AtomicLong();
 
     static {
         MethodHandle mmap = null;
         MethodHandle munmap = null;
         MethodHandle madvise = null;
+        MethodHandle memalign = null;
+        MethodHandle free = null;
         boolean wanted = !"false".equals(System.getProperty("vectorflow.hugepages"));
         if (wanted && System.getProperty("os.name", "").toLowerCase().contains("linux")) {
             try {
@@ -61,15 +81,40 @@ public final class NativeMemory {
                         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
                 madvise = linker.downcallHandle(libc.find("madvise").orElseThrow(),
                         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+                memalign = linker.downcallHandle(libc.find("posix_memalign").orElseThrow(),
+                        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+                free = linker.downcallHandle(libc.find("free").orElseThrow(), FunctionDescriptor.ofVoid(ADDRESS));
             } catch (RuntimeException | LinkageError e) {
                 Logger.getLogger(NativeMemory.class.getName()).log(Level.INFO,
                         "no native access ({0}); off-heap blocks use 4 KiB pages", e.toString());
-                mmap = munmap = madvise = null;
+                mmap = munmap = madvise = memalign = free = null;
             }
         }
         MMAP = mmap;
         MUNMAP = munmap;
         MADVISE = madvise;
+        MEMALIGN = memalign;
+        FREE = free;
+    }
+
+    /** Bytes held by blocks this class allocated and the cleaner has not freed yet. */
+    public static long liveBytes() {
+        return LIVE.get();
+    }
+
+    /** Counts a new block; asks for a collection when blocks grew much since the last one asked for. */
+    private static void allocated(long bytes) {
+        long live = LIVE.addAndGet(bytes);
+        long base = LIVE_AT_NUDGE.get();
+        long now = System.nanoTime();
+        long last = LAST_NUDGE.get();
+        if (live - base > Math.max(GC_NUDGE_MB << 20, base / 2) && now - last > GC_NUDGE_SECONDS * 1_000_000_000L
+                && LAST_NUDGE.compareAndSet(last, now)) {
+            Thread.ofPlatform().daemon().name("vectorflow-native-gc").start(() -> {
+                System.gc(); // native blocks that became unreachable are freed by the cleaner after it
+                LIVE_AT_NUDGE.set(LIVE.get());
+            });
+        }
     }
 
     private NativeMemory() {}
@@ -102,8 +147,11 @@ public final class NativeMemory {
         if (bytes == 0) {
             return EMPTY;
         }
-        if (MMAP == null || bytes < HUGE_PAGE_THRESHOLD) {
+        if (MMAP == null) {
             return Arena.ofAuto().allocate(Math.max(1, bytes), alignment);
+        }
+        if (bytes < HUGE_PAGE_THRESHOLD) {
+            return small(bytes, Math.max(alignment, 16));
         }
         try {
             long mapped = bytes + HUGE_PAGE; // room to align the start to a huge page
@@ -115,13 +163,48 @@ public final class NativeMemory {
             }
             long start = (base + HUGE_PAGE - 1) & -HUGE_PAGE;
             // The segment's lifetime is an automatic arena: when it is unreachable, unmap the region.
-            MemorySegment block = MemorySegment.ofAddress(start).reinterpret(bytes, Arena.ofAuto(), s -> unmap(base, mapped));
+            MemorySegment block = MemorySegment.ofAddress(start).reinterpret(bytes, Arena.ofAuto(), s -> {
+                unmap(base, mapped);
+                LIVE.addAndGet(-mapped);
+            });
             int ignored = (int) MADVISE.invokeExact(block, bytes, MADV_HUGEPAGE); // advice only; failure is harmless
+            allocated(mapped);
             return block;
         } catch (OutOfMemoryError e) {
             throw e;
         } catch (Throwable e) {
             throw new IllegalStateException("off-heap allocation of " + bytes + " bytes failed", e);
+        }
+    }
+
+    /** A small zeroed block from {@code posix_memalign}, freed when unreachable. */
+    private static MemorySegment small(long bytes, long alignment) {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment out = call.allocate(ADDRESS);
+            int rc = (int) MEMALIGN.invokeExact(out, alignment, bytes);
+            if (rc != 0) {
+                throw new OutOfMemoryError("posix_memalign of " + bytes + " bytes failed (" + rc + ")");
+            }
+            long address = out.get(ADDRESS, 0).address();
+            MemorySegment block = MemorySegment.ofAddress(address).reinterpret(bytes, Arena.ofAuto(), s -> {
+                release(address);
+                LIVE.addAndGet(-bytes);
+            });
+            block.fill((byte) 0);
+            allocated(bytes);
+            return block;
+        } catch (OutOfMemoryError e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("off-heap allocation of " + bytes + " bytes failed", e);
+        }
+    }
+
+    private static void release(long address) {
+        try {
+            FREE.invokeExact(MemorySegment.ofAddress(address));
+        } catch (Throwable e) {
+            throw new IllegalStateException("free failed", e);
         }
     }
 

@@ -38,6 +38,24 @@ class NativeMemoryTest {
     }
 
     @Test
+    void garbageBlocksAreCountedAndFreedWithoutAnyoneAskingForACollection() throws InterruptedException {
+        long before = NativeMemory.liveBytes();
+        MemorySegment kept = NativeMemory.allocate(1000, 64);
+        assertThat(NativeMemory.liveBytes() - before).isGreaterThanOrEqualTo(1000);
+        // 1 GiB of 16 MiB blocks dropped at once, and almost no heap garbage to make a collection happen.
+        for (int i = 0; i < 64; i++) {
+            NativeMemory.allocate(16L << 20, 64).set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
+        }
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (NativeMemory.liveBytes() - before > (512L << 20) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            NativeMemory.allocate(16L << 20, 64); // the allocations that notice and ask
+        }
+        assertThat(NativeMemory.liveBytes() - before).as("native bytes still held").isLessThan(512L << 20);
+        assertThat(kept.byteSize()).isEqualTo(1000);
+    }
+
+    @Test
     void manyLargeBlocksAreReleasedWhenUnreachable() {
         // 64 × 8 MiB = 512 MiB allocated and dropped: only works if unreachable blocks are unmapped.
         for (int i = 0; i < 64; i++) {

@@ -99,6 +99,16 @@ public final class SealedSegment implements Segment, Closeable {
 
     /** Writes the files of {@code segment} into {@code dir} (which exists and is empty) and forces each. */
     public static void write(Disk disk, Path dir, Segment segment) throws IOException {
+        write(disk, dir, segment, segment::payload);
+    }
+
+    /**
+     * Writes the files of {@code segment} into {@code dir}, the payload of ordinal {@code o}
+     * being {@code payloads.apply(o)} (a merge streams them from the segments it merges rather
+     * than holding them in memory).
+     */
+    public static void write(Disk disk, Path dir, Segment segment, java.util.function.IntFunction<byte[]> payloads)
+            throws IOException {
         int n = segment.size();
         try (FileChannel ch = disk.open(dir.resolve(VECTORS), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             segment.vectors().writeTo(ch);
@@ -124,7 +134,7 @@ public final class SealedSegment implements Segment, Closeable {
                 column(n, 4, (out, o) -> out.putInt(order[o])));
         long[] total = {0};
         for (int o = 0; o < n; o++) {
-            total[0] += segment.payload(o).length;
+            total[0] += payloads.apply(o).length;
         }
         long payloadBytes = total[0];
         BlockFile.write(disk, dir.resolve(PAYLOADS), PAYLOADS_MAGIC, column(n + 1, 8, new ColumnWriter() {
@@ -134,7 +144,7 @@ public final class SealedSegment implements Segment, Closeable {
             public void put(BufferedSection out, int o) throws IOException {
                 out.putLong(offset);
                 if (o < n) {
-                    offset += segment.payload(o).length;
+                    offset += payloads.apply(o).length;
                 }
             }
         }), new BlockFile.Section() {
@@ -147,7 +157,7 @@ public final class SealedSegment implements Segment, Closeable {
             public void writeTo(io.vectorflow.core.store.ChecksummedWriter w) throws IOException {
                 BufferedSection out = new BufferedSection(w);
                 for (int o = 0; o < n; o++) {
-                    out.put(segment.payload(o));
+                    out.put(payloads.apply(o));
                 }
                 out.flush();
             }
@@ -222,16 +232,14 @@ public final class SealedSegment implements Segment, Closeable {
             }
             VectorStore vectors = VectorStore.open(vecFile, true);
             HnswIndex index = HnswGraphFile.open(graphFile, vectors, true);
-            MemorySegment[] ids = BlockFile.read(files.load(dir.resolve(IDS)), IDS_MAGIC, dir.resolve(IDS).toString());
-            MemorySegment[] payloads = BlockFile.read(files.load(dir.resolve(PAYLOADS)), PAYLOADS_MAGIC,
-                    dir.resolve(PAYLOADS).toString());
+            MemorySegment[] ids = files.checked(dir.resolve(IDS), IDS_MAGIC);
+            MemorySegment[] payloads = files.checked(dir.resolve(PAYLOADS), PAYLOADS_MAGIC);
             int n = vectors.size();
             if (ids.length != 4 || ids[0].byteSize() != n || ids[1].byteSize() != 8L * n || ids[3].byteSize() != 4L * n
                     || payloads.length != 2 || payloads[0].byteSize() != 8L * (n + 1)) {
                 throw new io.vectorflow.core.store.CorruptFileException(dir + ": ids or payloads do not match the " + n + " vectors");
             }
-            BloomFilter bloom = BloomFilter.over(BlockFile.read(files.load(dir.resolve(BLOOM)), BloomFilter.MAGIC,
-                    dir.resolve(BLOOM).toString())[0]);
+            BloomFilter bloom = BloomFilter.over(files.checked(dir.resolve(BLOOM), BloomFilter.MAGIC)[0]);
             if (files.maps.isEmpty()) {
                 files.arena.close(); // nothing mapped: no mapping and no open file is held for this segment
             }
@@ -299,6 +307,21 @@ public final class SealedSegment implements Segment, Closeable {
             MemorySegment m = SealedSegment.read(disk, file);
             bytes += m.byteSize();
             return m;
+        }
+
+        /**
+         * The sections of a block file, loaded and its checksum verified. Verifying reads every
+         * page of a mapped file; the pages are then let go from this process's resident set
+         * (they stay in the page cache), so a collection's payloads and ids are resident only
+         * where reads touch them.
+         */
+        MemorySegment[] checked(Path file, int magic) throws IOException {
+            MemorySegment m = load(file);
+            MemorySegment[] sections = BlockFile.read(m, magic, file.toString());
+            if (m.isMapped()) {
+                Advice.advise(m, Advice.DONTNEED);
+            }
+            return sections;
         }
     }
 
