@@ -52,11 +52,17 @@ class ResourceTest {
                 assertThat(a.status()).as(a.body()).isEqualTo(200);
             }
             long searchMillis = (System.nanoTime() - start) / 1_000_000;
+            start = System.nanoTime();
+            ChildServer.Answer metrics = s.call("GET", "/metrics", null);
+            long scrapeMillis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(metrics.status()).isEqualTo(200);
+            assertThat(metrics.body()).contains("vectorflow_collection_points{collection=\"c9999\"}");
             long heap = s.heapUsed();
             long perCollection = (heap - emptyHeap) / n;
-            System.out.printf("%,d empty collections: created in %,d ms, searched in %,d ms; heap %,d -> %,d bytes (%,d per collection);"
-                            + " RSS %,d MB; threads %d -> %d; %d mappings; %d open files%n", n, createMillis, searchMillis, emptyHeap,
-                    heap, perCollection, s.rssBytes() >> 20, threadsBefore, s.threads(), s.mappings(), s.openFiles());
+            System.out.printf("%,d empty collections: created in %,d ms, searched in %,d ms, /metrics scraped in %,d ms; heap %,d -> %,d"
+                            + " bytes (%,d per collection, metrics included); RSS %,d MB; threads %d -> %d; %d mappings; %d open files%n",
+                    n, createMillis, searchMillis, scrapeMillis, emptyHeap, heap, perCollection, s.rssBytes() >> 20, threadsBefore,
+                    s.threads(), s.mappings(), s.openFiles());
             assertThat(perCollection).as("heap per idle collection").isLessThanOrEqualTo(64 << 10);
             assertThat(s.terminate(Duration.ofSeconds(60))).as("graceful stop").isNotNegative();
         }

@@ -79,6 +79,11 @@ public final class CollectionStore implements Closeable {
     private static final long RETIRE_AFTER_MINUTES = 10;
     /** Frozen segments waiting to be sealed before writes are slowed and then refused. */
     static final int MAX_FROZEN = 4;
+    /**
+     * Fault injection for tests: when set, making room for an upsert of this many points or more
+     * fails as an exhausted heap would.
+     */
+    static volatile int failReservationsFrom = Integer.MAX_VALUE;
 
     /**
      * How a collection stores its points.
@@ -372,6 +377,7 @@ public final class CollectionStore implements Closeable {
             readOnlyReason = e.getMessage();
             throw e;
         }
+        boolean noRoom = false;
         applyLock.lock();
         try {
             while (appliedSeq != seq - 1) {
@@ -386,9 +392,7 @@ public final class CollectionStore implements Closeable {
                 maybeFreeze(seq);
                 return affected;
             } catch (OutOfMemoryError e) {
-                abort(seq);
-                throw new OverloadedException("not enough memory to apply this write (" + record.remaining()
-                        + " bytes) to the collection in " + dir + "; nothing was written, retry with a smaller batch or later");
+                noRoom = true; // nothing was applied; cancelled in the log below, in its own turn
             } catch (RuntimeException e) {
                 if (!closed) {
                     readOnlyReason = "applying a write failed: " + e;
@@ -401,12 +405,20 @@ public final class CollectionStore implements Closeable {
         } finally {
             applyLock.unlock();
         }
+        if (noRoom) {
+            abort(seq);
+        }
+        throw new OverloadedException("not enough memory to apply this write (" + record.capacity()
+                + " bytes) to the collection in " + dir + "; nothing was written, retry with a smaller batch or later");
     }
 
-    /** Makes replay skip record {@code seq}, which reached the log but could not be applied (apply lock held). */
+    /**
+     * Makes replay skip record {@code seq}, which reached the log but could not be applied: an
+     * ABORT record, written and applied (as nothing) like any other write.
+     */
     private void abort(long seq) {
         try {
-            wal.append(Records.abort(seq));
+            write(Records.abort(seq));
         } catch (RuntimeException e) {
             readOnlyReason = "a write that could not be applied could not be cancelled in the log either (" + e
                     + "); reopen the collection";
@@ -483,6 +495,9 @@ public final class CollectionStore implements Closeable {
             }
         }
         MutableSegment m = view.mutable();
+        if (n >= failReservationsFrom) {
+            throw new OutOfMemoryError("injected: no room for " + n + " points");
+        }
         m.reserve(n, payloadBytes);
         // Then the change, which allocates nothing: store, make visible at once, retire old versions.
         for (int i = 0; i < n; i++) {

@@ -234,6 +234,51 @@ class CollectionStoreTest {
     }
 
     @Test
+    void aBatchThatFindsNoMemoryIsNotAppliedNowNorAfterAReopen() throws IOException {
+        CollectionStore store = open(Disk.REAL, dir, 1000);
+        store.upsert(points(0, 10));
+        CollectionStore.failReservationsFrom = 50;
+        try {
+            assertThatThrownBy(() -> store.upsert(points(100, 60))).isInstanceOf(OverloadedException.class)
+                    .hasMessageContaining("not enough memory").hasMessageContaining("nothing was written");
+        } finally {
+            CollectionStore.failReservationsFrom = Integer.MAX_VALUE;
+        }
+        assertThat(liveCount(store)).as("none of the 60 points").isEqualTo(10);
+        assertThat(store.find(PointId.of(100))).isNull();
+        assertThat(store.readOnlyReason()).isNull();
+        store.upsert(points(200, 5)); // the collection takes writes on
+        abandon(store); // a crash: the refused batch is in the log, with the record that cancels it
+        try (CollectionStore reopened = open(Disk.REAL, dir, 1000)) {
+            assertThat(liveCount(reopened)).isEqualTo(15);
+            assertThat(reopened.find(PointId.of(100))).as("the refused batch does not come back").isNull();
+            assertPoint(reopened, 203);
+        }
+    }
+
+    @Test
+    void aCollectionOfHundredsOfTinySegmentsOpensWithoutMappingAnyAndCompactsThemAway() throws IOException {
+        var tiny = new CollectionStore.Options(DIM, io.vectorflow.core.metric.Metrics.EUCLIDEAN,
+                new io.vectorflow.core.hnsw.HnswParams(6, 24, 1), 1, CollectionStore.Options.DEFAULT_SEGMENT_PAYLOAD_BYTES,
+                Durability.ASYNC, 1000, 1, false, false, 100_000, 0, false);
+        try (CollectionStore store = CollectionStore.open(Disk.REAL, dir, tiny)) {
+            for (long id = 0; id < 600; id++) {
+                store.upsert(points(id, 1)); // one segment each
+            }
+            store.awaitSealing();
+        }
+        try (CollectionStore store = CollectionStore.open(Disk.REAL, dir, tiny)) {
+            assertThat(store.view().sealed()).hasSize(600);
+            assertThat(store.view().sealed().stream().mapToInt(s -> s.mappings().size()).sum()).as("mappings").isZero();
+            assertThat(liveCount(store)).isEqualTo(600);
+            assertThat(store.compact()).isPositive();
+            assertThat(store.view().sealed().size()).as("segments after compaction").isLessThanOrEqualTo(Compactor.MAX_SEGMENTS);
+            assertThat(liveCount(store)).isEqualTo(600);
+            assertPoint(store, 345);
+        }
+    }
+
+    @Test
     void aWriteToAFullDiskIsRefusedReadsGoOnAndWritesResumeWhenSpaceIsBack() throws IOException {
         FaultyDisk disk = new FaultyDisk();
         CollectionStore store = open(disk, dir, 1000);
