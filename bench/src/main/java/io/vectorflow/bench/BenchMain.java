@@ -9,12 +9,13 @@ import picocli.CommandLine.Command;
  * Entry point of {@code bench/target/benchmarks.jar}: {@code compare} (VectorFlow against its
  * peers), {@code guard} (the CI performance guard), {@code storage} (durable collections: ingest,
  * restart, mapped versus in-memory search, bytes on disk), {@code ingest} (durable write throughput
- * and indexing lag) and {@code jmh} (the JMH kernel benchmarks).
+ * and indexing lag), {@code resources} (memory, threads and restart time per collection and per
+ * point, search latency under load) and {@code jmh} (the JMH kernel benchmarks).
  * The launcher runs the first two as {@code ./vectorflow compare} and {@code ./vectorflow guard}.
  */
 @Command(name = "benchmarks", mixinStandardHelpOptions = true,
         subcommands = {CompareCommand.class, GuardCommand.class, StorageCommand.class, IngestCommand.class, FilteredCommand.class, ServerBenchCommand.class,
-                BenchMain.JmhCommand.class},
+                io.vectorflow.bench.resources.ResourcesCommand.class, BenchMain.JmhCommand.class},
         description = "VectorFlow benchmarks: peer comparison, CI performance guard, JMH kernels.")
 public final class BenchMain implements Runnable {
 

@@ -64,10 +64,12 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
     private static final AtomicLong OPERATIONS = new AtomicLong();
     private final Database db;
     private final Admission admission;
+    private final Rest rest;
 
-    GrpcApi(Database db, Admission admission) {
+    GrpcApi(Database db, Admission admission, Rest rest) {
         this.db = db;
         this.admission = admission;
+        this.rest = rest;
     }
 
     /** A call that reads, answered from the read lane. */
@@ -85,7 +87,7 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
         Admission.Reservation memory;
         io.vectorflow.core.search.Budget budget;
         try {
-            budget = Rest.budget(com.linecorp.armeria.server.ServiceRequestContext.current());
+            budget = rest.budget(com.linecorp.armeria.server.ServiceRequestContext.current());
             memory = admission.reserve(request.getSerializedSize());
         } catch (RuntimeException e) {
             out.onError(status(e));

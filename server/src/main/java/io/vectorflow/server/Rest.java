@@ -51,9 +51,11 @@ final class Rest {
     static final int MAX_TIMEOUT_SECONDS = 86_400;
 
     private final Admission admission;
+    private final Disconnects disconnects;
 
-    Rest(Admission admission) {
+    Rest(Admission admission, Disconnects disconnects) {
         this.admission = admission;
+        this.disconnects = disconnects;
     }
 
     /** One request: path parameters, query string, parsed body. */
@@ -172,7 +174,7 @@ final class Rest {
      * one, else with the server's request timeout, and is cancelled when the client goes away.
      * Armeria's own timer is moved a second later, so the answer is this server's 408.
      */
-    static Budget budget(ServiceRequestContext ctx) {
+    Budget budget(ServiceRequestContext ctx) {
         String t = ctx.queryParam("timeout");
         long timeoutMillis;
         if (t != null) {
@@ -191,6 +193,7 @@ final class Rest {
         }
         ctx.whenRequestCancelling().thenAccept(cause -> budget.cancel("the request was cancelled (the client went away or"
                 + " the server is shutting down)"));
+        disconnects.watch(ctx, budget);
         return budget;
     }
 

@@ -106,12 +106,14 @@ public final class VectorFlowServer implements AutoCloseable {
         ServerTracing.install(settings.openTelemetry());
         ServerMetrics metrics = new ServerMetrics(db);
         Admission admission = new Admission();
-        Rest rest = new Rest(admission);
+        Disconnects disconnects = new Disconnects();
+        Rest rest = new Rest(admission, disconnects);
         java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         ServerBuilder sb = Server.builder()
                 .http(address)
                 .meterRegistry(metrics.registry())
                 .maxRequestLength(settings.maxRequestBytes())
+                .childChannelPipelineCustomizer(disconnects)
                 .requestTimeout(DEFAULT_REQUEST_TIMEOUT)
                 .gracefulShutdownTimeout(Duration.ZERO, SHUTDOWN_GRACE)
                 .errorHandler(new JsonErrors())
@@ -147,11 +149,12 @@ public final class VectorFlowServer implements AutoCloseable {
                     .meterRegistry(metrics.registry())
                     // Room above the message limit, so an oversized message is gRPC's RESOURCE_EXHAUSTED, not HTTP 413.
                     .maxRequestLength(maxMessage + (1L << 20))
+                    .childChannelPipelineCustomizer(disconnects)
                     .requestTimeout(DEFAULT_REQUEST_TIMEOUT)
                     .gracefulShutdownTimeout(Duration.ZERO, SHUTDOWN_GRACE)
                     .decorator(MetricCollectingService.newDecorator(MeterIdPrefixFunction.ofDefault("vectorflow.grpc")))
                     .service(GrpcService.builder()
-                            .addService(new GrpcApi(db, admission))
+                            .addService(new GrpcApi(db, admission, rest))
                             .addService(ProtoReflectionServiceV1.newInstance())
                             .intercept(new GrpcTracing())
                             .maxRequestMessageLength(maxMessage)

@@ -217,6 +217,7 @@ class LimitsTest {
         Files.writeString(data.resolve("snapshots").resolve(".upload-1"), "half an upload");
         Files.writeString(folder.resolve("kept.snapshot"), "a finished one");
         try (Database d = Database.open(data)) {
+            assertThat(d.listSnapshots("s")).containsExactly("kept");
             try (var s = Files.list(folder)) {
                 assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("kept.snapshot");
             }

@@ -311,6 +311,7 @@ class ResourceTest {
                 assertThat(s.call("PUT", "/collections/slow/points", Load.upsert(from, 5000, 16, id -> "{\"tag\": \"t" + id % 7 + "\"}"))
                         .status()).isEqualTo(200);
             }
+            awaitIndexed(s, "slow"); // so that what the CPU does afterwards is the requests' work alone
             StringBuilder b = new StringBuilder("{\"query\": " + Load.vector(1, 16) + ", \"params\": {\"exact\": true}, \"filter\": {\"should\": [");
             for (int i = 0; i < 9_999; i++) {
                 b.append(i == 0 ? "" : ",").append("{\"key\": \"tag\", \"match\": {\"value\": \"x").append(i).append("\"}}");
@@ -337,13 +338,13 @@ class ResourceTest {
                     Thread.sleep(300);
                 }
             }
-            Thread.sleep(500); // the cancellations arrive; the work stops at its next budget check
+            Thread.sleep(100); // the cancellations arrive; the work stops at its next budget check
             long cpuBefore = Load.cpuMillis(s.process.pid());
             Thread.sleep(3_000);
             long cpu = Load.cpuMillis(s.process.pid()) - cpuBefore;
-            System.out.printf("timeout=1 on a minute of work: 408 after %,d ms; 4 abandoned requests: %,d ms of CPU in the 3 s after"
+            System.out.printf("timeout=1 on a minute of work: 408 after %,d ms; 4 abandoned requests: %,d ms of CPU from 0.1 to 3.1 s after"
                     + " (idle: %,d ms in 3 s)%n", took, cpu, idle);
-            assertThat(cpu).as("CPU used by abandoned requests after their clients left").isLessThan(1_000);
+            assertThat(cpu).as("CPU used by abandoned requests after their clients left").isLessThan(idle + 300);
         }
     }
 
@@ -463,6 +464,15 @@ class ResourceTest {
             assertThat(s.call("PUT", "/collections/keep/points", Load.upsert(10, 5, 4, id -> "{}")).status()).isEqualTo(200);
             assertThat(s.call("DELETE", "/collections/keep", null).status()).isEqualTo(200); // and now it can go
             assertThat(s.call("GET", "/collections/keep", null).status()).isEqualTo(404);
+        }
+    }
+
+    /** Waits until every point of the collection is in its graph. */
+    private static void awaitIndexed(ChildServer s, String collection) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < deadline
+                && s.call("GET", "/collections/" + collection, null).json().at("/result/vectorflow/unindexed_points").asInt() > 0) {
+            Thread.sleep(200);
         }
     }
 
