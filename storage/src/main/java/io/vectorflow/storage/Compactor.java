@@ -47,10 +47,9 @@ final class Compactor {
     static final long MAX_MERGED_PAYLOAD_MB = 1024;
 
     private final CollectionStore store;
-    private final Object signal = new Object();
-    private boolean running;
-    private int merges;
-    private long bytesWritten;
+    private final Pass pass = new Pass();
+    private final java.util.concurrent.atomic.AtomicInteger merges = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong bytesWritten = new java.util.concurrent.atomic.AtomicLong();
 
     Compactor(CollectionStore store) {
         this.store = store;
@@ -58,11 +57,8 @@ final class Compactor {
 
     /** Starts a background pass unless one is running; it merges until nothing is worth merging. */
     void wake() {
-        synchronized (signal) {
-            if (running || store.closedOrReadOnly()) {
-                return;
-            }
-            running = true;
+        if (store.closedOrReadOnly() || !pass.begin()) {
+            return;
         }
         Background.MAINTENANCE.execute(() -> {
             try {
@@ -73,40 +69,24 @@ final class Compactor {
                 LOG.log(DiskFullException.isDiskFull(e) ? System.Logger.Level.WARNING : System.Logger.Level.ERROR,
                         "compaction in " + store.directory() + " stopped (" + e + "); it runs again after the next seal");
             } finally {
-                synchronized (signal) {
-                    running = false;
-                    signal.notifyAll();
-                }
+                pass.end();
             }
         });
     }
 
     /** Waits until no background pass is running. */
     void awaitIdle() {
-        synchronized (signal) {
-            while (running) {
-                try {
-                    signal.wait(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+        pass.awaitIdle();
+    }
+
+    /** Bytes of merged segments written since open. */
+    long bytesWritten() {
+        return bytesWritten.get();
     }
 
     /** Merges completed so far. */
-    /** Bytes of merged segments written since open. */
-    long bytesWritten() {
-        synchronized (signal) {
-            return bytesWritten;
-        }
-    }
-
     int merges() {
-        synchronized (signal) {
-            return merges;
-        }
+        return merges.get();
     }
 
     /** The segments to merge next, or an empty list. */
@@ -118,35 +98,14 @@ final class Compactor {
             }
         }
         small.sort(Comparator.comparingInt(SealedSegment::liveCount));
-        List<SealedSegment> group = new ArrayList<>();
-        long total = 0;
-        long payload = 0;
-        for (SealedSegment s : small) {
-            if (total + s.liveCount() > capacity || payload + s.payloadBytes() > payloadCapacity) {
-                break;
-            }
-            group.add(s);
-            total += s.liveCount();
-            payload += s.payloadBytes();
-        }
+        List<SealedSegment> group = fill(small, Integer.MAX_VALUE, capacity, payloadCapacity);
         if (group.size() >= 2) {
             return group;
         }
         if (sealed.size() > MAX_SEGMENTS) {
             List<SealedSegment> bySize = new ArrayList<>(sealed);
             bySize.sort(Comparator.comparingLong(s -> s.liveCount() * 16L + s.payloadBytes()));
-            group = new ArrayList<>();
-            total = 0;
-            payload = 0;
-            for (SealedSegment s : bySize) {
-                if (group.size() == MERGE_FANIN || total + s.liveCount() > MAX_MERGED_POINTS
-                        || payload + s.payloadBytes() > MAX_MERGED_PAYLOAD_MB << 20) {
-                    break;
-                }
-                group.add(s);
-                total += s.liveCount();
-                payload += s.payloadBytes();
-            }
+            group = fill(bySize, MERGE_FANIN, MAX_MERGED_POINTS, MAX_MERGED_PAYLOAD_MB << 20);
             if (group.size() >= 2) {
                 return group;
             }
@@ -157,6 +116,22 @@ final class Compactor {
             }
         }
         return List.of();
+    }
+
+    /** The first of {@code candidates} (in order) that fit together within the bounds. */
+    private static List<SealedSegment> fill(List<SealedSegment> candidates, int most, long points, long payload) {
+        List<SealedSegment> group = new ArrayList<>();
+        long total = 0;
+        long bytes = 0;
+        for (SealedSegment s : candidates) {
+            if (group.size() == most || total + s.liveCount() > points || bytes + s.payloadBytes() > payload) {
+                break;
+            }
+            group.add(s);
+            total += s.liveCount();
+            bytes += s.payloadBytes();
+        }
+        return group;
     }
 
     /** One merge; false when nothing is worth merging. One merge runs at a time per collection. */
@@ -209,10 +184,8 @@ final class Compactor {
                 at -> group.get(fromSegment[at]).payload(fromOrdinal[at]));
         throttle(output.bytesOnDisk(), start, o.compactionMbPerSecond());
         if (store.commitCompaction(group, moved, output)) {
-            synchronized (signal) {
-                merges++;
-                bytesWritten += output.bytesOnDisk();
-            }
+            merges.incrementAndGet();
+            bytesWritten.addAndGet(output.bytesOnDisk());
             LOG.log(System.Logger.Level.INFO, "compacted segments {0} into {1} ({2} live points) in {3} ms",
                     group.stream().map(SealedSegment::number).toList(), output.number(), total,
                     (System.nanoTime() - start) / 1_000_000);

@@ -26,9 +26,7 @@ final class Sealer {
 
     private final CollectionStore store;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Object signal = new Object();
-    private boolean scheduled;
-    private boolean running;
+    private final Pass pass = new Pass();
     private long retryMillis = FIRST_RETRY_MILLIS;
     private volatile String lastFailure;
 
@@ -67,19 +65,13 @@ final class Sealer {
 
     /** Starts a background pass unless one is scheduled or running. */
     void wake() {
-        synchronized (signal) {
-            if (scheduled || store.closedOrReadOnly()) {
-                return;
-            }
-            scheduled = true;
+        if (store.closedOrReadOnly() || !pass.begin()) {
+            return;
         }
         Background.MAINTENANCE.execute(this::run);
     }
 
     private void run() {
-        synchronized (signal) {
-            running = true;
-        }
         boolean retry = false;
         try {
             lock.lock();
@@ -91,11 +83,7 @@ final class Sealer {
         } catch (Error e) {
             LOG.log(System.Logger.Level.ERROR, "sealing in " + store.directory() + " stopped", e);
         } finally {
-            synchronized (signal) {
-                running = false;
-                scheduled = false;
-                signal.notifyAll();
-            }
+            pass.end();
         }
         if (retry) {
             long delay = retryMillis;
@@ -146,15 +134,6 @@ final class Sealer {
 
     /** Waits until no background pass is running. */
     void awaitIdle() {
-        synchronized (signal) {
-            while (running) {
-                try {
-                    signal.wait(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+        pass.awaitIdle();
     }
 }

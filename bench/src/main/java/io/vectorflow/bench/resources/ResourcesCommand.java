@@ -24,10 +24,12 @@ import picocli.CommandLine.Option;
         description = "Memory, threads and restart time per collection and per point, search latency under load, on a server process.")
 public final class ResourcesCommand implements Callable<Integer> {
 
-    @Option(names = "--collections", defaultValue = "10000", description = "idle collections to create (default ${DEFAULT-VALUE})")
+    @Option(names = "--collections", defaultValue = "10000", description = "idle collections to create, 0 to skip"
+            + " (default ${DEFAULT-VALUE})")
     int collections;
 
-    @Option(names = "--points", defaultValue = "200000", description = "points of 128 dimensions for the per-point rows (default ${DEFAULT-VALUE})")
+    @Option(names = "--points", defaultValue = "200000", description = "points of 128 dimensions for the per-point rows and"
+            + " the search runs, 0 to skip (default ${DEFAULT-VALUE})")
     int points;
 
     @Option(names = "--clients", split = ",", defaultValue = "1,8,64", description = "search clients (default ${DEFAULT-VALUE})")
@@ -49,8 +51,12 @@ public final class ResourcesCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path root = Files.createTempDirectory("vectorflow-resources");
         try {
-            idle(root.resolve("idle"));
-            perPoint(root.resolve("points"));
+            if (collections > 0) {
+                idle(root.resolve("idle"));
+            }
+            if (points > 0) {
+                perPoint(root.resolve("points"));
+            }
             for (String heap : most) {
                 most(root.resolve("most-" + heap), heap);
             }
@@ -95,33 +101,40 @@ public final class ResourcesCommand implements Callable<Integer> {
 
     private void perPoint(Path data) throws Exception {
         int dim = 128;
+        long heapEmpty;
+        long nativeEmpty;
+        long rssEmpty;
         try (ServerProcess s = ServerProcess.start(data, "1g")) {
             must(s.call("PUT", "/collections/p", "{\"vectors\": {\"size\": " + dim + ", \"distance\": \"Cosine\"}}"));
-            long heap0 = s.heapAfterGc();
-            long rss0 = s.rssAnonymous();
+            heapEmpty = s.heapAfterGc();
+            nativeEmpty = s.nativeBytes();
+            rssEmpty = s.rssAnonymous();
+            long start = System.nanoTime();
             for (int from = 0; from < points; from += 1000) {
                 must(s.call("PUT", "/collections/p/points", upsert(from, 1000, dim)));
             }
-            Thread.sleep(2000);
-            long heap1 = s.heapAfterGc();
-            long rss1 = s.rssAnonymous();
+            double ingest = (System.nanoTime() - start) / 1e9;
+            s.awaitIndexed("p");
+            double indexed = (System.nanoTime() - start) / 1e9;
             System.out.printf(Locale.ROOT, "%n| %,d points of 128 dimensions, ~60-byte payloads (-Xmx1g) | per 1,000 points |%n|---|---|%n"
-                            + "| heap, in the segment taking writes | %,d KB |%n| resident anonymous memory, same | %,d KB |%n",
-                    points, (heap1 - heap0) * 1000 / points >> 10, (rss1 - rss0) * 1000 / points >> 10);
+                            + "| heap, in the segment taking writes (indexed) | %,d KB |%n| off-heap (vectors, graph, payloads), same | %,d KB |%n"
+                            + "| resident anonymous memory, same (the heap as committed included) | %,d KB |%n"
+                            + "| ingest (acknowledged / indexed) | %,.0f / %,.0f points/s |%n",
+                    points, perThousand(s.heapAfterGc() - heapEmpty), perThousand(s.nativeBytes() - nativeEmpty),
+                    perThousand(s.rssAnonymous() - rssEmpty), points / ingest, points / indexed);
         }
         try (ServerProcess s = ServerProcess.start(data, "1g")) {
             must(s.call("POST", "/collections/p/points/count", "{}"));
-            long heap = s.heapAfterGc();
-            long rss = s.rssAnonymous();
-            try (ServerProcess empty = ServerProcess.start(data.resolveSibling("empty-" + System.nanoTime()), "1g")) {
-                long heapEmpty = empty.heapAfterGc();
-                long rssEmpty = empty.rssAnonymous();
-                System.out.printf(Locale.ROOT, "| heap, sealed (after a restart), against an empty server | %,d KB |%n"
-                                + "| resident anonymous memory, sealed | %,d KB |%n| restart | %,d ms |%n",
-                        (heap - heapEmpty) * 1000 / points >> 10, (rss - rssEmpty) * 1000 / points >> 10, s.openMillis);
-            }
+            System.out.printf(Locale.ROOT, "| heap, sealed (after a restart) | %,d KB |%n| off-heap, sealed | %,d KB |%n"
+                            + "| resident anonymous memory, sealed | %,d KB |%n| restart | %,d ms |%n",
+                    perThousand(s.heapAfterGc() - heapEmpty), perThousand(s.nativeBytes() - nativeEmpty),
+                    perThousand(s.rssAnonymous() - rssEmpty), s.openMillis);
             latency(s, dim);
         }
+    }
+
+    private long perThousand(long bytes) {
+        return bytes * 1000 / points >> 10;
     }
 
     private void latency(ServerProcess s, int dim) throws Exception {

@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A VectorFlow server in a process of its own, started from the benchmark jar with a chosen heap,
  * so memory, threads and restart times are measured on the server alone: {@link #main} is the
- * child (a database and a server on free loopback ports; {@code heap}, {@code threads} and
- * {@code stop} on standard input), the rest is the parent's handle on it.
+ * child (a database and a server on free loopback ports; {@code heap}, {@code native},
+ * {@code threads} and {@code stop} on standard input), the rest is the parent's handle on it.
  */
 public final class ServerProcess implements AutoCloseable {
 
@@ -44,7 +44,8 @@ public final class ServerProcess implements AutoCloseable {
         this.stdin = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
         Thread.ofPlatform().daemon().start(() -> {
             try {
-                out.lines().filter(l -> l.startsWith("HEAP ") || l.startsWith("THREADS ")).forEach(answers::add);
+                out.lines().filter(l -> l.startsWith("HEAP ") || l.startsWith("THREADS ") || l.startsWith("NATIVE "))
+                        .forEach(answers::add);
             } catch (java.io.UncheckedIOException gone) {
                 // the child exited
             }
@@ -75,6 +76,7 @@ public final class ServerProcess implements AutoCloseable {
                     System.out.println("HEAP " + used);
                 }
                 case "threads" -> System.out.println("THREADS " + Thread.activeCount());
+                case "native" -> System.out.println("NATIVE " + io.vectorflow.core.store.NativeMemory.liveBytes());
                 case "stop" -> System.exit(0);
                 default -> System.out.println("? " + line);
             }
@@ -122,6 +124,25 @@ public final class ServerProcess implements AutoCloseable {
 
     long heapAfterGc() throws InterruptedException {
         return Long.parseLong(ask("heap"));
+    }
+
+    /** Off-heap bytes held by the server's vectors, graphs and payloads (after a collection, so garbage is gone). */
+    long nativeBytes() throws InterruptedException {
+        heapAfterGc();
+        Thread.sleep(500); // the cleaner frees what the collection found unreachable
+        return Long.parseLong(ask("native"));
+    }
+
+    /** Waits until every point of {@code collection} is in its graph. */
+    void awaitIndexed(String collection) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            Answer a = call("GET", "/collections/" + collection, null);
+            if (a.status() == 200 && a.body().contains("\"unindexed_points\":0")) {
+                return;
+            }
+            Thread.sleep(250);
+        }
     }
 
     int threads() throws InterruptedException {

@@ -207,7 +207,6 @@ class HnswIndexTest {
             store.append(v);
         }
         AtomicInteger next = new AtomicInteger();
-        AtomicBoolean building = new AtomicBoolean(true);
         AtomicReference<Throwable> error = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 3; t++) {
@@ -221,27 +220,14 @@ class HnswIndexTest {
                 }
             }));
         }
-        Thread searcher = new Thread(() -> {
-            SearchResults out = new SearchResults(10);
-            try {
-                while (building.get()) {
-                    for (float[] q : queries) {
-                        index.search(q, 10, 32, null, out);
-                        for (int i = 0; i < out.size(); i++) {
-                            assertThat(out.ordinal(i)).isBetween(0, base.length - 1);
-                        }
-                    }
-                }
-            } catch (Throwable e) {
-                error.set(e);
-            }
-        });
+        AtomicBoolean done = new AtomicBoolean();
+        Thread searcher = searcher(index, queries, base.length, done, error);
         threads.forEach(Thread::start);
         searcher.start();
         for (Thread t : threads) {
             t.join();
         }
-        building.set(false);
+        done.set(true);
         searcher.join();
         assertThat(error.get()).isNull();
         assertThat(index.size()).isEqualTo(base.length);
@@ -293,21 +279,7 @@ class HnswIndexTest {
                 }
             }));
         }
-        Thread searcher = new Thread(() -> {
-            SearchResults out = new SearchResults(10);
-            try {
-                while (!done.get()) {
-                    for (float[] q : queries) {
-                        index.search(q, 10, 32, null, out);
-                        for (int i = 0; i < out.size(); i++) {
-                            assertThat(out.ordinal(i)).isBetween(0, base.length - 1);
-                        }
-                    }
-                }
-            } catch (Throwable e) {
-                error.set(e);
-            }
-        });
+        Thread searcher = searcher(index, queries, base.length, done, error);
         threads.forEach(Thread::start);
         searcher.start();
         for (Thread t : threads) {
@@ -345,6 +317,25 @@ class HnswIndexTest {
         }
         index.search(gen.queries(1)[0], 10, 500, null, out); // outside the scope: no budget
         assertThat(out.size()).isEqualTo(10);
+    }
+
+    /** A thread that searches until {@code done}, checking every answer is an ordinal below {@code n}. */
+    private static Thread searcher(HnswIndex index, float[][] queries, int n, AtomicBoolean done, AtomicReference<Throwable> error) {
+        return new Thread(() -> {
+            SearchResults out = new SearchResults(10);
+            try {
+                while (!done.get()) {
+                    for (float[] q : queries) {
+                        index.search(q, 10, 32, null, out);
+                        for (int i = 0; i < out.size(); i++) {
+                            assertThat(out.ordinal(i)).isBetween(0, n - 1);
+                        }
+                    }
+                }
+            } catch (Throwable e) {
+                error.set(e);
+            }
+        });
     }
 
     /** Every list is in range, has no self-links or duplicates, and level 0 is (nearly) all reachable. */

@@ -90,6 +90,15 @@ public sealed interface Condition permits Filter, Condition.Match, Condition.Mat
 
     /** {@link #normalized} for a payload value. */
     static Object normalized(JsonNode v) {
+        Object scalar = scalar(v);
+        return scalar == null ? null : normalized(scalar);
+    }
+
+    /**
+     * A JSON scalar as a Java value: a String, a Boolean, a Long (whole numbers within the long
+     * range) or a Double; null for anything else.
+     */
+    static Object scalar(JsonNode v) {
         if (v.isTextual()) {
             return v.textValue();
         }
@@ -99,7 +108,7 @@ public sealed interface Condition permits Filter, Condition.Match, Condition.Mat
         if (v.isIntegralNumber() && v.canConvertToLong()) {
             return v.longValue();
         }
-        return v.isNumber() ? normalized(v.doubleValue()) : null;
+        return v.isNumber() ? (Object) v.doubleValue() : null;
     }
 
     /** {@code {"key": k, "match": {"value": v}}}: some value at {@code key} equals {@code value}. */

@@ -173,19 +173,11 @@ public final class FilterParser {
         if (v == null) {
             throw new IllegalArgumentException(path + " is required");
         }
-        if (v.isTextual()) {
-            return v.textValue();
+        Object value = Condition.scalar(v);
+        if (value == null || value instanceof Double d && !Double.isFinite(d)) {
+            throw new IllegalArgumentException(path + " must be a string, a number or a boolean");
         }
-        if (v.isBoolean()) {
-            return v.booleanValue();
-        }
-        if (v.isIntegralNumber() && v.canConvertToLong()) {
-            return v.longValue();
-        }
-        if (v.isNumber() && Double.isFinite(v.doubleValue())) {
-            return v.doubleValue();
-        }
-        throw new IllegalArgumentException(path + " must be a string, a number or a boolean");
+        return value;
     }
 
     private static Condition range(String key, JsonNode r, String path) {

@@ -682,27 +682,16 @@ public final class WriteAheadLog implements Closeable {
 
     /** Stops the timed forces and lets go of the file without forcing it: a crash, for tests. */
     public void halt() {
-        closed = true;
-        lock.lock();
-        try {
-            if (flusher != null) {
-                flusher.cancel(false);
-            }
-            if (channel != null) {
-                try {
-                    channel.close();
-                } catch (IOException e) {
-                    // nothing more to do
-                }
-                channel = null;
-            }
-        } finally {
-            lock.unlock();
-        }
+        shut(false);
     }
 
     @Override
     public void close() {
+        shut(true);
+    }
+
+    /** Stops the timed forces and closes the file, forcing what was written first if {@code force}. */
+    private void shut(boolean force) {
         closed = true;
         lock.lock();
         try {
@@ -710,7 +699,7 @@ public final class WriteAheadLog implements Closeable {
                 flusher.cancel(false);
             }
             if (channel != null) {
-                if (failure == null) {
+                if (force && failure == null) {
                     try {
                         awaitDurable(lastSeq);
                     } catch (StorageException e) {
