@@ -1,8 +1,9 @@
 package io.vectorflow.server;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -10,6 +11,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
 
 /**
  * Admission control, shared by REST and gRPC: how many requests run at once, how many wait, and
@@ -23,6 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * and more writers waiting means more of them share one force. Each lane queues at most
  * {@value #QUEUE} requests; a request that finds its lane's queue full is refused at once. Threads
  * start as requests arrive and stop after {@value #IDLE_SECONDS} idle seconds.
+ *
+ * <h2>Heap</h2>
+ * While the heap is more than {@value #HEAP_TIGHT_PERCENT}% full after a collection, writes (which
+ * would make it fuller) are refused with 503 and {@code /readyz} is unready; reads go on.
  *
  * <h2>Working memory</h2>
  * A request reserves {@value #BYTES_PER_BODY_BYTE} bytes of heap for every byte of its body
@@ -42,6 +49,8 @@ final class Admission implements AutoCloseable {
     static final int HEAP_SHARE_PERCENT = 40;
     /** What a request without a declared length reserves until its body has arrived. */
     static final long UNKNOWN_BODY_BYTES = 64 << 10;
+    /** Heap use after a collection, in percent of the maximum, above which writes are refused. */
+    static final int HEAP_TIGHT_PERCENT = 90;
     /** Seconds a refused client is told to wait. */
     static final int RETRY_AFTER_SECONDS = 1;
 
@@ -62,8 +71,26 @@ final class Admission implements AutoCloseable {
     private final ThreadPoolExecutor writes = pool("vectorflow-write", Math.max(8, 4 * cores));
     private final long memoryBudget;
     private final AtomicLong reserved = new AtomicLong();
-    private final MemoryPoolMXBean tenured = tenuredPool();
     private volatile boolean stopping;
+    /** Heap in use after the last collection (any), as the collector reported it. */
+    private static volatile long usedAfterGc;
+
+    static {
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof NotificationEmitter emitter) {
+                emitter.addNotificationListener((n, handback) -> {
+                    if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
+                        var info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+                        long used = 0;
+                        for (MemoryUsage u : info.getGcInfo().getMemoryUsageAfterGc().values()) {
+                            used += u.getUsed();
+                        }
+                        usedAfterGc = used;
+                    }
+                }, null, null);
+            }
+        }
+    }
 
     Admission() {
         this(Runtime.getRuntime().maxMemory() / 100 * HEAP_SHARE_PERCENT);
@@ -161,6 +188,11 @@ final class Admission implements AutoCloseable {
         if (stopping) {
             throw new Busy("the server is shutting down; retry on another server or once it is back");
         }
+        if (lane == Lane.WRITE && heapTight()) {
+            throw new Busy("the server's heap is nearly full after a collection (" + (usedAfterGc >> 20) + " of "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB): writes wait until memory frees up; reads go on."
+                    + " If this lasts, the data has outgrown the heap: restart with a larger -Xmx");
+        }
         try {
             (lane == Lane.READ ? reads : writes).execute(() -> {
                 try {
@@ -187,27 +219,17 @@ final class Admission implements AutoCloseable {
         if (reads.getQueue().size() > QUEUE * 9 / 10 || writes.getQueue().size() > QUEUE * 9 / 10) {
             return false;
         }
-        if (tenured != null && tenured.getCollectionUsage() != null) {
-            long max = tenured.getCollectionUsage().getMax() > 0 ? tenured.getCollectionUsage().getMax()
-                    : Runtime.getRuntime().maxMemory();
-            return tenured.getCollectionUsage().getUsed() < max / 100 * 95;
-        }
-        return true;
+        return !heapTight();
+    }
+
+    /** Whether the heap was more than {@value #HEAP_TIGHT_PERCENT}% full after the last collection. */
+    static boolean heapTight() {
+        return usedAfterGc > Runtime.getRuntime().maxMemory() / 100 * HEAP_TIGHT_PERCENT;
     }
 
     /** Why {@link #ready} is false, for the answer of {@code /readyz}. */
     String whyNotReady() {
         return "the server is overloaded (request queues nearly full, or the heap nearly exhausted); retry shortly";
-    }
-
-    private static MemoryPoolMXBean tenuredPool() {
-        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (p.getType() == MemoryType.HEAP && p.isCollectionUsageThresholdSupported()
-                    && (p.getName().contains("Old") || p.getName().contains("Tenured"))) {
-                return p;
-            }
-        }
-        return null;
     }
 
     /** Threads running requests now, both lanes. */
