@@ -31,13 +31,17 @@ final class Indexer {
         this.name = name;
     }
 
-    /** Starts tasks up to the bound while there is work (writes and freezes call it). */
+    /**
+     * Starts tasks up to the bound while there is work (writes and freezes call it). It wakes no
+     * waiter: new work brings none of them closer to done, and waiters call it themselves, so a
+     * notification here would have two waiters wake each other in turn and take a core from the
+     * index threads.
+     */
     synchronized void wake() {
         while (!stopped && running < maxTasks && work.get() != null) {
             running++;
             Background.INDEX.execute(this::run);
         }
-        notifyAll();
     }
 
     private void run() {
