@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Prometheus metrics of one server ({@code GET /metrics}): request counts and latency
  * histograms per endpoint and method (Armeria's, named {@code vectorflow_http_*} and
- * {@code vectorflow_grpc_*}), JVM memory, GC, threads and CPU, and per collection:
+ * {@code vectorflow_grpc_*}), JVM memory, GC, threads and CPU, the process's resident memory,
+ * mappings and open files, and per collection:
  * points, segments, points waiting for the indexer, bytes on disk, write-ahead-log bytes and
  * fsyncs (count and seconds), compactions and their bytes, and the estimated recall per strategy
  * and ef range.
@@ -61,6 +62,15 @@ final class ServerMetrics {
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        ProcessStats self = ProcessStats.self();
+        Gauge.builder("process.resident.memory", self, ProcessStats::residentBytes).baseUnit("bytes")
+                .description("resident memory of the server process").register(registry);
+        Gauge.builder("process.resident.anonymous.memory", self, ProcessStats::anonymousBytes).baseUnit("bytes")
+                .description("resident anonymous memory (heap and native blocks, not file pages)").register(registry);
+        Gauge.builder("process.memory.mappings", self, ProcessStats::mappings)
+                .description("memory mappings of the server process").register(registry);
+        Gauge.builder("process.open.files", self, ProcessStats::openFiles)
+                .description("open file descriptors of the server process").register(registry);
     }
 
     PrometheusMeterRegistry registry() {

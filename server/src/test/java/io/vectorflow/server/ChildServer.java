@@ -146,37 +146,9 @@ final class ChildServer implements AutoCloseable {
         return answer;
     }
 
-    /** Resident memory of the child, from {@code /proc}. */
-    long rssBytes() throws IOException {
-        return status("VmRSS:");
-    }
-
-    /** Resident anonymous memory of the child (heap and native allocations, not file pages), from {@code /proc}. */
-    long anonymousBytes() throws IOException {
-        return status("RssAnon:");
-    }
-
-    private long status(String field) throws IOException {
-        for (String l : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-            if (l.startsWith(field)) {
-                return Long.parseLong(l.replaceAll("\\D", "")) * 1024;
-            }
-        }
-        return -1;
-    }
-
-    /** Memory mappings of the child, from {@code /proc}. */
-    long mappings() throws IOException {
-        try (var s = Files.lines(Path.of("/proc/" + process.pid() + "/maps"))) {
-            return s.count();
-        }
-    }
-
-    /** Open file descriptors of the child, from {@code /proc}. */
-    long openFiles() throws IOException {
-        try (var s = Files.list(Path.of("/proc/" + process.pid() + "/fd"))) {
-            return s.count();
-        }
+    /** What the operating system says the child holds (memory, mappings, open files). */
+    ProcessStats stats() {
+        return ProcessStats.of(process.pid());
     }
 
     /** What the child printed (logs included). */

@@ -61,14 +61,14 @@ class ResourceTest {
             long perCollection = (heap - emptyHeap) / n;
             System.out.printf("%,d empty collections: created in %,d ms, searched in %,d ms, /metrics scraped in %,d ms; heap %,d -> %,d"
                             + " bytes (%,d per collection, metrics included); RSS %,d MB; threads %d -> %d; %d mappings; %d open files%n",
-                    n, createMillis, searchMillis, scrapeMillis, emptyHeap, heap, perCollection, s.rssBytes() >> 20, threadsBefore,
-                    s.threads(), s.mappings(), s.openFiles());
+                    n, createMillis, searchMillis, scrapeMillis, emptyHeap, heap, perCollection, s.stats().residentBytes() >> 20, threadsBefore,
+                    s.threads(), s.stats().mappings(), s.stats().openFiles());
             assertThat(perCollection).as("heap per idle collection").isLessThanOrEqualTo(64 << 10);
             assertThat(s.terminate(Duration.ofSeconds(60))).as("graceful stop").isNotNegative();
         }
         try (ChildServer s = ChildServer.start(data, "1g")) {
             System.out.printf("reopened %,d collections in %,d ms; heap %,d bytes; RSS %,d MB%n", n, s.openMillis, s.heapUsed(),
-                    s.rssBytes() >> 20);
+                    s.stats().residentBytes() >> 20);
             ChildServer.Answer a = s.call("POST", "/collections/c" + (n - 1) + "/points/query", "{\"query\": [1, 0, 0, 0]}");
             assertThat(a.status()).as(a.body()).isEqualTo(200);
             assertThat(s.call("GET", "/collections", null).json().at("/result/collections").size()).isEqualTo(n);
@@ -148,7 +148,7 @@ class ResourceTest {
                 }));
             }
             Thread.sleep(30_000);
-            long rss = s.rssBytes();
+            long rss = s.stats().residentBytes();
             int threads = s.threads();
             List<Long> measured;
             synchronized (latencies) {
@@ -223,12 +223,8 @@ class ResourceTest {
                             }
                         }
                         if (from % 20_000 == 0) {
-                            try {
-                                peakRss.accumulateAndGet(s.rssBytes(), Math::max);
-                                peakAnon.accumulateAndGet(s.anonymousBytes(), Math::max);
-                            } catch (IOException ignored) {
-                                // measured on the next one
-                            }
+                            peakRss.accumulateAndGet(s.stats().residentBytes(), Math::max);
+                            peakAnon.accumulateAndGet(s.stats().anonymousBytes(), Math::max);
                         }
                     }
                 }));
@@ -272,7 +268,7 @@ class ResourceTest {
         Path data = dir.resolve("data");
         int dim = 256;
         try (ChildServer s = ChildServer.start(data, "512m")) {
-            long mappingsBefore = s.mappings();
+            long mappingsBefore = s.stats().mappings();
             ChildServer.Answer created = s.call("PUT", "/collections/tiny", "{\"vectors\": {\"size\": " + dim + ", \"distance\": \"Dot\"},"
                     + " \"optimizers_config\": {\"max_segment_size\": 1}}");
             assertThat(created.status()).as(created.body()).isEqualTo(200);
@@ -292,9 +288,9 @@ class ResourceTest {
                 segments = s.call("GET", "/collections/tiny", null).json().at("/result/segments_count").asInt();
             }
             System.out.printf("20,000 points at max_segment_size 1 KB (1 point per segment) in batches of 100: %,d ms;"
-                            + " %d segments once compaction settled; mappings %d -> %d%n", ingest, segments, mappingsBefore, s.mappings());
+                            + " %d segments once compaction settled; mappings %d -> %d%n", ingest, segments, mappingsBefore, s.stats().mappings());
             assertThat(segments).as("segments after compaction").isLessThanOrEqualTo(30);
-            assertThat(s.mappings() - mappingsBefore).as("mappings added").isLessThan(200);
+            assertThat(s.stats().mappings() - mappingsBefore).as("mappings added").isLessThan(200);
             assertThat(s.terminate(Duration.ofSeconds(60))).isNotNegative();
         }
         try (ChildServer s = ChildServer.start(data, "512m")) {

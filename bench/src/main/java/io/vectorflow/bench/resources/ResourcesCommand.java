@@ -70,7 +70,7 @@ public final class ResourcesCommand implements Callable<Integer> {
         long perHeap;
         try (ServerProcess s = ServerProcess.start(data, "1g")) {
             long heap0 = s.heapAfterGc();
-            long rss0 = s.rssAnonymous();
+            long rss0 = s.stats().anonymousBytes();
             int threads0 = s.threads();
             long start = System.nanoTime();
             for (int i = 0; i < collections; i++) {
@@ -85,7 +85,7 @@ public final class ResourcesCommand implements Callable<Integer> {
             }
             must(s.call("GET", "/metrics", null));
             long heap1 = s.heapAfterGc();
-            long rss1 = s.rssAnonymous();
+            long rss1 = s.stats().anonymousBytes();
             int threads1 = s.threads();
             perHeap = (heap1 - heap0) / collections;
             System.out.printf(Locale.ROOT, "%n| idle collections (-Xmx1g, created, searched once, scraped) | per collection |%n|---|---|%n"
@@ -108,7 +108,7 @@ public final class ResourcesCommand implements Callable<Integer> {
             must(s.call("PUT", "/collections/p", "{\"vectors\": {\"size\": " + dim + ", \"distance\": \"Cosine\"}}"));
             heapEmpty = s.heapAfterGc();
             nativeEmpty = s.nativeBytes();
-            rssEmpty = s.rssAnonymous();
+            rssEmpty = s.stats().anonymousBytes();
             List<String> batches = new ArrayList<>(); // built before the clock starts
             for (int from = 0; from < points; from += 1000) {
                 batches.add(upsert(from, Math.min(1000, points - from), dim));
@@ -126,14 +126,14 @@ public final class ResourcesCommand implements Callable<Integer> {
                             + "| resident anonymous memory, same (the heap as committed included) | %,d KB |%n"
                             + "| ingest, one client, batches of 1,000 (acknowledged / indexed) | %,.0f / %,.0f points/s |%n",
                     points, perThousand(s.heapAfterGc() - heapEmpty), perThousand(s.nativeBytes() - nativeEmpty),
-                    perThousand(s.rssAnonymous() - rssEmpty), points / ingest, points / indexed);
+                    perThousand(s.stats().anonymousBytes() - rssEmpty), points / ingest, points / indexed);
         }
         try (ServerProcess s = ServerProcess.start(data, "1g")) {
             must(s.call("POST", "/collections/p/points/count", "{}"));
             System.out.printf(Locale.ROOT, "| heap, sealed (after a restart) | %,d KB |%n| off-heap, sealed | %,d KB |%n"
                             + "| resident anonymous memory, sealed | %,d KB |%n| restart | %,d ms |%n",
                     perThousand(s.heapAfterGc() - heapEmpty), perThousand(s.nativeBytes() - nativeEmpty),
-                    perThousand(s.rssAnonymous() - rssEmpty), s.openMillis);
+                    perThousand(s.stats().anonymousBytes() - rssEmpty), s.openMillis);
             latency(s, dim);
         }
     }

@@ -1,6 +1,7 @@
 package io.vectorflow.bench.resources;
 
 import io.vectorflow.engine.Database;
+import io.vectorflow.server.ProcessStats;
 import io.vectorflow.server.VectorFlowServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -159,21 +160,9 @@ public final class ServerProcess implements AutoCloseable {
         return a.split(" ")[1];
     }
 
-    long rss() throws IOException {
-        return status("VmRSS:");
-    }
-
-    long rssAnonymous() throws IOException {
-        return status("RssAnon:");
-    }
-
-    private long status(String field) throws IOException {
-        for (String l : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-            if (l.startsWith(field)) {
-                return Long.parseLong(l.replaceAll("\\D", "")) * 1024;
-            }
-        }
-        return -1;
+    /** What the operating system says the server process holds. */
+    ProcessStats stats() {
+        return ProcessStats.of(process.pid());
     }
 
     /** Stops the child the way an orchestrator does (SIGTERM) and waits for it. */
