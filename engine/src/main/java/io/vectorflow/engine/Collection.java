@@ -369,6 +369,32 @@ public final class Collection {
         return out;
     }
 
+    /**
+     * Exact scores of the points with these ids against {@code query} (raw; the metric prepares
+     * it), for those that exist and match {@code filter}: how a query re-ranks the candidates of
+     * its prefetches. Scores are as {@link #search} reports them; no payloads or vectors.
+     */
+    public List<ScoredPoint> score(List<PointId> ids, float[] query, Filter filter) {
+        if (query.length != config.dimension()) {
+            throw new IllegalArgumentException("the query vector has dimension " + query.length + ", collection '" + name()
+                    + "' expects " + config.dimension());
+        }
+        float[] q = metric.prepare(query);
+        List<ScoredPoint> out = new ArrayList<>(ids.size());
+        Budget budget = Budget.current();
+        int n = 0;
+        for (PointId id : ids) {
+            if ((++n & (BUDGET_EVERY - 1)) == 0) {
+                budget.check();
+            }
+            CollectionStore.Location loc = store.find(id);
+            if (loc != null && matches(loc.segment(), loc.ordinal(), filter)) {
+                out.add(new ScoredPoint(id, metric.score(metric.distance(q, loc.segment().vector(loc.ordinal()))), null, null));
+            }
+        }
+        return out;
+    }
+
     static boolean matches(Segment s, int ord, Filter filter) {
         return filter == null || filter.test(s.id(ord), filter.needsPayload() ? Json.decode(s.payload(ord)) : null);
     }

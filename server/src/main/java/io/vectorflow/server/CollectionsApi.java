@@ -54,10 +54,8 @@ final class CollectionsApi {
         sb.route().put("/collections/{name}").build(rest.write(this::create));
         sb.route().get("/collections/{name}").build(rest.read(c -> Rest.Reply.of(info(db.collection(c.param("name"))))));
         sb.route().patch("/collections/{name}").build(rest.write(this::update));
-        sb.route().delete("/collections/{name}").build(rest.write(c -> {
-            db.collection(c.param("name")); // 404 for a name that does not exist
-            return Rest.Reply.of(db.dropCollection(c.param("name")));
-        }));
+        // Qdrant answers 200 with false for a collection that does not exist.
+        sb.route().delete("/collections/{name}").build(rest.write(c -> Rest.Reply.of(db.dropCollection(c.param("name")))));
         sb.route().get("/collections/{name}/exists").build(rest.read(c -> Rest.Reply.of(Map.of("exists",
                 db.listCollections().contains(checkedName(c.param("name")))))));
         sb.route().put("/collections/{name}/index").build(rest.write(this::createIndex));
@@ -79,10 +77,14 @@ final class CollectionsApi {
         String name = checkedName(call.param("name"));
         List<String> warnings = Rest.warnings();
         Body body = call.body().check(CREATE_FIELDS, QDRANT_ONLY, warnings);
-        if (body.has("sparse_vectors")) {
-            throw ApiException.badRequest("sparse_vectors are not supported");
+        JsonNode sparse = body.get("sparse_vectors");
+        if (sparse != null && !sparse.isNull() && !(sparse.isObject() && sparse.isEmpty())) {
+            throw ApiException.badRequest("sparse_vectors: sparse vectors are not supported yet; give {} or leave it out");
         }
         Body vectors = body.object("vectors");
+        if (!vectors.has("size") && vectors.has("") && vectors.node().size() == 1) {
+            vectors = vectors.object(""); // {"": {…}}: the unnamed vector written as a map, as LangChain sends it
+        }
         if (!vectors.has("size")) {
             if (vectors.node().size() > 0 && vectors.node().elements().next().isObject()) {
                 throw ApiException.badRequest("vectors: named vectors are not supported; give one unnamed vector "

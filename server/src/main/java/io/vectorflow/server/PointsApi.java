@@ -36,9 +36,7 @@ final class PointsApi {
     static final int MAX_SEARCHES = 1_000;
     private static final AtomicLong OPERATIONS = new AtomicLong();
     private static final Set<String> SEARCH_FIELDS = Set.of("vector", "filter", "params", "limit", "offset", "with_payload",
-            "with_vector", "score_threshold", "explain");
-    private static final Set<String> QUERY_FIELDS = Set.of("query", "filter", "params", "limit", "offset", "with_payload",
-            "with_vector", "score_threshold", "explain");
+            "with_vector", "with_vectors", "score_threshold", "explain");
     private static final Set<String> QDRANT_SEARCH_ONLY = Set.of("shard_key", "timeout", "consistency", "lookup_from");
 
     private final Database db;
@@ -61,10 +59,8 @@ final class PointsApi {
         sb.route().put(p + "/payload").build(rest.write(c -> setPayload(c, true)));
         sb.route().post(p + "/payload/delete").build(rest.write(this::deletePayload));
         sb.route().post(p + "/payload/clear").build(rest.write(this::clearPayload));
-        sb.route().post(p + "/query").build(rest.read(this::query));
-        sb.route().post(p + "/query/batch").build(rest.read(c -> batch(c, true)));
         sb.route().post(p + "/search").build(rest.read(this::search));
-        sb.route().post(p + "/search/batch").build(rest.read(c -> batch(c, false)));
+        sb.route().post(p + "/search/batch").build(rest.read(this::batch));
     }
 
     /** Qdrant's answer to a write: {@code {"operation_id": n, "status": "completed"}}; every write here is durable on return. */
@@ -134,10 +130,13 @@ final class PointsApi {
             throw ApiException.badRequest(path + " is required");
         }
         if (v.isObject()) {
-            if (v.size() == 1 && v.has("")) {
+            if (v.size() == 1 && v.has("")) { // {"": […]}: the unnamed vector written as a map
                 return vector(v.get(""), path + "[\"\"]");
             }
-            throw ApiException.badRequest(path + ": named vectors are not supported; give an array of numbers");
+            if (v.size() == 2 && v.has("name") && v.has("vector") && "".equals(v.get("name").asText(null))) {
+                return vector(v.get("vector"), path + ".vector"); // {"name": "", "vector": […]}: search's named form
+            }
+            throw ApiException.badRequest(path + ": named vectors are not supported yet; this collection has one unnamed vector \"\"");
         }
         if (!v.isArray()) {
             throw ApiException.unprocessable(path + " must be an array of numbers");
@@ -255,7 +254,7 @@ final class PointsApi {
             throw ApiException.badRequest("ids is required");
         }
         PayloadSelector ps = PayloadSelector.parse(body.get("with_payload"), "with_payload", true);
-        boolean withVector = withVector(body);
+        boolean withVector = QueryParser.withVector(body);
         List<ObjectNode> out = new ArrayList<>();
         for (Record r : col.get(ids(ids, "ids"), ps.any(), withVector)) {
             out.add(record(r.id(), r.payload(), r.vector(), ps));
@@ -279,23 +278,6 @@ final class PointsApi {
         return Rest.Reply.of(record(r.id(), r.payload(), r.vector(), PayloadSelector.ALL));
     }
 
-    private static boolean withVector(Body body) {
-        JsonNode v = body.get("with_vector");
-        if (v == null) {
-            v = body.get("with_vectors");
-        }
-        if (v == null) {
-            return false;
-        }
-        if (v.isBoolean()) {
-            return v.booleanValue();
-        }
-        if (v.isArray()) { // a list of vector names: the unnamed vector is the only one
-            return !v.isEmpty();
-        }
-        throw ApiException.unprocessable("with_vector must be true, false or a list of vector names");
-    }
-
     private Rest.Reply scroll(Rest.Call call) {
         Collection col = db.collection(call.param("name"));
         Body body = call.body().check(Set.of("filter", "limit", "offset", "with_payload", "with_vector"),
@@ -306,7 +288,7 @@ final class PointsApi {
         int limit = body.integer("limit", 10, 1, Collection.MAX_LIMIT);
         PointId offset = body.has("offset") ? FilterParser.id(body.get("offset"), "offset") : null;
         PayloadSelector ps = PayloadSelector.parse(body.get("with_payload"), "with_payload", true);
-        ScrollPage page = col.scroll(offset, limit, FilterParser.parse(body.get("filter"), "filter"), ps.any(), withVector(body));
+        ScrollPage page = col.scroll(offset, limit, FilterParser.parse(body.get("filter"), "filter"), ps.any(), QueryParser.withVector(body));
         ObjectNode result = Json.MAPPER.createObjectNode();
         ArrayNode points = result.putArray("points");
         for (Record r : page.points()) {
@@ -328,17 +310,12 @@ final class PointsApi {
     /** A parsed search with the output option the engine does not handle. */
     private record Search(SearchRequest request, PayloadSelector payload) {}
 
-    private Search parseSearch(Collection col, Body body, boolean queryApi) {
-        body.check(queryApi ? QUERY_FIELDS : SEARCH_FIELDS, QDRANT_SEARCH_ONLY, null);
-        float[] vector;
-        if (queryApi) {
-            vector = queryVector(col, body.get("query"));
-        } else {
-            vector = vector(body.get("vector"), "vector");
-        }
+    private Search parseSearch(Collection col, Body body) {
+        body.check(SEARCH_FIELDS, QDRANT_SEARCH_ONLY, null);
+        float[] vector = vector(body.get("vector"), "vector");
         if (vector.length != col.config().dimension()) {
-            throw ApiException.badRequest((queryApi ? "query" : "vector") + " has dimension " + vector.length
-                    + ", collection '" + col.name() + "' expects " + col.config().dimension());
+            throw ApiException.badRequest("vector has dimension " + vector.length + ", collection '" + col.name() + "' expects "
+                    + col.config().dimension());
         }
         int limit = body.integer("limit", 10, 1, Collection.MAX_LIMIT);
         int offset = body.integer("offset", 0, 0, Collection.MAX_LIMIT);
@@ -348,51 +325,18 @@ final class PointsApi {
         Float threshold = body.has("score_threshold") ? (float) body.number("score_threshold", 0) : null;
         PayloadSelector ps = PayloadSelector.parse(body.get("with_payload"), "with_payload", false);
         SearchRequest r = new SearchRequest(vector, limit, FilterParser.parse(body.get("filter"), "filter"), ef, exact,
-                ps.any(), withVector(body), body.bool("explain", false), offset, threshold);
+                ps.any(), QueryParser.withVector(body), body.bool("explain", false), offset, threshold);
         return new Search(r, ps);
-    }
-
-    /** The query API's {@code query}: a vector, {@code {"nearest": vector or id}}, or a point id (its vector). */
-    private static float[] queryVector(Collection col, JsonNode q) {
-        if (q == null) {
-            throw ApiException.badRequest("query is required (a vector, a point id, or {\"nearest\": …})");
-        }
-        if (q.isObject() && q.has("nearest")) {
-            if (q.size() != 1) {
-                throw ApiException.badRequest("query.nearest takes no other fields");
-            }
-            return queryVector(col, q.get("nearest"));
-        }
-        if (q.isObject()) {
-            String kind = q.fieldNames().hasNext() ? q.fieldNames().next() : "{}";
-            throw ApiException.badRequest("query." + kind + " is not supported; give a vector, a point id or {\"nearest\": …}");
-        }
-        if (q.isArray()) {
-            return vector(q, "query");
-        }
-        PointId id = FilterParser.id(q, "query");
-        List<Record> found = col.get(List.of(id), false, true);
-        if (found.isEmpty()) {
-            throw ApiException.badRequest("query: point " + id + " does not exist in collection '" + col.name() + "'");
-        }
-        return found.getFirst().vector();
-    }
-
-    private Rest.Reply query(Rest.Call call) {
-        Collection col = db.collection(call.param("name"));
-        Search s = parseSearch(col, call.body(), true);
-        SearchResult r = col.search(s.request());
-        return new Rest.Reply(Map.of("points", scored(col, s, r)), Performance.of(r), List.of());
     }
 
     private Rest.Reply search(Rest.Call call) {
         Collection col = db.collection(call.param("name"));
-        Search s = parseSearch(col, call.body(), false);
+        Search s = parseSearch(col, call.body());
         SearchResult r = col.search(s.request());
-        return new Rest.Reply(scored(col, s, r), Performance.of(r), List.of());
+        return new Rest.Reply(QueryApi.scored(r.points(), s.payload()), Performance.of(r), List.of());
     }
 
-    private Rest.Reply batch(Rest.Call call, boolean queryApi) {
+    private Rest.Reply batch(Rest.Call call) {
         Collection col = db.collection(call.param("name"));
         Body body = call.body().check(Set.of("searches"), Set.of("consistency", "timeout"), null);
         JsonNode searches = body.get("searches");
@@ -404,26 +348,14 @@ final class PointsApi {
         }
         List<Search> parsed = new ArrayList<>();
         for (int i = 0; i < searches.size(); i++) {
-            parsed.add(parseSearch(col, Body.of(searches.get(i), "searches[" + i + "]"), queryApi));
+            parsed.add(parseSearch(col, Body.of(searches.get(i), "searches[" + i + "]")));
         }
         List<SearchResult> raw = col.searchBatch(parsed.stream().map(Search::request).toList());
         List<Object> results = new ArrayList<>();
         for (int i = 0; i < parsed.size(); i++) {
-            List<ObjectNode> points = scored(col, parsed.get(i), raw.get(i));
-            results.add(queryApi ? Map.of("points", points) : points);
+            results.add(QueryApi.scored(raw.get(i).points(), parsed.get(i).payload()));
         }
         return new Rest.Reply(results, Performance.ofBatch(raw), List.of());
-    }
-
-    private static List<ObjectNode> scored(Collection col, Search s, SearchResult r) {
-        List<ObjectNode> out = new ArrayList<>();
-        for (ScoredPoint p : r.points()) {
-            ObjectNode n = record(p.id(), p.payload(), p.vector(), s.payload());
-            n.put("version", 0);
-            n.put("score", p.score());
-            out.add(n);
-        }
-        return out;
     }
 
     static ObjectNode record(PointId id, ObjectNode payload, float[] vector, PayloadSelector ps) {

@@ -1,5 +1,6 @@
 package io.vectorflow.server;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
@@ -10,6 +11,7 @@ import com.linecorp.armeria.server.metric.MetricCollectingService;
 import com.linecorp.armeria.common.metric.MeterIdPrefixFunction;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.vectorflow.engine.Database;
+import io.vectorflow.engine.Json;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -34,6 +36,13 @@ public final class VectorFlowServer implements AutoCloseable {
 
     /** The product version reported by {@code GET /}. */
     public static final String VERSION = versionOf();
+    /**
+     * The Qdrant API version the REST and gRPC APIs follow, reported as {@code version} by
+     * {@code GET /} and the gRPC health check: Qdrant's clients compare it with their own and
+     * warn when the minor versions are more than one apart, so clients 1.18 to 1.20 start
+     * quietly. VectorFlow's own version is {@code vectorflow_version}.
+     */
+    public static final String QDRANT_API_VERSION = "1.19.0";
     /** Largest request body by default (Qdrant's default is 32 MiB too). */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 32L << 20;
     /** Largest snapshot upload. */
@@ -120,8 +129,8 @@ public final class VectorFlowServer implements AutoCloseable {
                 .decorator(MetricCollectingService.newDecorator(MeterIdPrefixFunction.ofDefault("vectorflow.http")
                         .andThen((registry, log, prefix) -> prefix.withTags("route", log.context() instanceof
                                 com.linecorp.armeria.server.ServiceRequestContext sctx ? sctx.config().route().patternString() : ""))));
-        sb.route().get("/").build(rest.read(c -> Rest.Reply.of(Map.of("title", "vectorflow", "version", VERSION,
-                "qdrant_api", "1.13"))));
+        // Qdrant's answer, unwrapped: clients read "version" and compare it with their own.
+        sb.route().get("/").build(rest.raw(Admission.Lane.READ, c -> Rest.write(HttpStatus.OK, about(), false), false));
         // Liveness answers on the event loop whatever the load; readiness says whether requests can be taken now.
         for (String health : new String[] {"/healthz", "/livez"}) {
             sb.route().get(health).build((ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8,
@@ -136,6 +145,7 @@ public final class VectorFlowServer implements AutoCloseable {
                 MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
         new CollectionsApi(db, rest).register(sb);
         new PointsApi(db, rest).register(sb);
+        new QueryApi(db, rest).register(sb);
         new SnapshotsApi(db, rest, MAX_SNAPSHOT_UPLOAD_BYTES).register(sb);
         sb.serviceUnder("/", rest.read(c -> {
             throw new ApiException(404, "no endpoint " + c.request().method() + " " + c.ctx().path());
@@ -220,6 +230,16 @@ public final class VectorFlowServer implements AutoCloseable {
     /** Threads running requests now (they start with load and stop when idle). */
     public int requestThreads() {
         return admission.activeThreads();
+    }
+
+    /** The body of {@code GET /}: Qdrant's {@code title}, {@code version} and {@code commit}, and our own version. */
+    static ObjectNode about() {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("title", "vectorflow - vector search engine (Qdrant API " + QDRANT_API_VERSION + ")");
+        n.put("version", QDRANT_API_VERSION);
+        n.putNull("commit");
+        n.put("vectorflow_version", VERSION);
+        return n;
     }
 
     private static String versionOf() {

@@ -3,9 +3,10 @@ package io.vectorflow.engine.filter;
 import io.vectorflow.engine.Json;
 
 /**
- * A payload key path ({@code city}, {@code address.city}): the one check every key a request
+ * A payload key path ({@code city}, {@code address.city}, {@code items[].name}): the one check every key a request
  * names passes, whether in a filter, a payload index, or a payload update. Parts are separated by
- * dots; none may be empty, and a path has at most {@link Json#MAX_PAYLOAD_DEPTH} parts and
+ * dots; a part may end in {@code []} (the elements of an array, which every path looks into
+ * anyway); none may be empty, and a path has at most {@link Json#MAX_PAYLOAD_DEPTH} parts and
  * {@value #MAX_LENGTH} characters, so no key can name a place deeper than a payload may nest.
  */
 public final class KeyPath {
@@ -31,9 +32,14 @@ public final class KeyPath {
             throw new IllegalArgumentException(field + " is longer than " + MAX_LENGTH + " characters");
         }
         String[] parts = key.split("\\.", -1);
-        for (String p : parts) {
-            if (p.isEmpty()) {
-                throw new IllegalArgumentException(field + " '" + key + "' has an empty part (a leading, trailing or doubled '.')");
+        for (int i = 0; i < parts.length; i++) {
+            // "items[]" names the elements of the array "items": arrays are always looked into, so it is "items"
+            while (parts[i].endsWith("[]")) {
+                parts[i] = parts[i].substring(0, parts[i].length() - 2);
+            }
+            if (parts[i].isEmpty()) {
+                throw new IllegalArgumentException(field + " '" + key + "' has an empty part (a leading, trailing or doubled '.',"
+                        + " or a bare '[]')");
             }
         }
         if (parts.length > Json.MAX_PAYLOAD_DEPTH) {

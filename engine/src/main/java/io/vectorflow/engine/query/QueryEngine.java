@@ -1,0 +1,299 @@
+package io.vectorflow.engine.query;
+
+import io.vectorflow.core.metric.Metric;
+import io.vectorflow.engine.Collection;
+import io.vectorflow.engine.Record;
+import io.vectorflow.engine.ScoredPoint;
+import io.vectorflow.engine.ScrollPage;
+import io.vectorflow.engine.SearchRequest;
+import io.vectorflow.engine.SearchResult;
+import io.vectorflow.engine.filter.Filter;
+import io.vectorflow.storage.PointId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a {@link QueryRequest} on a collection: the one implementation of Qdrant's query API
+ * behind every protocol. Prefetch stages run first (depth first, the request's filter added to
+ * each); the main query then re-ranks the union of their results exactly, fuses them, orders them
+ * by a payload value, or samples them. Without prefetches the query runs on the whole collection:
+ * a nearest-neighbour query is one {@link Collection#search}; recommendation, discovery and
+ * context queries take candidates from graph searches around their examples and score those
+ * exactly with their strategy (see {@link Strategies}); maximal marginal relevance chooses from
+ * the nearest candidates.
+ *
+ * <p>Payloads and vectors are read once, for the points returned.
+ */
+public final class QueryEngine {
+
+    /** Candidates a strategy query takes from around each example, at least. */
+    static final int CANDIDATES_PER_EXAMPLE = 100;
+
+    private final Collection collection;
+    private final Metric metric;
+    private final Stats stats = new Stats();
+
+    private QueryEngine(Collection collection) {
+        this.collection = collection;
+        this.metric = collection.config().metricImpl();
+    }
+
+    /** Runs {@code r} and answers with its points and how the searches went. */
+    public static SearchResult run(Collection collection, QueryRequest r) {
+        checkUsing(r.using());
+        QueryEngine e = new QueryEngine(collection);
+        if (r.prefetch().isEmpty() && r.query() instanceof Query.Nearest n && n.mmr() == null) {
+            // The common case in one pass: payloads and vectors read as the hits are merged.
+            return collection.search(new SearchRequest(e.vector(n.input()), r.limit(), r.filter(), r.ef(), r.exact(),
+                    r.withPayload(), r.withVector(), r.explain(), r.offset(), r.scoreThreshold()));
+        }
+        long start = System.nanoTime();
+        int depth = r.limit() + r.offset();
+        Ranking ranked = e.stage(r.prefetch(), r.query(), r.filter(), r.ef(), r.exact(), r.scoreThreshold(), depth, r.explain());
+        List<ScoredPoint> page = ranked.points().size() <= r.offset() ? List.of()
+                : ranked.points().subList(r.offset(), Math.min(ranked.points().size(), depth));
+        return e.stats.result(e.materialize(page, r.withPayload(), r.withVector()), System.nanoTime() - start);
+    }
+
+    /** The vector names a query may use: only the collection's one vector ({@code ""}) for now. */
+    static void checkUsing(String using) {
+        if (using != null && !using.isEmpty()) {
+            throw new IllegalArgumentException("using: this collection has no vector named '" + using
+                    + "' (it has one unnamed vector, \"\")");
+        }
+    }
+
+    private Ranking stage(List<QueryRequest.Prefetch> prefetch, Query q, Filter filter, int ef, boolean exact, Float threshold,
+                          int depth, boolean explain) {
+        if (!prefetch.isEmpty()) {
+            List<Ranking> inputs = new ArrayList<>(prefetch.size());
+            for (QueryRequest.Prefetch p : prefetch) {
+                checkUsing(p.using());
+                inputs.add(stage(p.prefetch(), p.query(), and(filter, p.filter()), p.ef(), p.exact(), p.scoreThreshold(),
+                        p.limit(), false));
+            }
+            return rerank(inputs, q, filter, threshold, depth);
+        }
+        return switch (q) {
+            case null -> byId(filter, depth);
+            case Query.Nearest n when n.mmr() == null -> {
+                float[] v = vector(n.input());
+                yield search(v, filter, ef, exact, threshold, depth, explain, false);
+            }
+            case Query.Nearest n -> {
+                int candidates = Math.max(depth, n.mmr().candidatesLimit());
+                Ranking near = search(vector(n.input()), filter, ef, exact, threshold, candidates, explain, true);
+                yield Strategies.mmr(near, metric, metric.prepare(vector(n.input())), n.mmr().diversity(), depth);
+            }
+            case Query.Recommend rec when rec.strategy() == Query.Strategy.AVERAGE_VECTOR -> {
+                float[] v = Strategies.averageVector(prepared(rec.positive()), prepared(rec.negative()));
+                yield search(v, and(filter, excluding(rec.positive(), rec.negative())), ef, exact, threshold, depth, explain, false);
+            }
+            case Query.Fusion f -> throw new IllegalArgumentException("query.fusion needs prefetch stages");
+            case Query.OrderBy o -> Strategies.orderBy(scrollAll(filter, true), o, depth);
+            case Query.Sample s -> Strategies.sample(scrollAll(filter, false), depth);
+            default -> {
+                Strategies.Scorer scorer = Strategies.scorer(q, this::prepared, metric);
+                List<Ranking> around = new ArrayList<>();
+                Filter candidatesFilter = and(filter, excludingExamples(q));
+                int per = Math.max(depth, CANDIDATES_PER_EXAMPLE);
+                for (float[] seed : scorer.seeds()) {
+                    around.add(search(seed, candidatesFilter, ef, exact, null, per, false, false));
+                }
+                yield scored(Ranking.union(around), scorer, threshold, depth);
+            }
+        };
+    }
+
+    /** The main query over the union of its prefetches' results. */
+    private Ranking rerank(List<Ranking> inputs, Query q, Filter filter, Float threshold, int depth) {
+        return switch (q) {
+            case null -> inputs.getFirst().atLeast(threshold).first(depth);
+            case Query.Fusion f -> (f.method() == Query.FusionMethod.RRF ? Ranking.rrf(inputs, f.k(), f.weights())
+                    : Ranking.dbsf(inputs, f.weights())).atLeast(threshold).first(depth);
+            case Query.Nearest n when n.mmr() == null -> {
+                List<ScoredPoint> scored = collection.score(Ranking.union(inputs), vector(n.input()), filter);
+                yield Ranking.sorted(scored, metric.higherScoreIsCloser()).atLeast(threshold).first(depth);
+            }
+            case Query.Nearest n -> {
+                float[] v = vector(n.input());
+                List<ScoredPoint> scored = collection.score(Ranking.union(inputs), v, filter);
+                Ranking near = Ranking.sorted(withVectors(scored), metric.higherScoreIsCloser()).atLeast(threshold);
+                yield Strategies.mmr(near, metric, metric.prepare(v), n.mmr().diversity(), depth);
+            }
+            case Query.OrderBy o -> Strategies.orderBy(records(Ranking.union(inputs), true), o, depth);
+            case Query.Sample s -> Strategies.sample(records(Ranking.union(inputs), false), depth);
+            default -> scored(Ranking.union(inputs), Strategies.scorer(q, this::prepared, metric), threshold, depth);
+        };
+    }
+
+    /** Candidates scored exactly by a strategy, best first. */
+    private Ranking scored(List<PointId> candidates, Strategies.Scorer scorer, Float threshold, int depth) {
+        List<ScoredPoint> out = new ArrayList<>(candidates.size());
+        for (Record r : collection.get(candidates, false, true)) {
+            if (!scorer.excluded().contains(r.id())) {
+                out.add(new ScoredPoint(r.id(), scorer.score(r.vector()), null, null));
+            }
+        }
+        return Ranking.sorted(out, true).atLeast(threshold).first(depth);
+    }
+
+    private Ranking search(float[] v, Filter filter, int ef, boolean exact, Float threshold, int limit, boolean explain,
+                           boolean withVector) {
+        SearchResult r = collection.search(new SearchRequest(v, Math.min(limit, Collection.MAX_LIMIT), filter, ef, exact, false,
+                withVector, explain, 0, threshold));
+        stats.add(r);
+        return new Ranking(r.points(), metric.higherScoreIsCloser());
+    }
+
+    /** Without a query: the matching points in id order. */
+    private Ranking byId(Filter filter, int depth) {
+        ScrollPage page = collection.scroll(null, depth, filter, false, false);
+        List<ScoredPoint> out = new ArrayList<>(page.points().size());
+        for (Record r : page.points()) {
+            out.add(new ScoredPoint(r.id(), 0, null, null));
+        }
+        return new Ranking(out, true);
+    }
+
+    /** Every point matching {@code filter}, a page at a time (the request's budget bounds the walk). */
+    private List<Record> scrollAll(Filter filter, boolean withPayload) {
+        List<Record> all = new ArrayList<>();
+        PointId from = null;
+        do {
+            ScrollPage page = collection.scroll(from, 10_000, filter, withPayload, false);
+            all.addAll(page.points());
+            from = page.nextOffset();
+        } while (from != null);
+        return all;
+    }
+
+    private List<Record> records(List<PointId> ids, boolean withPayload) {
+        return collection.get(ids, withPayload, false);
+    }
+
+    private List<ScoredPoint> withVectors(List<ScoredPoint> points) {
+        Map<PointId, float[]> vectors = new HashMap<>();
+        for (Record r : collection.get(points.stream().map(ScoredPoint::id).toList(), false, true)) {
+            vectors.put(r.id(), r.vector());
+        }
+        List<ScoredPoint> out = new ArrayList<>(points.size());
+        for (ScoredPoint p : points) {
+            out.add(new ScoredPoint(p.id(), p.score(), null, vectors.get(p.id()), p.orderValue()));
+        }
+        return out;
+    }
+
+    /** The points returned, with the payloads and vectors asked for read now. */
+    private List<ScoredPoint> materialize(List<ScoredPoint> page, boolean withPayload, boolean withVector) {
+        if (!withPayload && !withVector) {
+            List<ScoredPoint> out = new ArrayList<>(page.size());
+            for (ScoredPoint p : page) {
+                out.add(new ScoredPoint(p.id(), p.score(), null, null, p.orderValue()));
+            }
+            return out;
+        }
+        Map<PointId, Record> found = new HashMap<>();
+        for (Record r : collection.get(page.stream().map(ScoredPoint::id).toList(), withPayload, withVector)) {
+            found.put(r.id(), r);
+        }
+        List<ScoredPoint> out = new ArrayList<>(page.size());
+        for (ScoredPoint p : page) {
+            Record r = found.get(p.id());
+            if (r != null) { // deleted since it was ranked: left out
+                out.add(new ScoredPoint(p.id(), p.score(), r.payload(), r.vector(), p.orderValue()));
+            }
+        }
+        return out;
+    }
+
+    /** A raw query vector: given, or the stored vector of a point. */
+    private float[] vector(Query.Input input) {
+        return switch (input) {
+            case Query.Input.Vector v -> checked(v.values());
+            case Query.Input.Point p -> stored(p.id());
+        };
+    }
+
+    /** Vectors in the metric's stored form (points' vectors are stored so already). */
+    private List<float[]> prepared(List<Query.Input> inputs) {
+        List<float[]> out = new ArrayList<>(inputs.size());
+        for (Query.Input in : inputs) {
+            out.add(in instanceof Query.Input.Vector v ? metric.prepare(checked(v.values())) : stored(((Query.Input.Point) in).id()));
+        }
+        return out;
+    }
+
+    private float[] checked(float[] v) {
+        if (v.length != collection.config().dimension()) {
+            throw new IllegalArgumentException("a query vector has dimension " + v.length + ", collection '" + collection.name()
+                    + "' expects " + collection.config().dimension());
+        }
+        return v;
+    }
+
+    private float[] stored(PointId id) {
+        List<Record> r = collection.get(List.of(id), false, true);
+        if (r.isEmpty()) {
+            throw new io.vectorflow.engine.NotFoundException("no point with id " + id + " in collection '" + collection.name() + "'");
+        }
+        return r.getFirst().vector();
+    }
+
+    private static Filter excluding(List<Query.Input> a, List<Query.Input> b) {
+        java.util.Set<PointId> ids = new java.util.HashSet<>();
+        for (List<Query.Input> l : List.of(a, b)) {
+            for (Query.Input in : l) {
+                if (in instanceof Query.Input.Point p) {
+                    ids.add(p.id());
+                }
+            }
+        }
+        return ids.isEmpty() ? null : Filter.mustNot(new io.vectorflow.engine.filter.Condition.HasId(ids));
+    }
+
+    private static Filter excludingExamples(Query q) {
+        return switch (q) {
+            case Query.Recommend r -> excluding(r.positive(), r.negative());
+            case Query.Discover d -> excluding(Strategies.inputs(d.context()), List.of(d.target()));
+            case Query.Context c -> excluding(Strategies.inputs(c.pairs()), List.of());
+            default -> null;
+        };
+    }
+
+    static Filter and(Filter a, Filter b) {
+        return a == null ? b : b == null ? a : Filter.must(a, b);
+    }
+
+    /** How the searches of one query went, summed for its {@code performance} object. */
+    private static final class Stats {
+        private long vectorsScanned;
+        private int segments;
+        private String strategy;
+        private double cacheHits;
+        private long searches;
+        private double cost;
+        private io.vectorflow.engine.perf.RecallSampler.Estimate recall;
+        private com.fasterxml.jackson.databind.node.ObjectNode explain;
+
+        void add(SearchResult r) {
+            vectorsScanned += r.vectorsScanned();
+            segments = Math.max(segments, r.segmentsSearched());
+            if (strategy == null) {
+                strategy = r.strategy();
+                recall = r.estimatedRecall();
+                explain = r.explain();
+            }
+            cacheHits += r.cacheHitRate();
+            cost += r.costUsd();
+            searches++;
+        }
+
+        SearchResult result(List<ScoredPoint> points, long nanos) {
+            return new SearchResult(points, nanos, vectorsScanned, segments, strategy == null ? "exact" : strategy,
+                    searches == 0 ? 1 : cacheHits / searches, cost, recall, explain);
+        }
+    }
+}
