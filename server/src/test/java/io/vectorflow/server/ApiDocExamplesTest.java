@@ -49,7 +49,7 @@ class ApiDocExamplesTest {
             assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
             String out = Files.readString(log, StandardCharsets.UTF_8);
             assertThat(p.exitValue()).as(out).isZero();
-            assertThat(out).contains("\"title\":\"vectorflow\"", "\"points\":[{\"id\":", "\"count\":");
+            assertThat(out).contains("\"version\":\"1.", "\"vectorflow_version\":", "\"points\":[{\"id\":", "\"count\":");
             assertThat(s.db.listCollections()).contains("docs", "docs_copy");
         }
     }

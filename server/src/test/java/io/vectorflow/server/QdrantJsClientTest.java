@@ -12,11 +12,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The official Qdrant JavaScript client ({@code @qdrant/js-client-rest}, pinned with a lock file
- * in {@code src/test/js}) against a real VectorFlow server: create collection, upsert (both
- * forms), payload indexes, filtered query, scroll, count, retrieve, payload changes, snapshots,
- * deletes, errors. The script asserts each answer; this test installs it ({@code npm ci}) on
- * first run and requires it to pass.
+ * Real JavaScript clients, pinned with a lock file in {@code src/test/js}, against a real
+ * VectorFlow server: the official Qdrant client ({@code @qdrant/js-client-rest}) through
+ * collections, points, payloads, snapshots and errors ({@code qdrant-client.mjs}) and through the
+ * query API ({@code qdrant-query.mjs}: fusion checked against fusion of exact rankings, MMR,
+ * recommend, discover, order_by, groups, the request shapes LangChain sends), and LangChain's
+ * Qdrant vector store unchanged ({@code langchain.mjs}). Each script asserts every answer; this
+ * test installs the packages ({@code npm ci}) when the lock file changed and requires each
+ * script to pass.
  */
 class QdrantJsClientTest {
 
@@ -24,9 +27,23 @@ class QdrantJsClientTest {
 
     @Test
     void officialQdrantClientWorksAgainstVectorFlow(@TempDir Path dir) throws Exception {
+        script(dir, "qdrant-client.mjs");
+    }
+
+    @Test
+    void officialQdrantClientRunsTheQueryApi(@TempDir Path dir) throws Exception {
+        script(dir, "qdrant-query.mjs");
+    }
+
+    @Test
+    void langChainQdrantVectorStoreWorksUnchanged(@TempDir Path dir) throws Exception {
+        script(dir, "langchain.mjs");
+    }
+
+    private static void script(Path dir, String script) throws Exception {
         installClient();
         try (TestServer s = new TestServer(dir)) {
-            Result r = run(List.of("node", "qdrant-client.mjs", s.url()), 180);
+            Result r = run(List.of("node", script, s.url()), 180);
             assertThat(r.output()).contains("all steps passed");
             assertThat(r.exit()).as(r.output()).isZero();
         }
@@ -34,7 +51,7 @@ class QdrantJsClientTest {
 
     /** Installs the pinned JavaScript packages (npm ci) unless they are installed and current. */
     static void installClient() throws Exception {
-        Path installed = JS.resolve("node_modules/@qdrant/js-client-rest/package.json");
+        Path installed = JS.resolve("node_modules/.package-lock.json"); // npm writes it on every install
         Path lock = JS.resolve("package-lock.json");
         if (Files.exists(installed) && Files.getLastModifiedTime(installed).compareTo(Files.getLastModifiedTime(lock)) >= 0) {
             return;

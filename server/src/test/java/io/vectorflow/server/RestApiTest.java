@@ -31,13 +31,16 @@ class RestApiTest {
     @Test
     void rootHealthAndEnvelope() {
         try (TestServer s = new TestServer(dir)) {
+            // Qdrant's shape, unwrapped: clients read "version" at the top level.
             TestServer.Answer root = s.get("/");
             assertThat(root.status()).isEqualTo(200);
-            assertThat(root.result().get("title").asText()).isEqualTo("vectorflow");
-            assertThat(root.result().get("version").asText()).matches("\\d+\\.\\d+\\.\\d+.*");
-            assertThat(root.json().get("status").asText()).isEqualTo("ok");
-            assertThat(root.json().get("time").isNumber()).isTrue();
-            assertThat(root.json().get("performance").get("latency_ms").isNumber()).isTrue();
+            assertThat(root.json().get("title").asText()).contains("vectorflow");
+            assertThat(root.json().get("version").asText()).isEqualTo(VectorFlowServer.QDRANT_API_VERSION).matches("1\\.\\d+\\.\\d+");
+            assertThat(root.json().get("vectorflow_version").asText()).isEqualTo(VectorFlowServer.VERSION);
+            TestServer.Answer envelope = s.get("/collections");
+            assertThat(envelope.json().get("status").asText()).isEqualTo("ok");
+            assertThat(envelope.json().get("time").isNumber()).isTrue();
+            assertThat(envelope.json().get("performance").get("latency_ms").isNumber()).isTrue();
             assertThat(s.get("/healthz").status()).isEqualTo(200);
             assertThat(s.get("/readyz").status()).isEqualTo(200);
             TestServer.Answer list = s.get("/collections");
@@ -126,7 +129,16 @@ class RestApiTest {
             expect(s.post("/collections/c/points/query", "{\"query\": [1,2,3], \"filter\": {\"must\": [{\"key\": \"a\", "
                     + "\"range\": {\"gt\": \"x\"}}]}}"), 400, "filter.must[0].range.gt");
             expect(s.post("/collections/c/points/query", "{\"query\": [1,2,3], \"with_payload\": 3}"), 422, "with_payload");
-            expect(s.post("/collections/c/points/query", "{\"query\": [1,2,3], \"prefetch\": []}"), 400, "prefetch");
+            expect(s.post("/collections/c/points/query", "{\"query\": [1,2,3], \"prefetch\": [{\"query\": [1,2,3], \"limit\": 0}]}"),
+                    400, "prefetch[0].limit");
+            expect(s.post("/collections/c/points/query", "{\"query\": {\"fusion\": \"rrf\"}}"), 400, "fusion");
+            expect(s.post("/collections/c/points/query", "{\"query\": {\"nearest\": [1,2,3], \"mmr\": {\"diversity\": 2}}}"), 400,
+                    "mmr.diversity");
+            expect(s.post("/collections/c/points/query", "{\"query\": {\"recommend\": {\"positive\": []}}}"), 400, "recommend");
+            expect(s.post("/collections/c/points/query", "{\"query\": {\"order_by\": {\"key\": \"a\", \"direction\": \"up\"}}}"),
+                    400, "order_by.direction");
+            expect(s.post("/collections/c/points/query", "{\"query\": [1,2,3], \"using\": \"img\"}"), 400, "using");
+            expect(s.post("/collections/c/points/query/groups", "{\"query\": [1,2,3]}"), 400, "group_by");
             expect(s.post("/collections/c/points/query", "[1,2,3]"), 422, "request body");
             expect(s.post("/collections/c/points/scroll", "{\"offset\": {\"a\": 1}}"), 400, "offset");
             expect(s.post("/collections/c/points/delete", "{}"), 400, "points");

@@ -1,0 +1,192 @@
+// The query API and the request shapes frameworks send, through the official Qdrant JavaScript
+// client (@qdrant/js-client-rest): the version check, hybrid queries with fusion checked against
+// fusion computed here from exact rankings, maximal marginal relevance, recommend, discover,
+// context, order_by, groups, the unnamed vector written as a map, and array key paths.
+// Usage: node qdrant-query.mjs http://127.0.0.1:6333 ; exits 0 when every step passed.
+import assert from "node:assert/strict";
+import { QdrantClient } from "@qdrant/js-client-rest";
+
+const url = process.argv[2] ?? "http://127.0.0.1:6333";
+const warnings = [];
+const realWarn = console.warn;
+console.warn = (...args) => warnings.push(args.join(" "));
+const client = new QdrantClient({ url }); // with the version check on, as applications construct it
+const name = "js_query_" + Date.now();
+const dim = 8;
+const n = 300;
+
+function vec(i) {
+  return Array.from({ length: dim }, (_, j) => Math.sin(i * 0.37 + j * 1.3) + (j === i % dim ? 1 : 0));
+}
+
+function cosine(a, b) {
+  let d = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    d += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return d / Math.sqrt(na * nb);
+}
+
+/** Ids of all points, best first, by cosine similarity to q (exact). */
+function exactRanking(q, filter = () => true) {
+  return [...Array(n).keys()].filter(filter).sort((a, b) => cosine(vec(b), q) - cosine(vec(a), q) || a - b);
+}
+
+/** The older endpoints, which this client version no longer wraps, by plain HTTP. */
+async function post(path, body) {
+  const res = await fetch(url + "/collections/" + name + path, {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+  });
+  const json = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(json));
+  return json.result;
+}
+
+async function step(label, fn) {
+  try {
+    await fn();
+    console.log("ok   " + label);
+  } catch (e) {
+    console.error("FAIL " + label + ": " + (e?.stack ?? e));
+    if (e?.data) console.error(JSON.stringify(e.data));
+    process.exit(1);
+  }
+}
+
+await step("the server's version passes the client's compatibility check", async () => {
+  const info = await client.versionInfo();
+  assert.match(info.version, /^1\.\d+\.\d+$/);
+  await new Promise((r) => setTimeout(r, 200)); // the client checks in the background
+  assert.deepEqual(warnings.filter((w) => /incompatible/i.test(w)), []);
+  console.warn = realWarn;
+});
+
+await step("deleting a collection that does not exist answers false", async () => {
+  assert.equal(await client.deleteCollection(name + "_missing"), false);
+});
+
+await step("create with the unnamed vector written as a map and empty sparse vectors (as LangChain does)", async () => {
+  assert.equal(await client.createCollection(name, { vectors: { "": { size: dim, distance: "Cosine" } }, sparse_vectors: {} }), true);
+  const points = [];
+  for (let i = 0; i < n; i++) {
+    points.push({ id: i, vector: i % 2 ? vec(i) : { "": vec(i) },
+      payload: { n: i, group: "g" + (i % 7), items: [{ k: "k" + (i % 5) }, { k: "all" }] } });
+  }
+  assert.equal((await client.upsert(name, { wait: true, points })).status, "completed");
+  const info = await client.getCollection(name);
+  assert.equal(info.points_count, n);
+});
+
+await step("query with using \"\" and an array key path", async () => {
+  const q = vec(1000);
+  const r = await client.query(name, { query: q, using: "", limit: 5, params: { exact: true },
+    filter: { must: [{ key: "items[].k", match: { value: "k2" } }] }, with_payload: true });
+  assert.deepEqual(r.points.map((p) => p.id), exactRanking(q, (i) => i % 5 === 2).slice(0, 5));
+  const none = await client.count(name, { filter: { must: [{ key: "items[].k", match: { value: "nope" } }] } });
+  assert.equal(none.count, 0);
+});
+
+await step("prefetch from two queries fused with rrf, checked against rrf of the exact rankings", async () => {
+  const a = vec(2001), b = vec(2002);
+  const r = await client.query(name, {
+    prefetch: [{ query: a, limit: 20, params: { exact: true } }, { query: b, limit: 20, params: { exact: true } }],
+    query: { fusion: "rrf" }, limit: 10,
+  });
+  const fused = new Map();
+  for (const ranking of [exactRanking(a).slice(0, 20), exactRanking(b).slice(0, 20)]) {
+    ranking.forEach((id, rank) => fused.set(id, (fused.get(id) ?? 0) + 1 / (rank + 2)));
+  }
+  const expected = [...fused.entries()].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, 10);
+  assert.deepEqual(r.points.map((p) => p.score.toFixed(5)), expected.map((e) => e[1].toFixed(5)));
+  assert.deepEqual(new Set(r.points.map((p) => p.id)), new Set(expected.map((e) => e[0])));
+});
+
+await step("rrf with k and weights, and dbsf", async () => {
+  const a = vec(2001), b = vec(2002);
+  const prefetch = [{ query: a, limit: 20, params: { exact: true } }, { query: b, limit: 20, params: { exact: true } }];
+  const r = await client.query(name, { prefetch, query: { rrf: { k: 60 } }, limit: 3 });
+  assert.equal(r.points.length, 3);
+  assert.ok(r.points[0].score <= 2 / 61 + 1e-6);
+  const d = await client.query(name, { prefetch, query: { fusion: "dbsf" }, limit: 5 });
+  assert.equal(d.points.length, 5);
+  for (let i = 1; i < d.points.length; i++) assert.ok(d.points[i - 1].score >= d.points[i].score);
+});
+
+await step("a prefetch re-ranked by another vector", async () => {
+  const a = vec(3001), b = vec(3002);
+  const r = await client.query(name, { prefetch: { query: a, limit: 50, params: { exact: true } }, query: b, limit: 5 });
+  const candidates = new Set(exactRanking(a).slice(0, 50));
+  assert.deepEqual(r.points.map((p) => p.id), exactRanking(b, (i) => candidates.has(i)).slice(0, 5));
+});
+
+await step("maximal marginal relevance picks the most relevant first, then diverse points", async () => {
+  const q = vec(7);
+  const r = await client.query(name, { query: { nearest: q, mmr: { diversity: 0.9, candidates_limit: 50 } }, limit: 5,
+    with_vector: true, params: { exact: true } });
+  assert.equal(r.points.length, 5);
+  assert.equal(r.points[0].id, exactRanking(q)[0]);
+  const plain = exactRanking(q).slice(0, 5);
+  assert.notDeepEqual(r.points.map((p) => p.id), plain);
+  assert.ok(Array.isArray(r.points[0].vector));
+});
+
+await step("recommend: average vector, best score and sum of scores leave the examples out", async () => {
+  for (const strategy of ["average_vector", "best_score", "sum_scores"]) {
+    const r = await client.query(name, { query: { recommend: { positive: [10, 11], negative: [12], strategy } }, limit: 5 });
+    assert.equal(r.points.length, 5, strategy);
+    assert.ok(r.points.every((p) => ![10, 11, 12].includes(p.id)), strategy);
+  }
+  const legacy = await post("/points/recommend", { positive: [10], negative: [12], strategy: "best_score", limit: 3 });
+  assert.equal(legacy.length, 3);
+});
+
+await step("discover and context search", async () => {
+  const r = await client.query(name, { query: { discover: { target: vec(40), context: [{ positive: 41, negative: 42 }] } }, limit: 5 });
+  assert.equal(r.points.length, 5);
+  const c = await client.query(name, { query: { context: [{ positive: 41, negative: 42 }] }, limit: 5 });
+  assert.equal(c.points.length, 5);
+  assert.ok(c.points.every((p) => p.score <= 0));
+  const legacy = await post("/points/discover", { target: 40, context: [{ positive: 41, negative: 42 }], limit: 3 });
+  assert.equal(legacy.length, 3);
+});
+
+await step("order_by a payload value, with start_from", async () => {
+  const r = await client.query(name, { query: { order_by: { key: "n", direction: "desc", start_from: 100 } }, limit: 3 });
+  assert.deepEqual(r.points.map((p) => p.id), [100, 99, 98]);
+  assert.deepEqual(r.points.map((p) => p.order_value), [100, 99, 98]);
+});
+
+await step("groups: query/groups and search/groups", async () => {
+  const q = vec(5000);
+  const r = await client.queryGroups(name, { query: q, group_by: "group", group_size: 2, limit: 3, params: { exact: true } });
+  assert.equal(r.groups.length, 3);
+  for (const g of r.groups) {
+    assert.equal(g.hits.length, 2);
+    assert.ok(g.hits.every((h) => "g" + (h.id % 7) === g.id));
+  }
+  const s = await post("/points/search/groups", { vector: q, group_by: "group", group_size: 1, limit: 7 });
+  assert.equal(s.groups.length, 7);
+});
+
+await step("query batch mixes kinds of query", async () => {
+  const r = await client.queryBatch(name, { searches: [
+    { query: vec(1), limit: 2 },
+    { query: { recommend: { positive: [3] } }, limit: 2 },
+    { prefetch: [{ query: vec(2) }, { query: vec(3) }], query: { fusion: "rrf" }, limit: 2 },
+  ] });
+  assert.deepEqual(r.map((x) => x.points.length), [2, 2, 2]);
+});
+
+await step("unsupported query shapes are refused with a 400 naming them", async () => {
+  await assert.rejects(client.query(name, { query: { fusion: "rrf" } }), (e) => e.status === 400);
+  await assert.rejects(client.query(name, { query: vec(1), using: "image" }), (e) => e.status === 400);
+  await assert.rejects(client.query(name, { query: { recommend: { positive: [999999] } } }), (e) => e.status === 404);
+});
+
+await step("delete collection", async () => {
+  assert.equal(await client.deleteCollection(name), true);
+});
+
+console.log("all steps passed");
