@@ -185,6 +185,47 @@ await step("unsupported query shapes are refused with a 400 naming them", async 
   await assert.rejects(client.query(name, { query: { recommend: { positive: [999999] } } }), (e) => e.status === 404);
 });
 
+await step("filters: is_null, values_count, nested, full text, datetime and geo, with and without payload indexes", async () => {
+  const f = name + "_filters";
+  await client.createCollection(f, { vectors: { size: 2, distance: "Dot" } });
+  const cities = [[13.40, 52.52], [2.35, 48.86], [-0.13, 51.51], [139.69, 35.69]]; // Berlin, Paris, London, Tokyo
+  const points = cities.map(([lon, lat], i) => ({ id: i + 1, vector: [1, i], payload: {
+    loc: { lon, lat }, note: i === 0 ? null : "n" + i, tags: Array(i + 1).fill("t"),
+    people: [{ name: "ann", age: 20 + i }, { name: "bob", age: 50 }],
+    text: ["the quick brown fox", "a lazy dog sleeps", "quick dogs run", "brown bears fish"][i],
+    at: "2024-0" + (i + 1) + "-15T12:00:00Z" } }));
+  await client.upsert(f, { wait: true, points });
+  const ids = async (filter) => (await client.scroll(f, { filter, limit: 10 })).points.map((p) => p.id).sort();
+  for (const indexed of [false, true]) {
+    assert.deepEqual(await ids({ must: [{ is_null: { key: "note" } }] }), [1], "is_null " + indexed);
+    assert.deepEqual(await ids({ must: [{ key: "tags", values_count: { gte: 3 } }] }), [3, 4]);
+    assert.deepEqual(await ids({ must: [{ nested: { key: "people", filter: { must: [
+      { key: "name", match: { value: "ann" } }, { key: "age", range: { gte: 22 } }] } } }] }), [3, 4]);
+    assert.deepEqual(await ids({ must: [{ key: "people[].age", range: { gte: 50 } }] }), [1, 2, 3, 4]);
+    assert.deepEqual(await ids({ must: [{ key: "text", match: { text: "Quick" } }] }), [1, 3], "text " + indexed);
+    assert.deepEqual(await ids({ must: [{ key: "text", match: { text: "quick fox" } }] }), [1]);
+    assert.deepEqual(await ids({ must: [{ key: "text", match: { phrase: "brown fox" } }] }), [1]);
+    assert.deepEqual(await ids({ must: [{ key: "at", range: { gte: "2024-02-01T00:00:00Z", lt: "2024-04-01" } }] }), [2, 3],
+      "datetime " + indexed);
+    assert.deepEqual(await ids({ must: [{ key: "loc", geo_radius: { center: { lon: 13.4, lat: 52.5 }, radius: 1200000 } }] }),
+      [1, 2, 3]);
+    assert.deepEqual(await ids({ must: [{ key: "loc", geo_bounding_box: { top_left: { lon: -1, lat: 53 },
+      bottom_right: { lon: 14, lat: 48 } } }] }), [1, 2, 3]);
+    assert.deepEqual(await ids({ must: [{ key: "loc", geo_polygon: { exterior: { points: [{ lon: 0, lat: 45 }, { lon: 20, lat: 45 },
+      { lon: 20, lat: 60 }, { lon: 0, lat: 60 }, { lon: 0, lat: 45 }] } } }] }), [1, 2]);
+    if (!indexed) {
+      for (const [field_name, field_schema] of [["text", { type: "text", tokenizer: "word", lowercase: true }], ["at", "datetime"],
+        ["loc", "geo"], ["note", "keyword"]]) {
+        assert.equal((await client.createPayloadIndex(f, { field_name, field_schema, wait: true })).status, "completed");
+      }
+    }
+  }
+  const schema = (await client.getCollection(f)).payload_schema;
+  assert.equal(schema.text.data_type, "text");
+  assert.equal(schema.at.data_type, "datetime");
+  await client.deleteCollection(f);
+});
+
 await step("delete collection", async () => {
   assert.equal(await client.deleteCollection(name), true);
 });

@@ -2,6 +2,8 @@ package io.vectorflow.engine;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorflow.engine.filter.Condition;
+import io.vectorflow.engine.filter.GeoConditions;
+import io.vectorflow.engine.filter.ValueConditions;
 import io.vectorflow.engine.filter.Filter;
 import io.vectorflow.engine.index.PayloadIndexes;
 import io.vectorflow.storage.segment.Segment;
@@ -193,7 +195,18 @@ final class QueryPlanner {
             case Condition.MatchAny m -> suggest(m.key(), m.any().isEmpty() ? "" : m.any().getFirst(), indexed, out);
             case Condition.Range r -> suggest(r.key(), 0.5, indexed, out);
             case Condition.IsEmpty e -> suggest(e.key(), "", indexed, out);
-            case Condition.HasId h -> { }
+            case ValueConditions.DatetimeRange r -> suggestType(r.key(), "datetime", indexed, out);
+            case ValueConditions.MatchText t -> suggestType(t.key(), "text", indexed, out);
+            case GeoConditions.Radius g -> suggestType(g.key(), "geo", indexed, out);
+            case GeoConditions.BoundingBox g -> suggestType(g.key(), "geo", indexed, out);
+            case GeoConditions.Polygon g -> suggestType(g.key(), "geo", indexed, out);
+            default -> { } // has_id, is_null, values_count: no index helps
+        }
+    }
+
+    private static void suggestType(String key, String type, Map<String, ?> indexed, Map<String, String> out) {
+        if (!indexed.containsKey(key)) {
+            out.putIfAbsent(key, type);
         }
     }
 

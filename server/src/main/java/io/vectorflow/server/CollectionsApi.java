@@ -176,7 +176,8 @@ final class CollectionsApi {
 
     private Rest.Reply createIndex(Rest.Call call) {
         Collection col = db.collection(call.param("name"));
-        Body body = call.body().check(Set.of("field_name", "field_schema", "field_type"), Set.of("wait", "ordering"), null);
+        List<String> warnings = Rest.warnings();
+        Body body = call.body().check(Set.of("field_name", "field_schema", "field_type"), Set.of("wait", "ordering"), warnings);
         String field = body.string("field_name", null);
         if (field == null || field.isBlank()) {
             throw ApiException.badRequest("field_name is required");
@@ -184,11 +185,18 @@ final class CollectionsApi {
         JsonNode schema = body.has("field_schema") ? body.get("field_schema") : body.get("field_type");
         String type;
         if (schema == null) {
-            throw ApiException.badRequest("field_schema is required (keyword, integer, float or bool)");
+            throw ApiException.badRequest("field_schema is required (keyword, integer, float, bool, uuid, datetime, text or geo)");
         } else if (schema.isTextual()) {
             type = schema.textValue();
         } else if (schema.isObject() && schema.path("type").isTextual()) {
             type = schema.get("type").textValue(); // {"type": "keyword", ...params}
+            for (var it = schema.fieldNames(); it.hasNext(); ) {
+                String param = it.next();
+                if (!param.equals("type") && !param.equals("is_tenant") && !param.equals("on_disk")) {
+                    warnings.add("field_schema." + param + " has no effect: the " + type + " index has no settings"
+                            + ("text".equals(type) ? " (words are runs of letters and digits, lower-cased)" : ""));
+                }
+            }
         } else {
             throw ApiException.unprocessable("field_schema must be a type name or an object with \"type\"");
         }
@@ -199,7 +207,7 @@ final class CollectionsApi {
             throw ApiException.badRequest(e.getMessage());
         }
         col.createPayloadIndex(field, ft);
-        return Rest.Reply.of(PointsApi.completed());
+        return new Rest.Reply(PointsApi.completed(), null, warnings);
     }
 
     /** Qdrant's collection info, plus a {@code vectorflow} object with what only we report. */

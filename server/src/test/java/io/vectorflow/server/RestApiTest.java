@@ -142,7 +142,7 @@ class RestApiTest {
             expect(s.post("/collections/c/points/query", "[1,2,3]"), 422, "request body");
             expect(s.post("/collections/c/points/scroll", "{\"offset\": {\"a\": 1}}"), 400, "offset");
             expect(s.post("/collections/c/points/delete", "{}"), 400, "points");
-            expect(s.put("/collections/c/index", "{\"field_name\": \"a\", \"field_schema\": \"geo\"}"), 400, "field_schema");
+            expect(s.put("/collections/c/index", "{\"field_name\": \"a\", \"field_schema\": \"polygon\"}"), 400, "field_schema");
             // Over the body limit.
             StringBuilder big = new StringBuilder("{\"points\": [");
             for (int i = 0; i < 5_000; i++) {

@@ -17,7 +17,10 @@ import java.util.Set;
  * {"must": [c, ...], "should": [c, ...], "must_not": [c, ...]}   (each also accepts a single condition)
  * c = {"key": k, "match": {"value": v}} | {"key": k, "match": {"any": [v, ...]}}
  *   | {"key": k, "match": {"except": [v, ...]}} | {"key": k, "range": {"gt"|"gte"|"lt"|"lte": number}}
- *   | {"has_id": [id, ...]} | {"is_empty": {"key": k}} | a nested filter
+ *   | {"key": k, "match": {"text"|"phrase": words}} | {"key": k, "range": {bounds as RFC 3339 datetimes}}
+ *   | {"key": k, "values_count": {bounds}} | {"key": k, "geo_radius" | "geo_bounding_box" | "geo_polygon": …}
+ *   | {"has_id": [id, ...]} | {"is_empty": {"key": k}} | {"is_null": {"key": k}}
+ *   | {"nested": {"key": k, "filter": f}} | {"has_vector": ""} | a nested filter
  * </pre>
  */
 public final class FilterParser {
@@ -95,29 +98,76 @@ public final class FilterParser {
             only(node, path, "is_empty");
             return new Condition.IsEmpty(key(node.get("is_empty"), path + ".is_empty"));
         }
+        if (node.has("is_null")) {
+            only(node, path, "is_null");
+            return new ValueConditions.IsNull(key(node.get("is_null"), path + ".is_null"));
+        }
+        if (node.has("nested")) {
+            only(node, path, "nested");
+            JsonNode n = node.get("nested");
+            only(n, path + ".nested", "key", "filter");
+            if (n.get("filter") == null) {
+                throw new IllegalArgumentException(path + ".nested.filter is required");
+            }
+            return new ValueConditions.Nested(key(n, path + ".nested"), filter(n.get("filter"), path + ".nested.filter", depth + 1));
+        }
+        if (node.has("has_vector")) {
+            only(node, path, "has_vector");
+            JsonNode v = node.get("has_vector");
+            if (!v.isTextual() || !v.textValue().isEmpty()) {
+                throw new IllegalArgumentException(path + ".has_vector: this collection has one unnamed vector, \"\"");
+            }
+            return new Filter(null, null, null); // every point has the unnamed vector
+        }
         if (node.has("key")) {
             String key = key(node, path);
-            if (node.has("match")) {
-                only(node, path, "key", "match");
-                return match(key, node.get("match"), path + ".match");
+            if (node.size() != 2) {
+                throw new IllegalArgumentException(path + " needs exactly one of match, range, values_count, geo_radius,"
+                        + " geo_bounding_box, geo_polygon with its key");
             }
-            if (node.has("range")) {
-                only(node, path, "key", "range");
-                return range(key, node.get("range"), path + ".range");
-            }
-            for (String unsupported : List.of("geo_radius", "geo_bounding_box", "geo_polygon", "values_count", "datetime_range")) {
-                if (node.has(unsupported)) {
-                    throw new IllegalArgumentException(path + "." + unsupported + " conditions are not supported");
+            String kind = node.fieldNames().next().equals("key") ? nextName(node) : node.fieldNames().next();
+            String p = path + "." + kind;
+            JsonNode v = node.get(kind);
+            return switch (kind) {
+                case "match" -> match(key, v, p);
+                case "range" -> range(key, v, p);
+                case "datetime_range" -> range(key, v, p);
+                case "values_count" -> {
+                    Double[] b = bounds(v, p, false);
+                    yield new ValueConditions.ValuesCount(key, whole(b[0], p), whole(b[1], p), whole(b[2], p), whole(b[3], p));
                 }
-            }
-            throw new IllegalArgumentException(path + " needs 'match' or 'range' with its 'key'");
+                case "geo_radius" -> {
+                    only(v, p, "center", "radius");
+                    if (v.get("radius") == null || !v.get("radius").isNumber()) {
+                        throw new IllegalArgumentException(p + ".radius must be a number of metres");
+                    }
+                    yield new GeoConditions.Radius(key, geoPoint(v.get("center"), p + ".center"), v.get("radius").doubleValue());
+                }
+                case "geo_bounding_box" -> {
+                    only(v, p, "top_left", "bottom_right");
+                    yield new GeoConditions.BoundingBox(key, geoPoint(v.get("top_left"), p + ".top_left"),
+                            geoPoint(v.get("bottom_right"), p + ".bottom_right"));
+                }
+                case "geo_polygon" -> {
+                    only(v, p, "exterior", "interiors");
+                    List<List<GeoConditions.Point>> holes = new ArrayList<>();
+                    JsonNode in = v.get("interiors");
+                    if (in != null && !in.isNull()) {
+                        if (!in.isArray()) {
+                            throw new IllegalArgumentException(p + ".interiors must be an array of rings");
+                        }
+                        for (int i = 0; i < in.size(); i++) {
+                            holes.add(ring(in.get(i), p + ".interiors[" + i + "]"));
+                        }
+                    }
+                    yield new GeoConditions.Polygon(key, ring(v.get("exterior"), p + ".exterior"), holes);
+                }
+                default -> throw new IllegalArgumentException(p + " is not a condition on a key (match, range, values_count,"
+                        + " geo_radius, geo_bounding_box, geo_polygon)");
+            };
         }
-        for (String unsupported : List.of("is_null", "nested", "has_vector")) {
-            if (node.has(unsupported)) {
-                throw new IllegalArgumentException(path + "." + unsupported + " conditions are not supported");
-            }
-        }
-        throw new IllegalArgumentException(path + " is not a condition (key with match or range, has_id, is_empty, or a nested filter)");
+        throw new IllegalArgumentException(path + " is not a condition (key with match, range, values_count or geo_*;"
+                + " has_id, is_empty, is_null, nested, or a nested filter)");
     }
 
     private static void only(JsonNode node, String path, String... allowed) {
@@ -141,7 +191,7 @@ public final class FilterParser {
 
     private static Condition match(String key, JsonNode m, String path) {
         if (m == null || !m.isObject() || m.size() != 1) {
-            throw new IllegalArgumentException(path + " must be an object with one of value, any, except");
+            throw new IllegalArgumentException(path + " must be an object with one of value, any, except, text, phrase");
         }
         if (m.has("value")) {
             return new Condition.Match(key, scalar(m.get("value"), path + ".value"));
@@ -152,10 +202,15 @@ public final class FilterParser {
         if (m.has("except")) {
             return Filter.mustNot(new Condition.MatchAny(key, scalars(m.get("except"), path + ".except")));
         }
-        if (m.has("text")) {
-            throw new IllegalArgumentException(path + ".text (full-text match) is not supported");
+        if (m.has("text") || m.has("phrase")) {
+            boolean phrase = m.has("phrase");
+            JsonNode t = m.get(phrase ? "phrase" : "text");
+            if (!t.isTextual()) {
+                throw new IllegalArgumentException(path + "." + (phrase ? "phrase" : "text") + " must be a string");
+            }
+            return new ValueConditions.MatchText(key, t.textValue(), phrase);
         }
-        throw new IllegalArgumentException(path + " must be an object with one of value, any, except");
+        throw new IllegalArgumentException(path + " must be an object with one of value, any, except, text, phrase");
     }
 
     private static List<Object> scalars(JsonNode node, String path) {
@@ -180,7 +235,21 @@ public final class FilterParser {
         return value;
     }
 
+    /** A numeric range, or a datetime range when any bound is a string (RFC 3339). */
     private static Condition range(String key, JsonNode r, String path) {
+        boolean datetime = false;
+        if (r != null && r.isObject()) {
+            for (JsonNode v : r) {
+                datetime |= v.isTextual();
+            }
+        }
+        Double[] b = bounds(r, path, datetime);
+        return datetime ? new ValueConditions.DatetimeRange(key, b[0], b[1], b[2], b[3])
+                : new Condition.Range(key, b[0], b[1], b[2], b[3]);
+    }
+
+    /** {gt, gte, lt, lte}: finite numbers, or (datetime) RFC 3339 strings as epoch seconds; at least one. */
+    private static Double[] bounds(JsonNode r, String path, boolean datetime) {
         if (r == null || !r.isObject()) {
             throw new IllegalArgumentException(path + " must be an object with gt, gte, lt or lte");
         }
@@ -195,15 +264,63 @@ public final class FilterParser {
             if (v.isNull()) {
                 continue;
             }
-            if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
+            if (datetime) {
+                bounds[i] = v.isTextual() ? ValueConditions.epochSeconds(v.textValue()) : null;
+                if (bounds[i] == null) {
+                    throw new IllegalArgumentException(path + "." + e.getKey() + " must be an RFC 3339 datetime, got " + v);
+                }
+            } else if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
                 throw new IllegalArgumentException(path + "." + e.getKey() + " must be a finite number");
+            } else {
+                bounds[i] = v.doubleValue();
             }
-            bounds[i] = v.doubleValue();
         }
         if (bounds[0] == null && bounds[1] == null && bounds[2] == null && bounds[3] == null) {
             throw new IllegalArgumentException(path + " needs at least one of gt, gte, lt, lte");
         }
-        return new Condition.Range(key, bounds[0], bounds[1], bounds[2], bounds[3]);
+        return bounds;
+    }
+
+    private static Long whole(Double d, String path) {
+        if (d == null) {
+            return null;
+        }
+        if (d != Math.rint(d)) {
+            throw new IllegalArgumentException(path + " bounds must be whole numbers, got " + d);
+        }
+        return d.longValue();
+    }
+
+    private static String nextName(JsonNode node) {
+        var it = node.fieldNames();
+        it.next();
+        return it.next();
+    }
+
+    private static GeoConditions.Point geoPoint(JsonNode v, String path) {
+        if (v == null || !v.isObject() || !v.path("lon").isNumber() || !v.path("lat").isNumber() || v.size() != 2) {
+            throw new IllegalArgumentException(path + " must be {\"lon\": number, \"lat\": number}");
+        }
+        try {
+            return new GeoConditions.Point(v.get("lon").doubleValue(), v.get("lat").doubleValue());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(path + ": " + e.getMessage());
+        }
+    }
+
+    private static List<GeoConditions.Point> ring(JsonNode v, String path) {
+        if (v == null || !v.isObject() || !v.path("points").isArray()) {
+            throw new IllegalArgumentException(path + " must be {\"points\": [{\"lon\", \"lat\"}, …]}");
+        }
+        JsonNode pts = v.get("points");
+        if (pts.size() > MAX_CONDITIONS) {
+            throw new IllegalArgumentException(path + ".points holds more than " + MAX_CONDITIONS + " points");
+        }
+        List<GeoConditions.Point> out = new ArrayList<>(pts.size());
+        for (int i = 0; i < pts.size(); i++) {
+            out.add(geoPoint(pts.get(i), path + ".points[" + i + "]"));
+        }
+        return out;
     }
 
     private static Set<PointId> ids(JsonNode node, String path) {

@@ -2,6 +2,7 @@ package io.vectorflow.engine.index;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vectorflow.engine.filter.Condition;
+import io.vectorflow.engine.filter.ValueConditions;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +21,8 @@ import org.roaringbitmap.RoaringBitmap;
  *   <li>{@code float} and {@code integer}: every numeric value with its ordinal, kept as a sorted
  *       prefix plus an unsorted tail that is merged in once it grows past a quarter of the prefix
  *       (so appends stay cheap and a range is two binary searches plus a short scan).
+ *   <li>{@code uuid}: as {@code keyword}; {@code datetime}: epoch seconds in the numeric order;
+ *       {@code text}: word → bitmap; {@code geo}: only which ordinals hold a value.
  * </ul>
  * Every type also keeps which ordinals hold any value at the key, for {@code is_empty}.
  */
@@ -52,30 +55,59 @@ final class FieldIndex {
         }
         present.add(ordinal);
         for (JsonNode v : values) {
+            if (type == FieldType.TEXT) {
+                if (v.isTextual()) {
+                    for (String token : ValueConditions.tokens(v.textValue())) {
+                        byValue.computeIfAbsent(token, x -> new RoaringBitmap()).add(ordinal);
+                    }
+                }
+                continue;
+            }
             Object key = key(v);
             if (key != null) {
                 byValue.computeIfAbsent(key, x -> new RoaringBitmap()).add(ordinal);
             }
-            if ((type == FieldType.INTEGER || type == FieldType.FLOAT) && v.isNumber()) {
+            Double number = (type == FieldType.INTEGER || type == FieldType.FLOAT) && v.isNumber() ? (Double) v.doubleValue()
+                    : type == FieldType.DATETIME && v.isTextual() ? ValueConditions.epochSeconds(v.textValue()) : null;
+            if (number != null) {
                 if (count == numbers.length) {
                     numbers = Arrays.copyOf(numbers, count * 2);
                     numberOrdinals = Arrays.copyOf(numberOrdinals, count * 2);
                 }
-                numbers[count] = v.doubleValue();
+                numbers[count] = number;
                 numberOrdinals[count++] = ordinal;
             }
         }
     }
 
+    /**
+     * Ordinals whose text holds every word of {@code t} (a {@code text} index), or null when this
+     * index cannot answer (another type, or a phrase, whose word order the index does not keep).
+     */
+    RoaringBitmap text(ValueConditions.MatchText t) {
+        if (type != FieldType.TEXT || t.phrase()) {
+            return null;
+        }
+        RoaringBitmap acc = null;
+        for (String token : ValueConditions.tokens(t.text())) {
+            RoaringBitmap b = byValue.get(token);
+            if (b == null) {
+                return new RoaringBitmap();
+            }
+            acc = acc == null ? b.clone() : RoaringBitmap.and(acc, b);
+        }
+        return acc;
+    }
+
     /** The map key of a payload value for this type, or null when the type does not index it. */
     private Object key(JsonNode v) {
         return switch (type) {
-            case KEYWORD -> v.isTextual() ? v.textValue() : null;
+            case KEYWORD, UUID -> v.isTextual() ? v.textValue() : null;
             case BOOL -> v.isBoolean() ? v.booleanValue() : null;
             case INTEGER -> v.isIntegralNumber() && v.canConvertToLong() ? v.longValue()
                     : v.isNumber() && v.doubleValue() == Math.rint(v.doubleValue()) && Math.abs(v.doubleValue()) < 0x1p53
                     ? (long) v.doubleValue() : null;
-            case FLOAT -> null;
+            case FLOAT, DATETIME, TEXT, GEO -> null;
         };
     }
 
@@ -85,8 +117,8 @@ final class FieldIndex {
      */
     RoaringBitmap match(Object value) {
         switch (type) {
-            case KEYWORD, BOOL -> {
-                if ((type == FieldType.KEYWORD) != (value instanceof String) || (type == FieldType.BOOL) != (value instanceof Boolean)) {
+            case KEYWORD, UUID, BOOL -> {
+                if ((type != FieldType.BOOL) != (value instanceof String) || (type == FieldType.BOOL) != (value instanceof Boolean)) {
                     return null;
                 }
                 RoaringBitmap b = byValue.get(value);
@@ -102,7 +134,9 @@ final class FieldIndex {
             case FLOAT -> {
                 return value instanceof Number n ? range(n.doubleValue(), true, n.doubleValue(), true) : null;
             }
-            default -> throw new AssertionError(type);
+            default -> {
+                return null; // datetime, text, geo: match is tested on each point
+            }
         }
     }
 
@@ -123,10 +157,14 @@ final class FieldIndex {
             return union;
         }
         Class<?> kind = switch (type) {
-            case KEYWORD -> String.class;
+            case KEYWORD, UUID -> String.class;
             case BOOL -> Boolean.class;
-            default -> Long.class;
+            case INTEGER -> Long.class;
+            default -> null;
         };
+        if (kind == null) {
+            return null;
+        }
         for (Object v : values) {
             if (!kind.isInstance(v)) {
                 return null; // a value of another type: points holding it are not in this index
@@ -150,27 +188,33 @@ final class FieldIndex {
         return union;
     }
 
-    /** Ordinals with a number in the range, or null for a keyword or bool index. */
+    /** Ordinals with a number in the range, or null for an index of another type. */
     RoaringBitmap range(Condition.Range r) {
-        if (type != FieldType.INTEGER && type != FieldType.FLOAT) {
-            return null;
-        }
+        return type == FieldType.INTEGER || type == FieldType.FLOAT ? range(r.gt(), r.gte(), r.lt(), r.lte()) : null;
+    }
+
+    /** Ordinals with a datetime in the range, or null unless this is a datetime index. */
+    RoaringBitmap datetime(ValueConditions.DatetimeRange r) {
+        return type == FieldType.DATETIME ? range(r.gt(), r.gte(), r.lt(), r.lte()) : null;
+    }
+
+    private RoaringBitmap range(Double gt, Double gte, Double lt, Double lte) {
         double lo = Double.NEGATIVE_INFINITY;
         boolean loIn = true;
-        if (r.gte() != null) {
-            lo = r.gte();
+        if (gte != null) {
+            lo = gte;
         }
-        if (r.gt() != null && r.gt() >= lo) {
-            lo = r.gt();
+        if (gt != null && gt >= lo) {
+            lo = gt;
             loIn = false;
         }
         double hi = Double.POSITIVE_INFINITY;
         boolean hiIn = true;
-        if (r.lte() != null) {
-            hi = r.lte();
+        if (lte != null) {
+            hi = lte;
         }
-        if (r.lt() != null && r.lt() <= hi) {
-            hi = r.lt();
+        if (lt != null && lt <= hi) {
+            hi = lt;
             hiIn = false;
         }
         return range(lo, loIn, hi, hiIn);

@@ -11,7 +11,15 @@ public enum FieldType {
     /** Numbers, answering {@code range} (and {@code match} on a number). */
     FLOAT,
     /** Booleans, answering {@code match}. */
-    BOOL;
+    BOOL,
+    /** UUID strings, answering {@code match} by value (as {@code keyword}). */
+    UUID,
+    /** RFC 3339 datetime strings, answering {@code range} with datetime bounds. */
+    DATETIME,
+    /** Text, answering {@code match.text} by its words (runs of letters and digits, lower-cased). */
+    TEXT,
+    /** Geo points {@code {lon, lat}}: accepted and listed; geo conditions are tested on each point. */
+    GEO;
 
     /** The lower-case name used in the API and in {@code payload_indexes.json}. */
     public String apiName() {
@@ -31,6 +39,6 @@ public enum FieldType {
                 }
             }
         }
-        throw new IllegalArgumentException("field_schema must be one of keyword, integer, float, bool; got " + name);
+        throw new IllegalArgumentException("field_schema must be one of keyword, integer, float, bool, uuid, datetime, text, geo; got " + name);
     }
 }

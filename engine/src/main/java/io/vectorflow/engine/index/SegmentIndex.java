@@ -3,6 +3,7 @@ package io.vectorflow.engine.index;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorflow.engine.filter.Condition;
+import io.vectorflow.engine.filter.ValueConditions;
 import io.vectorflow.engine.filter.Filter;
 import io.vectorflow.storage.segment.Segment;
 import java.util.HashMap;
@@ -109,7 +110,10 @@ final class SegmentIndex {
                 return all;
             });
             case Condition.HasId h -> Candidates.ALL; // the id lookup is cheaper done by the caller
+            case ValueConditions.DatetimeRange r -> leaf(r.key(), f -> f.datetime(r));
+            case ValueConditions.MatchText t -> leaf(t.key(), f -> f.text(t));
             case Filter f -> filter(f);
+            default -> Candidates.ALL; // tested on each point
         };
     }
 

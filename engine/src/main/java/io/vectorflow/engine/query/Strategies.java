@@ -7,8 +7,6 @@ import io.vectorflow.engine.ScoredPoint;
 import io.vectorflow.engine.filter.Condition;
 import io.vectorflow.engine.filter.KeyPath;
 import io.vectorflow.storage.PointId;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -293,27 +291,9 @@ public final class Strategies {
             return x.doubleValue();
         }
         if (x.isTextual()) {
-            return epochSeconds(x.textValue());
+            return io.vectorflow.engine.filter.ValueConditions.epochSeconds(x.textValue());
         }
         return null;
-    }
-
-    /** RFC 3339 / ISO 8601 datetimes (a missing offset is UTC; a date alone is midnight UTC), or null. */
-    static Double epochSeconds(String s) {
-        try {
-            return (double) OffsetDateTime.parse(s).toInstant().toEpochMilli() / 1000;
-        } catch (DateTimeParseException e) {
-            try {
-                return (double) java.time.LocalDateTime.parse(s.replace(' ', 'T')).toInstant(java.time.ZoneOffset.UTC).toEpochMilli()
-                        / 1000;
-            } catch (DateTimeParseException e2) {
-                try {
-                    return (double) java.time.LocalDate.parse(s).atStartOfDay(java.time.ZoneOffset.UTC).toEpochSecond();
-                } catch (DateTimeParseException e3) {
-                    return null;
-                }
-            }
-        }
     }
 
     private static String stripArrays(String key) {
