@@ -226,6 +226,56 @@ await step("filters: is_null, values_count, nested, full text, datetime and geo,
   await client.deleteCollection(f);
 });
 
+await step("aliases: create, answer through, list, switch atomically, rename, delete", async () => {
+  const alias = name + "_live";
+  const other = name + "_other";
+  await client.createCollection(other, { vectors: { size: dim, distance: "Cosine" } });
+  await client.upsert(other, { wait: true, points: [{ id: 1, vector: vec(1) }] });
+  assert.equal(await client.updateCollectionAliases({ actions: [{ create_alias: { collection_name: name, alias_name: alias } }] }), true);
+  assert.equal((await client.count(alias, {})).count, n);
+  assert.ok((await client.getAliases()).aliases.some((a) => a.alias_name === alias && a.collection_name === name));
+  assert.deepEqual((await client.getCollectionAliases(name)).aliases, [{ alias_name: alias, collection_name: name }]);
+  await client.updateCollectionAliases({ actions: [{ delete_alias: { alias_name: alias } },
+    { create_alias: { collection_name: other, alias_name: alias } }] });
+  assert.equal((await client.count(alias, {})).count, 1);
+  await assert.rejects(client.updateCollectionAliases({ actions: [{ rename_alias: { old_alias_name: alias, new_alias_name: "x_" + alias } },
+    { delete_alias: { alias_name: "no_such_alias" } }] }), (e) => e.status === 404);
+  assert.equal((await client.count(alias, {})).count, 1, "a failed batch of alias actions changes nothing");
+  await client.updateCollectionAliases({ actions: [{ rename_alias: { old_alias_name: alias, new_alias_name: alias + "2" } }] });
+  await assert.rejects(client.count(alias, {}), (e) => e.status === 404);
+  await client.deleteCollection(other);
+  assert.ok(!(await client.getAliases()).aliases.some((a) => a.collection_name === other), "dropping a collection drops its aliases");
+});
+
+await step("batch update, update vectors and facet counts", async () => {
+  const r = await client.batchUpdate(name, { wait: true, operations: [
+    { upsert: { points: [{ id: 5000, vector: vec(5000), payload: { group: "new" } }] } },
+    { set_payload: { payload: { extra: 1 }, points: [5000] } },
+    { delete: { points: [5000] } },
+    { upsert: { points: [{ id: 5001, vector: vec(5001), payload: { group: "new" } }] } },
+  ] });
+  assert.equal(r.length, 4);
+  assert.ok(r.every((x) => x.status === "completed"));
+  assert.deepEqual((await client.retrieve(name, { ids: [5000, 5001] })).map((p) => p.id), [5001]);
+  await assert.rejects(client.batchUpdate(name, { operations: [{ upsert: { points: [{ id: 5002, vector: vec(1) }] } },
+    { teleport: {} }] }), (e) => e.status === 400);
+  assert.equal((await client.retrieve(name, { ids: [5002] })).length, 0, "a malformed batch changes nothing");
+  await client.updateVectors(name, { wait: true, points: [{ id: 5001, vector: vec(1) }] });
+  const [p] = await client.retrieve(name, { ids: [5001], with_vector: true, with_payload: true });
+  assert.deepEqual(p.payload, { group: "new" });
+  assert.ok(cosine(p.vector, vec(1)) > 0.9999);
+  await assert.rejects(client.updateVectors(name, { points: [{ id: 999999, vector: vec(1) }] }), (e) => e.status === 404);
+  const f = await client.facet(name, { key: "group", limit: 3 });
+  assert.equal(f.hits.length, 3);
+  const expected = new Map();
+  for (let i = 0; i < n; i++) expected.set("g" + (i % 7), (expected.get("g" + (i % 7)) ?? 0) + 1);
+  for (const h of f.hits) assert.equal(h.count, expected.get(h.value));
+  const filtered = await client.facet(name, { key: "group", filter: { must: [{ key: "n", range: { lt: 7 } }] } });
+  assert.equal(filtered.hits.length, 7);
+  assert.ok(filtered.hits.every((h) => h.count === 1));
+  await client.delete(name, { wait: true, points: [5001] });
+});
+
 await step("delete collection", async () => {
   assert.equal(await client.deleteCollection(name), true);
 });

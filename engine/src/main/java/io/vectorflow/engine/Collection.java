@@ -234,6 +234,41 @@ public final class Collection {
         }
     }
 
+    /**
+     * Replaces the vectors of existing points, keeping their payloads, as one durable write; all
+     * or nothing.
+     *
+     * @throws NotFoundException naming the first id that does not exist (nothing is written)
+     */
+    public void updateVectors(List<Point> points) {
+        updates.writeLock().lock();
+        try {
+            List<CollectionStore.PointRecord> batch = new ArrayList<>(points.size());
+            for (int i = 0; i < points.size(); i++) {
+                Point p = points.get(i);
+                checkVector("points[" + i + "].vector", p.vector());
+                CollectionStore.Location loc = store.find(p.id());
+                if (loc == null) {
+                    throw new NotFoundException("points[" + i + "]: no point with id " + p.id() + " in collection '" + name() + "'");
+                }
+                batch.add(new CollectionStore.PointRecord(p.id(), p.vector(), loc.segment().payload(loc.ordinal())));
+            }
+            store.upsert(batch);
+        } finally {
+            updates.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Calls {@code action} with the id, and the payload when asked, of every live point matching
+     * {@code filter} (null: every point), within the request's budget: facets and orderings read
+     * the collection this way.
+     */
+    public void forEachMatching(Filter filter, boolean withPayload, java.util.function.BiConsumer<PointId, ObjectNode> action) {
+        Filter f = filter == null ? new Filter(null, null, null) : filter;
+        forEachMatch(f, (s, o) -> action.accept(s.id(o), withPayload ? Json.decode(s.payload(o)) : null));
+    }
+
     private List<PointId> matchingIds(Filter filter) {
         List<PointId> ids = new ArrayList<>();
         forEachMatch(filter, (s, o) -> ids.add(s.id(o)));

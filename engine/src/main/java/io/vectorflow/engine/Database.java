@@ -158,6 +158,7 @@ public final class Database implements Closeable {
     private final Object lifecycle = new Object();
     private final RecallSampler sampler;
     private final CollectionSnapshots snapshots;
+    private final Aliases aliases;
     private volatile boolean closed;
 
     private Database(Path root, Options options, FileChannel lockChannel, FileLock lock) {
@@ -168,6 +169,7 @@ public final class Database implements Closeable {
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.snapshots = new CollectionSnapshots(root.resolve("snapshots"), options.disk());
+        this.aliases = Aliases.open(options.disk(), collectionsDir.resolveSibling("aliases.json"));
     }
 
     /** Opens (creating if needed) the database in {@code dir} with default options. */
@@ -359,6 +361,10 @@ public final class Database implements Closeable {
             if (collections.containsKey(name) || failed.containsKey(name)) {
                 throw new AlreadyExistsException("collection '" + name + "' already exists");
             }
+            if (aliases.resolve(name) != null) {
+                throw new AlreadyExistsException("'" + name + "' is an alias of collection '" + aliases.resolve(name)
+                        + "'; delete the alias first or choose another name");
+            }
             Path staging = collectionsDir.resolve(".creating-" + name);
             Path target = collectionsDir.resolve(name);
             try {
@@ -404,6 +410,10 @@ public final class Database implements Closeable {
         if (c != null) {
             return c;
         }
+        String target = aliases.resolve(name);
+        if (target != null && collections.get(target) != null) {
+            return collections.get(target);
+        }
         String reason = failed.get(name);
         if (reason != null) {
             throw new StorageException("collection '" + name + "' could not be opened: " + reason);
@@ -416,6 +426,27 @@ public final class Database implements Closeable {
         TreeSet<String> names = new TreeSet<>(collections.keySet());
         names.addAll(failed.keySet());
         return new ArrayList<>(names);
+    }
+
+    /** The collection aliases: other names collections answer to. */
+    public Aliases aliases() {
+        return aliases;
+    }
+
+    /**
+     * Applies alias changes, all or nothing (Qdrant's {@code POST /collections/aliases}).
+     *
+     * @throws IllegalArgumentException or {@link NotFoundException} naming the action that cannot be applied
+     */
+    public void updateAliases(List<Aliases.Action> actions) {
+        checkOpen();
+        synchronized (lifecycle) {
+            try {
+                aliases.apply(actions, n -> collections.containsKey(n) || failed.containsKey(n));
+            } catch (IOException e) {
+                throw new StorageException("cannot write the aliases: " + e, e);
+            }
+        }
     }
 
     /** Collections that could not be opened, with the reason. */
@@ -451,6 +482,12 @@ public final class Database implements Closeable {
                 c.discard();
             }
             sampler.forget(name);
+            try {
+                aliases.dropped(name);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "the aliases of dropped collection ''{0}'' could not be removed ({1})",
+                        name, e.toString());
+            }
             try {
                 options.disk().deleteTree(dropped);
             } catch (IOException e) {

@@ -3,6 +3,7 @@ package io.vectorflow.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.server.ServerBuilder;
+import io.vectorflow.engine.Aliases;
 import io.vectorflow.engine.Collection;
 import io.vectorflow.engine.CollectionConfig;
 import io.vectorflow.engine.Database;
@@ -59,6 +60,13 @@ final class CollectionsApi {
         sb.route().get("/collections/{name}/exists").build(rest.read(c -> Rest.Reply.of(Map.of("exists",
                 db.listCollections().contains(checkedName(c.param("name")))))));
         sb.route().put("/collections/{name}/index").build(rest.write(this::createIndex));
+        sb.route().post("/collections/aliases").build(rest.write(this::updateAliases));
+        sb.route().get("/aliases").build(rest.read(c -> Rest.Reply.of(Map.of("aliases",
+                aliasList(db.aliases().all().entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue())).toList())))));
+        sb.route().get("/collections/{name}/aliases").build(rest.read(c -> {
+            String name = db.collection(c.param("name")).name();
+            return Rest.Reply.of(Map.of("aliases", aliasList(db.aliases().of(name).stream().map(a -> Map.entry(a, name)).toList())));
+        }));
         sb.route().delete("/collections/{name}/index/{field}").build(rest.write(c -> {
             Collection col = db.collection(c.param("name"));
             if (!col.dropPayloadIndex(c.param("field"))) {
@@ -66,6 +74,51 @@ final class CollectionsApi {
             }
             return Rest.Reply.of(PointsApi.completed());
         }));
+    }
+
+    private static List<Map<String, String>> aliasList(List<Map.Entry<String, String>> entries) {
+        return entries.stream().map(e -> Map.of("alias_name", e.getKey(), "collection_name", e.getValue())).toList();
+    }
+
+    /** {@code POST /collections/aliases}: create, delete and rename aliases, all or nothing. */
+    private Rest.Reply updateAliases(Rest.Call call) {
+        Body body = call.body().check(Set.of("actions"), Set.of("timeout"), null);
+        JsonNode actions = body.get("actions");
+        if (actions == null || !actions.isArray()) {
+            throw ApiException.unprocessable("actions must be an array");
+        }
+        if (actions.size() > 10_000) {
+            throw new ApiException(413, "actions holds " + actions.size() + " actions; at most 10000");
+        }
+        List<Aliases.Action> out = new java.util.ArrayList<>();
+        for (int i = 0; i < actions.size(); i++) {
+            String path = "actions[" + i + "]";
+            JsonNode a = actions.get(i);
+            if (a == null || !a.isObject() || a.size() != 1) {
+                throw ApiException.badRequest(path + " must be an object with one of create_alias, delete_alias, rename_alias");
+            }
+            String kind = a.fieldNames().next();
+            Body b = Body.of(a.get(kind), path + "." + kind);
+            out.add(switch (kind) {
+                case "create_alias" -> new Aliases.Action.Create(required(b.check(Set.of("collection_name", "alias_name")),
+                        "collection_name"), required(b, "alias_name"));
+                case "delete_alias" -> new Aliases.Action.Delete(required(b.check(Set.of("alias_name")), "alias_name"));
+                case "rename_alias" -> new Aliases.Action.Rename(required(b.check(Set.of("old_alias_name", "new_alias_name")),
+                        "old_alias_name"), required(b, "new_alias_name"));
+                default -> throw ApiException.badRequest(path + "." + kind + " is not an alias action (create_alias, delete_alias,"
+                        + " rename_alias)");
+            });
+        }
+        db.updateAliases(out);
+        return Rest.Reply.of(true);
+    }
+
+    private static String required(Body b, String field) {
+        String v = b.string(field, null);
+        if (v == null || v.isEmpty()) {
+            throw ApiException.badRequest(b.path(field) + " is required");
+        }
+        return v;
     }
 
     private static String checkedName(String name) {

@@ -15,6 +15,7 @@ import io.vectorflow.engine.SearchRequest;
 import io.vectorflow.engine.SearchResult;
 import io.vectorflow.engine.filter.Filter;
 import io.vectorflow.engine.filter.FilterParser;
+import io.vectorflow.engine.query.Facets;
 import io.vectorflow.storage.PointId;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +60,14 @@ final class PointsApi {
         sb.route().put(p + "/payload").build(rest.write(c -> setPayload(c, true)));
         sb.route().post(p + "/payload/delete").build(rest.write(this::deletePayload));
         sb.route().post(p + "/payload/clear").build(rest.write(this::clearPayload));
+        sb.route().put(p + "/vectors").build(rest.write(c -> done(updateVectors(db.collection(c.param("name")), c.body()))));
+        sb.route().post(p + "/vectors").build(rest.write(c -> done(updateVectors(db.collection(c.param("name")), c.body()))));
+        sb.route().post(p + "/vectors/delete").build(rest.write(c -> {
+            throw ApiException.badRequest("vector: the collection's one unnamed vector cannot be deleted from a point;"
+                    + " delete the point, or upsert it with a new vector");
+        }));
+        sb.route().post(p + "/batch").build(rest.write(this::batchUpdate));
+        sb.route().post("/collections/{name}/facet").build(rest.read(this::facet));
         sb.route().post(p + "/search").build(rest.read(this::search));
         sb.route().post(p + "/search/batch").build(rest.read(this::batch));
     }
@@ -71,8 +80,12 @@ final class PointsApi {
     // ---- writes -------------------------------------------------------------------------------
 
     private Rest.Reply upsert(Rest.Call call) {
-        Collection col = db.collection(call.param("name"));
-        Body body = call.body().check(Set.of("points", "batch"), Set.of("shard_key", "update_filter"), null);
+        return done(upsert(db.collection(call.param("name")), call.body()));
+    }
+
+    /** The write an upsert body asks for, checked and ready to run. */
+    private static Runnable upsert(Collection col, Body b) {
+        Body body = b.check(Set.of("points", "batch"), Set.of("shard_key", "update_filter"), null);
         List<Point> points = new ArrayList<>();
         if (body.has("points") == body.has("batch")) {
             throw ApiException.badRequest("give either points (a list) or batch (columns)");
@@ -114,8 +127,29 @@ final class PointsApi {
                         + col.name() + "' expects " + col.config().dimension());
             }
         }
-        col.upsert(points);
+        return () -> col.upsert(points);
+    }
+
+    private static Rest.Reply done(Runnable write) {
+        write.run();
         return Rest.Reply.of(completed());
+    }
+
+    /** {@code PUT /points/vectors}: new vectors for existing points, payloads kept. */
+    private static Runnable updateVectors(Collection col, Body b) {
+        Body body = b.check(Set.of("points"), Set.of("shard_key", "update_filter"), null);
+        JsonNode list = body.get("points");
+        if (list == null || !list.isArray()) {
+            throw ApiException.unprocessable("points must be an array of {id, vector}");
+        }
+        checkBatch(list.size(), "points");
+        List<Point> points = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            String path = "points[" + i + "]";
+            Body pt = Body.of(list.get(i), path).check(Set.of("id", "vector"));
+            points.add(new Point(FilterParser.id(pt.get("id"), path + ".id"), vector(pt.get("vector"), path + ".vector"), null));
+        }
+        return () -> col.updateVectors(points);
     }
 
     private static void checkBatch(int n, String field) {
@@ -195,31 +229,35 @@ final class PointsApi {
     }
 
     private Rest.Reply delete(Rest.Call call) {
-        Collection col = db.collection(call.param("name"));
-        Selector s = selector(call.body().check(Set.of("points", "filter"), Set.of("shard_key"), null));
-        if (s.ids() != null) {
-            col.delete(s.ids());
-        } else {
-            col.delete(s.filter());
-        }
-        return Rest.Reply.of(completed());
+        return done(delete(db.collection(call.param("name")), call.body()));
+    }
+
+    private static Runnable delete(Collection col, Body body) {
+        Selector s = selector(body.check(Set.of("points", "filter"), Set.of("shard_key"), null));
+        return s.ids() != null ? () -> col.delete(s.ids()) : () -> col.delete(s.filter());
     }
 
     private Rest.Reply setPayload(Rest.Call call, boolean replace) {
-        Collection col = db.collection(call.param("name"));
-        Body body = call.body().check(Set.of("payload", "points", "filter", "key"), Set.of("shard_key"), null);
+        return done(setPayload(db.collection(call.param("name")), call.body(), replace));
+    }
+
+    private static Runnable setPayload(Collection col, Body b, boolean replace) {
+        Body body = b.check(Set.of("payload", "points", "filter", "key"), Set.of("shard_key"), null);
         ObjectNode payload = payload(body.get("payload"), "payload");
         if (payload == null) {
             throw ApiException.badRequest("payload is required");
         }
         Selector s = selector(body);
-        col.setPayload(s.ids(), s.filter(), payload, replace, body.string("key", null));
-        return Rest.Reply.of(completed());
+        String key = body.string("key", null);
+        return () -> col.setPayload(s.ids(), s.filter(), payload, replace, key);
     }
 
     private Rest.Reply deletePayload(Rest.Call call) {
-        Collection col = db.collection(call.param("name"));
-        Body body = call.body().check(Set.of("keys", "points", "filter"), Set.of("shard_key"), null);
+        return done(deletePayload(db.collection(call.param("name")), call.body()));
+    }
+
+    private static Runnable deletePayload(Collection col, Body b) {
+        Body body = b.check(Set.of("keys", "points", "filter"), Set.of("shard_key"), null);
         JsonNode keys = body.get("keys");
         if (keys == null || !keys.isArray() || keys.isEmpty()) {
             throw ApiException.badRequest("keys must be a non-empty array of payload keys");
@@ -232,16 +270,79 @@ final class PointsApi {
             list.add(keys.get(i).textValue());
         }
         Selector s = selector(body);
-        col.deletePayloadKeys(s.ids(), s.filter(), list);
-        return Rest.Reply.of(completed());
+        return () -> col.deletePayloadKeys(s.ids(), s.filter(), list);
     }
 
     private Rest.Reply clearPayload(Rest.Call call) {
+        return done(clearPayload(db.collection(call.param("name")), call.body()));
+    }
+
+    private static Runnable clearPayload(Collection col, Body body) {
+        Selector s = selector(body.check(Set.of("points", "filter"), Set.of("shard_key"), null));
+        return () -> col.deletePayloadKeys(s.ids(), s.filter(), List.of());
+    }
+
+    /**
+     * {@code POST /points/batch}: several writes in one request, applied in order. Every
+     * operation is checked before the first runs, so a malformed one changes nothing; each is
+     * durable when the next starts, and the answer lists one status per operation.
+     */
+    private Rest.Reply batchUpdate(Rest.Call call) {
         Collection col = db.collection(call.param("name"));
-        Body body = call.body().check(Set.of("points", "filter"), Set.of("shard_key"), null);
-        Selector s = selector(body);
-        col.deletePayloadKeys(s.ids(), s.filter(), List.of());
-        return Rest.Reply.of(completed());
+        Body body = call.body().check(Set.of("operations"), Set.of("ordering"), null);
+        JsonNode ops = body.get("operations");
+        if (ops == null || !ops.isArray()) {
+            throw ApiException.unprocessable("operations must be an array");
+        }
+        checkBatch(ops.size(), "operations");
+        List<Runnable> writes = new ArrayList<>(ops.size());
+        for (int i = 0; i < ops.size(); i++) {
+            String path = "operations[" + i + "]";
+            JsonNode op = ops.get(i);
+            if (op == null || !op.isObject() || op.size() != 1) {
+                throw ApiException.badRequest(path + " must be an object with one operation (upsert, delete, set_payload,"
+                        + " overwrite_payload, delete_payload, clear_payload, update_vectors)");
+            }
+            String kind = op.fieldNames().next();
+            Body b = Body.of(op.get(kind), path + "." + kind);
+            writes.add(switch (kind) {
+                case "upsert" -> upsert(col, b);
+                case "delete" -> delete(col, b);
+                case "set_payload" -> setPayload(col, b, false);
+                case "overwrite_payload" -> setPayload(col, b, true);
+                case "delete_payload" -> deletePayload(col, b);
+                case "clear_payload" -> clearPayload(col, b);
+                case "update_vectors" -> updateVectors(col, b);
+                case "delete_vectors" -> throw ApiException.badRequest(path + ".delete_vectors: the collection's one unnamed vector"
+                        + " cannot be deleted from a point");
+                default -> throw ApiException.badRequest(path + "." + kind + " is not an operation (upsert, delete, set_payload,"
+                        + " overwrite_payload, delete_payload, clear_payload, update_vectors)");
+            });
+        }
+        List<Map<String, Object>> results = new ArrayList<>(writes.size());
+        for (Runnable w : writes) {
+            w.run();
+            results.add(completed());
+        }
+        return Rest.Reply.of(results);
+    }
+
+    /** {@code POST /collections/{name}/facet}: value counts at a payload key. */
+    private Rest.Reply facet(Rest.Call call) {
+        Collection col = db.collection(call.param("name"));
+        Body body = call.body().check(Set.of("key", "filter", "limit", "exact"), Set.of("shard_key", "consistency", "timeout"), null);
+        String key = body.string("key", null);
+        if (key == null) {
+            throw ApiException.badRequest("key is required (a payload key)");
+        }
+        io.vectorflow.engine.filter.KeyPath.parse(key, "key");
+        body.bool("exact", false);
+        List<Map<String, Object>> hits = new ArrayList<>();
+        for (Facets.Hit h : Facets.count(col, key, FilterParser.parse(body.get("filter"), "filter"),
+                body.integer("limit", 10, 1, Facets.MAX_LIMIT))) {
+            hits.add(Map.of("value", h.value(), "count", h.count()));
+        }
+        return Rest.Reply.of(Map.of("hits", hits));
     }
 
     // ---- reads --------------------------------------------------------------------------------

@@ -161,12 +161,7 @@ public final class QueryEngine {
     /** Every point matching {@code filter}, a page at a time (the request's budget bounds the walk). */
     private List<Record> scrollAll(Filter filter, boolean withPayload) {
         List<Record> all = new ArrayList<>();
-        PointId from = null;
-        do {
-            ScrollPage page = collection.scroll(from, 10_000, filter, withPayload, false);
-            all.addAll(page.points());
-            from = page.nextOffset();
-        } while (from != null);
+        collection.forEachMatching(filter, withPayload, (id, payload) -> all.add(new Record(id, payload, null)));
         return all;
     }
 
