@@ -69,7 +69,30 @@ public final class Strategies {
             return scorer(List.of(avg), excluded, c -> similarity(metric, avg, c));
         }
         if (r.strategy() == Query.Strategy.SUM_SCORES) {
-            return scorer(seeds, excluded, c -> {
+            // For dot product and cosine (stored vectors unit length) the sum of similarities is the
+            // similarity to sum(positive) - sum(negative): searching for that vector finds the best
+            // candidates exactly; the examples' neighbourhoods are searched too, for the other metrics.
+            float[] direction = new float[(pos.isEmpty() ? neg : pos).getFirst().length];
+            for (float[] p : pos) {
+                for (int i = 0; i < direction.length; i++) {
+                    direction[i] += p[i];
+                }
+            }
+            for (float[] n : neg) {
+                for (int i = 0; i < direction.length; i++) {
+                    direction[i] -= n[i];
+                }
+            }
+            List<float[]> sumSeeds = new ArrayList<>(pos.size() + 1);
+            double norm = 0;
+            for (float x : direction) {
+                norm += x * x;
+            }
+            if (norm > 0) { // examples that cancel out leave no direction to search
+                sumSeeds.add(direction);
+            }
+            sumSeeds.addAll(pos.isEmpty() ? seeds : pos);
+            return scorer(sumSeeds, excluded, c -> {
                 float s = 0;
                 for (float[] p : pos) {
                     s += similarity(metric, p, c);
