@@ -507,8 +507,8 @@ public final class Database implements Closeable {
      * @return the archive
      */
     public Path createSnapshot(String collectionName, String snapshotName) {
-        Collection c = collection(collectionName);
-        return snapshots.create(c, snapshotName, collectionsDir.resolve(collectionName));
+        Collection c = collection(collectionName); // an alias names its collection
+        return snapshots.create(c, snapshotName, collectionsDir.resolve(c.name()));
     }
 
     /** Names of a collection's snapshots, sorted. */

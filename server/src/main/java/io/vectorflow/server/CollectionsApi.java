@@ -22,7 +22,7 @@ import java.util.Set;
  */
 final class CollectionsApi {
 
-    private static final Map<String, String> DISTANCES = Map.of("Cosine", "cosine", "Dot", "dot", "Euclid", "euclidean",
+    static final Map<String, String> DISTANCES = Map.of("Cosine", "cosine", "Dot", "dot", "Euclid", "euclidean",
             "Manhattan", "manhattan");
     private static final Set<String> CREATE_FIELDS = Set.of("vectors", "hnsw_config", "optimizers_config", "wal_config",
             "sparse_vectors");
@@ -82,7 +82,12 @@ final class CollectionsApi {
 
     /** {@code POST /collections/aliases}: create, delete and rename aliases, all or nothing. */
     private Rest.Reply updateAliases(Rest.Call call) {
-        Body body = call.body().check(Set.of("actions"), Set.of("timeout"), null);
+        return updateAliases(call.body());
+    }
+
+    /** Applies Qdrant's alias actions, all or nothing. */
+    Rest.Reply updateAliases(Body request) {
+        Body body = request.check(Set.of("actions"), Set.of("timeout"), null);
         JsonNode actions = body.get("actions");
         if (actions == null || !actions.isArray()) {
             throw ApiException.unprocessable("actions must be an array");
@@ -127,9 +132,14 @@ final class CollectionsApi {
     }
 
     private Rest.Reply create(Rest.Call call) {
-        String name = checkedName(call.param("name"));
+        return create(call.param("name"), call.body());
+    }
+
+    /** Creates a collection from Qdrant's create request (REST's JSON, which gRPC requests are written as too). */
+    Rest.Reply create(String collection, Body request) {
+        String name = checkedName(collection);
         List<String> warnings = Rest.warnings();
-        Body body = call.body().check(CREATE_FIELDS, QDRANT_ONLY, warnings);
+        Body body = request.check(CREATE_FIELDS, QDRANT_ONLY, warnings);
         JsonNode sparse = body.get("sparse_vectors");
         if (sparse != null && !sparse.isNull() && !(sparse.isObject() && sparse.isEmpty())) {
             throw ApiException.badRequest("sparse_vectors: sparse vectors are not supported yet; give {} or leave it out");
@@ -166,9 +176,14 @@ final class CollectionsApi {
     }
 
     private Rest.Reply update(Rest.Call call) {
-        Collection col = db.collection(call.param("name"));
+        return update(call.param("name"), call.body());
+    }
+
+    /** Changes a collection's settings from Qdrant's update request. */
+    Rest.Reply update(String collection, Body request) {
+        Collection col = db.collection(collection);
         List<String> warnings = Rest.warnings();
-        Body body = call.body().check(PATCH_FIELDS, Set.of("quantization_config", "sparse_vectors", "strict_mode_config",
+        Body body = request.check(PATCH_FIELDS, Set.of("quantization_config", "sparse_vectors", "strict_mode_config",
                 "metadata"), warnings);
         CollectionConfig config = col.config();
         if (body.has("vectors")) {

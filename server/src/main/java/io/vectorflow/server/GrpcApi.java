@@ -63,103 +63,21 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
 
     private static final AtomicLong OPERATIONS = new AtomicLong();
     private final Database db;
-    private final Admission admission;
-    private final Rest rest;
+    private final GrpcCalls calls;
 
-    GrpcApi(Database db, Admission admission, Rest rest) {
+    GrpcApi(Database db, GrpcCalls calls) {
         this.db = db;
-        this.admission = admission;
-        this.rest = rest;
+        this.calls = calls;
     }
 
     /** A call that reads, answered from the read lane. */
     private <T> void read(com.google.protobuf.MessageLite request, StreamObserver<T> out, Supplier<T> call) {
-        answer(Admission.Lane.READ, request, out, call);
+        calls.read(request, out, call);
     }
 
     /** A call that writes, answered from the write lane. */
     private <T> void write(com.google.protobuf.MessageLite request, StreamObserver<T> out, Supplier<T> call) {
-        answer(Admission.Lane.WRITE, request, out, call);
-    }
-
-    /** Runs one call on its lane within its budget, answering its result or the status its failure maps to. */
-    private <T> void answer(Admission.Lane lane, com.google.protobuf.MessageLite request, StreamObserver<T> out, Supplier<T> call) {
-        Admission.Reservation memory;
-        io.vectorflow.core.search.Budget budget;
-        try {
-            budget = rest.budget(com.linecorp.armeria.server.ServiceRequestContext.current());
-            memory = admission.reserve(request.getSerializedSize());
-        } catch (RuntimeException e) {
-            out.onError(status(e));
-            return;
-        }
-        io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
-        try {
-            admission.run(lane, trace.wrap(() -> {
-                try (var scope = budget.enter()) {
-                    budget.check(); // the caller may have gone while the call waited
-                    return call.get();
-                }
-            })).whenComplete((value, failure) -> {
-                memory.close();
-                if (failure != null) {
-                    out.onError(status(failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                            ? c.getCause() : failure));
-                } else {
-                    out.onNext(value);
-                    out.onCompleted();
-                }
-            });
-        } catch (RuntimeException e) {
-            memory.close();
-            out.onError(status(e));
-        }
-    }
-
-    static StatusRuntimeException status(Throwable e) {
-        Status s = switch (e) {
-            case ApiException a when a.status() == 413 -> Status.RESOURCE_EXHAUSTED;
-            case ApiException a when a.status() == 404 -> Status.NOT_FOUND;
-            case ApiException a -> Status.INVALID_ARGUMENT;
-            case NotFoundException n -> Status.NOT_FOUND;
-            case AlreadyExistsException a -> Status.ALREADY_EXISTS;
-            case IllegalArgumentException i -> Status.INVALID_ARGUMENT;
-            case Admission.Busy b -> Status.UNAVAILABLE;
-            case OverloadedException o -> Status.UNAVAILABLE;
-            case io.vectorflow.storage.DiskFullException d -> Status.RESOURCE_EXHAUSTED;
-            case io.vectorflow.core.search.BudgetExceededException b when b.timedOut() -> Status.DEADLINE_EXCEEDED;
-            case io.vectorflow.core.search.BudgetExceededException b -> Status.CANCELLED;
-            case OutOfMemoryError o -> Status.UNAVAILABLE;
-            case StorageException st -> Status.UNAVAILABLE;
-            case IllegalStateException st when st.getMessage() != null && st.getMessage().contains("closed") -> Status.UNAVAILABLE;
-            default -> Status.INTERNAL;
-        };
-        return s.withDescription(e.getMessage() == null ? e.toString() : e.getMessage()).asRuntimeException();
-    }
-
-    /**
-     * How failures outside the handlers answer (Armeria's exception handler): a message that is
-     * not valid protobuf (truncated, invalid UTF-8 in a string) is the caller's INVALID_ARGUMENT,
-     * one over the size limit RESOURCE_EXHAUSTED; everything else keeps the status it has.
-     */
-    static Status statusOfFailure(com.linecorp.armeria.common.RequestContext ctx, Status status, Throwable cause,
-                                  io.grpc.Metadata metadata) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof com.google.protobuf.InvalidProtocolBufferException) {
-                return Status.INVALID_ARGUMENT.withDescription("the request is not a valid message: " + t.getMessage());
-            }
-            if (t instanceof com.linecorp.armeria.common.ContentTooLargeException) {
-                return Status.RESOURCE_EXHAUSTED.withDescription(t.getMessage());
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        if (status.getCode() == Status.Code.INTERNAL && cause != null && cause.getMessage() != null
-                && cause.getMessage().toLowerCase().contains("protobuf")) {
-            return Status.INVALID_ARGUMENT.withDescription("the request is not a valid message: " + cause.getMessage());
-        }
-        return status;
+        calls.write(request, out, call);
     }
 
     // ---- conversions ---------------------------------------------------------------------------

@@ -84,7 +84,7 @@ final class PointsApi {
     }
 
     /** The write an upsert body asks for, checked and ready to run. */
-    private static Runnable upsert(Collection col, Body b) {
+    static Runnable upsert(Collection col, Body b) {
         Body body = b.check(Set.of("points", "batch"), Set.of("shard_key", "update_filter"), null);
         List<Point> points = new ArrayList<>();
         if (body.has("points") == body.has("batch")) {
@@ -136,7 +136,7 @@ final class PointsApi {
     }
 
     /** {@code PUT /points/vectors}: new vectors for existing points, payloads kept. */
-    private static Runnable updateVectors(Collection col, Body b) {
+    static Runnable updateVectors(Collection col, Body b) {
         Body body = b.check(Set.of("points"), Set.of("shard_key", "update_filter"), null);
         JsonNode list = body.get("points");
         if (list == null || !list.isArray()) {
@@ -232,7 +232,7 @@ final class PointsApi {
         return done(delete(db.collection(call.param("name")), call.body()));
     }
 
-    private static Runnable delete(Collection col, Body body) {
+    static Runnable delete(Collection col, Body body) {
         Selector s = selector(body.check(Set.of("points", "filter"), Set.of("shard_key"), null));
         return s.ids() != null ? () -> col.delete(s.ids()) : () -> col.delete(s.filter());
     }
@@ -241,7 +241,7 @@ final class PointsApi {
         return done(setPayload(db.collection(call.param("name")), call.body(), replace));
     }
 
-    private static Runnable setPayload(Collection col, Body b, boolean replace) {
+    static Runnable setPayload(Collection col, Body b, boolean replace) {
         Body body = b.check(Set.of("payload", "points", "filter", "key"), Set.of("shard_key"), null);
         ObjectNode payload = payload(body.get("payload"), "payload");
         if (payload == null) {
@@ -256,7 +256,7 @@ final class PointsApi {
         return done(deletePayload(db.collection(call.param("name")), call.body()));
     }
 
-    private static Runnable deletePayload(Collection col, Body b) {
+    static Runnable deletePayload(Collection col, Body b) {
         Body body = b.check(Set.of("keys", "points", "filter"), Set.of("shard_key"), null);
         JsonNode keys = body.get("keys");
         if (keys == null || !keys.isArray() || keys.isEmpty()) {
@@ -277,7 +277,7 @@ final class PointsApi {
         return done(clearPayload(db.collection(call.param("name")), call.body()));
     }
 
-    private static Runnable clearPayload(Collection col, Body body) {
+    static Runnable clearPayload(Collection col, Body body) {
         Selector s = selector(body.check(Set.of("points", "filter"), Set.of("shard_key"), null));
         return () -> col.deletePayloadKeys(s.ids(), s.filter(), List.of());
     }

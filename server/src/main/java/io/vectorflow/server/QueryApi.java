@@ -29,7 +29,7 @@ import java.util.function.Function;
  */
 final class QueryApi {
 
-    private static final Set<String> GROUP_FIELDS = Set.of("group_by", "group_size", "limit", "with_lookup");
+    static final Set<String> GROUP_FIELDS = Set.of("group_by", "group_size", "limit", "with_lookup");
 
     private final Database db;
     private final Rest rest;

@@ -57,10 +57,8 @@ final class SnapshotsApi {
 
     void register(ServerBuilder sb) {
         String base = "/collections/{name}/snapshots";
-        sb.route().post(base).requestTimeout(LONG_REQUEST).build(rest.write(c -> {
-            String name = c.param("name") + "-" + STAMP.format(Instant.now());
-            return Rest.Reply.of(describe(db.createSnapshot(c.param("name"), name)));
-        }));
+        sb.route().post(base).requestTimeout(LONG_REQUEST).build(rest.write(c ->
+                Rest.Reply.of(describe(db.createSnapshot(c.param("name"), newName(c.param("name")))))));
         sb.route().get(base).build(rest.read(c -> {
             db.collection(c.param("name"));
             List<Map<String, Object>> out = new ArrayList<>();
@@ -83,7 +81,12 @@ final class SnapshotsApi {
         sb.route().put(base + "/recover").requestTimeout(LONG_REQUEST).build(rest.write(this::recover));
     }
 
-    private static String strip(String name) {
+    /** The name of a snapshot taken now: the collection's name and the time. */
+    static String newName(String collection) {
+        return collection + "-" + STAMP.format(Instant.now());
+    }
+
+    static String strip(String name) {
         return name.endsWith(SUFFIX) ? name.substring(0, name.length() - SUFFIX.length()) : name;
     }
 

@@ -43,6 +43,12 @@ public final class VectorFlowServer implements AutoCloseable {
      * quietly. VectorFlow's own version is {@code vectorflow_version}.
      */
     public static final String QDRANT_API_VERSION = "1.19.0";
+    /**
+     * The Qdrant gRPC API version the gRPC port follows (the protocol of Qdrant's Java client
+     * 1.16), reported by {@code qdrant.Qdrant/HealthCheck}: clients 1.15 to 1.17 connect
+     * without a version warning.
+     */
+    public static final String QDRANT_GRPC_API_VERSION = "1.16.2";
     /** Largest request body by default (Qdrant's default is 32 MiB too). */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 32L << 20;
     /** Largest snapshot upload. */
@@ -117,6 +123,7 @@ public final class VectorFlowServer implements AutoCloseable {
         Admission admission = new Admission();
         Disconnects disconnects = new Disconnects();
         Rest rest = new Rest(admission, disconnects);
+        GrpcCalls calls = new GrpcCalls(admission, rest);
         java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         ServerBuilder sb = Server.builder()
                 .http(address)
@@ -143,7 +150,8 @@ public final class VectorFlowServer implements AutoCloseable {
         // The one place that exposes collection names outside the API: guard it here once keys exist.
         sb.route().get("/metrics").build((ctx, req) -> HttpResponse.of(HttpStatus.OK,
                 MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
-        new CollectionsApi(db, rest).register(sb);
+        CollectionsApi collectionsApi = new CollectionsApi(db, rest);
+        collectionsApi.register(sb);
         new PointsApi(db, rest).register(sb);
         new QueryApi(db, rest).register(sb);
         new SnapshotsApi(db, rest, MAX_SNAPSHOT_UPLOAD_BYTES).register(sb);
@@ -164,11 +172,16 @@ public final class VectorFlowServer implements AutoCloseable {
                     .gracefulShutdownTimeout(Duration.ZERO, SHUTDOWN_GRACE)
                     .decorator(MetricCollectingService.newDecorator(MeterIdPrefixFunction.ofDefault("vectorflow.grpc")))
                     .service(GrpcService.builder()
-                            .addService(new GrpcApi(db, admission, rest))
+                            .addService(new GrpcApi(db, calls))
+                            // Qdrant's own services, for Qdrant's gRPC clients (Java, Go, Rust, .NET, LangChain4j, Spring AI)
+                            .addService(new QdrantCollectionsService.Health())
+                            .addService(new QdrantCollectionsService(db, calls, collectionsApi))
+                            .addService(new QdrantPointsService(db, calls))
+                            .addService(new QdrantCollectionsService.Snapshots(db, calls))
                             .addService(ProtoReflectionServiceV1.newInstance())
                             .intercept(new GrpcTracing())
                             .maxRequestMessageLength(maxMessage)
-                            .exceptionHandler(GrpcApi::statusOfFailure)
+                            .exceptionHandler(GrpcCalls::statusOfFailure)
                             .useBlockingTaskExecutor(false)
                             .build())
                     .build();

@@ -1,0 +1,147 @@
+package io.vectorflow.server;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.vectorflow.core.search.Budget;
+import io.vectorflow.engine.AlreadyExistsException;
+import io.vectorflow.engine.Json;
+import io.vectorflow.engine.NotFoundException;
+import io.vectorflow.engine.SearchResult;
+import io.vectorflow.storage.OverloadedException;
+import io.vectorflow.storage.StorageException;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * How every gRPC call is run, whichever API it belongs to ({@code vectorflow.v1} or Qdrant's):
+ * through the same admission control as REST (its lane, working memory for its message), inside
+ * the same kind of budget (the call's deadline, {@code grpc-timeout}, or the server's request
+ * timeout; cancelled with the call), with failures mapped to gRPC status codes: NOT_FOUND,
+ * ALREADY_EXISTS, INVALID_ARGUMENT naming the field, RESOURCE_EXHAUSTED for sizes and a full
+ * disk, UNAVAILABLE for overload, DEADLINE_EXCEEDED.
+ *
+ * <p>A search's {@code performance} object (the same as REST's) goes back as the response
+ * trailer {@value #PERFORMANCE_TRAILER}, JSON.
+ */
+final class GrpcCalls {
+
+    /** The trailer that carries a search's performance object. */
+    static final String PERFORMANCE_TRAILER = "vectorflow-performance";
+
+    private final Admission admission;
+    private final Rest rest;
+
+    GrpcCalls(Admission admission, Rest rest) {
+        this.admission = admission;
+        this.rest = rest;
+    }
+
+    /** A call that reads, answered from the read lane. */
+    <T> void read(com.google.protobuf.MessageLite request, StreamObserver<T> out, Supplier<T> call) {
+        answer(Admission.Lane.READ, request, out, call);
+    }
+
+    /** A call that writes, answered from the write lane. */
+    <T> void write(com.google.protobuf.MessageLite request, StreamObserver<T> out, Supplier<T> call) {
+        answer(Admission.Lane.WRITE, request, out, call);
+    }
+
+    /** Runs one call on its lane within its budget, answering its result or the status its failure maps to. */
+    private <T> void answer(Admission.Lane lane, com.google.protobuf.MessageLite request, StreamObserver<T> out, Supplier<T> call) {
+        Admission.Reservation memory;
+        Budget budget;
+        ServiceRequestContext ctx = ServiceRequestContext.current();
+        try {
+            budget = rest.budget(ctx);
+            memory = admission.reserve(request.getSerializedSize());
+        } catch (RuntimeException e) {
+            out.onError(status(e));
+            return;
+        }
+        io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
+        try {
+            admission.run(lane, trace.wrap(() -> {
+                try (var scope = budget.enter(); var pushed = ctx.push()) {
+                    budget.check(); // the caller may have gone while the call waited
+                    return call.get();
+                }
+            })).whenComplete((value, failure) -> {
+                memory.close();
+                if (failure != null) {
+                    out.onError(status(failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                            ? c.getCause() : failure));
+                } else {
+                    out.onNext(value);
+                    out.onCompleted();
+                }
+            });
+        } catch (RuntimeException e) {
+            memory.close();
+            out.onError(status(e));
+        }
+    }
+
+    /** Sends the performance of these searches back with the current call, as a trailer. */
+    static void performance(List<SearchResult> results) {
+        ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+        if (ctx == null || results.isEmpty()) {
+            return;
+        }
+        Object perf = results.size() == 1 ? Performance.of(results.getFirst()) : Performance.ofBatch(results);
+        try {
+            String json = Json.MAPPER.writeValueAsString(perf);
+            ctx.mutateAdditionalResponseTrailers(t -> t.set(PERFORMANCE_TRAILER, json));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static StatusRuntimeException status(Throwable e) {
+        Status s = switch (e) {
+            case ApiException a when a.status() == 413 -> Status.RESOURCE_EXHAUSTED;
+            case ApiException a when a.status() == 404 -> Status.NOT_FOUND;
+            case ApiException a when a.status() == 409 -> Status.ALREADY_EXISTS;
+            case ApiException a -> Status.INVALID_ARGUMENT;
+            case NotFoundException n -> Status.NOT_FOUND;
+            case AlreadyExistsException a -> Status.ALREADY_EXISTS;
+            case IllegalArgumentException i -> Status.INVALID_ARGUMENT;
+            case Admission.Busy b -> Status.UNAVAILABLE;
+            case OverloadedException o -> Status.UNAVAILABLE;
+            case io.vectorflow.storage.DiskFullException d -> Status.RESOURCE_EXHAUSTED;
+            case io.vectorflow.core.search.BudgetExceededException b when b.timedOut() -> Status.DEADLINE_EXCEEDED;
+            case io.vectorflow.core.search.BudgetExceededException b -> Status.CANCELLED;
+            case OutOfMemoryError o -> Status.UNAVAILABLE;
+            case StorageException st -> Status.UNAVAILABLE;
+            case IllegalStateException st when st.getMessage() != null && st.getMessage().contains("closed") -> Status.UNAVAILABLE;
+            default -> Status.INTERNAL;
+        };
+        return s.withDescription(e.getMessage() == null ? e.toString() : e.getMessage()).asRuntimeException();
+    }
+
+    /**
+     * How failures outside the handlers answer (Armeria's exception handler): a message that is
+     * not valid protobuf (truncated, invalid UTF-8 in a string) is the caller's INVALID_ARGUMENT,
+     * one over the size limit RESOURCE_EXHAUSTED; everything else keeps the status it has.
+     */
+    static Status statusOfFailure(com.linecorp.armeria.common.RequestContext ctx, Status status, Throwable cause,
+                                  io.grpc.Metadata metadata) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof com.google.protobuf.InvalidProtocolBufferException) {
+                return Status.INVALID_ARGUMENT.withDescription("the request is not a valid message: " + t.getMessage());
+            }
+            if (t instanceof com.linecorp.armeria.common.ContentTooLargeException) {
+                return Status.RESOURCE_EXHAUSTED.withDescription(t.getMessage());
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        if (status.getCode() == Status.Code.INTERNAL && cause != null && cause.getMessage() != null
+                && cause.getMessage().toLowerCase().contains("protobuf")) {
+            return Status.INVALID_ARGUMENT.withDescription("the request is not a valid message: " + cause.getMessage());
+        }
+        return status;
+    }
+}
