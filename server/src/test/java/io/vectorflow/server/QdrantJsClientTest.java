@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * collections, points, payloads, snapshots and errors ({@code qdrant-client.mjs}) and through the
  * query API ({@code qdrant-query.mjs}: fusion checked against fusion of exact rankings, MMR,
  * recommend, discover, order_by, groups, the request shapes LangChain sends), and LangChain's
- * Qdrant vector store unchanged ({@code langchain.mjs}). Each script asserts every answer; this
+ * Qdrant vector store unchanged ({@code langchain.mjs}), and the official Qdrant gRPC client
+ * ({@code @qdrant/js-client-grpc}) on the gRPC port ({@code qdrant-grpc.mjs}). Each script asserts every answer; this
  * test installs the packages ({@code npm ci}) when the lock file changed and requires each
  * script to pass.
  */
@@ -38,6 +39,17 @@ class QdrantJsClientTest {
     @Test
     void langChainQdrantVectorStoreWorksUnchanged(@TempDir Path dir) throws Exception {
         script(dir, "langchain.mjs");
+    }
+
+    @Test
+    void officialQdrantGrpcClientWorksAgainstTheGrpcPort(@TempDir Path dir) throws Exception {
+        installClient();
+        try (io.vectorflow.engine.Database db = io.vectorflow.engine.Database.open(dir);
+             VectorFlowServer server = VectorFlowServer.start(db, VectorFlowServer.Settings.of("127.0.0.1", 0).withGrpcPort(0))) {
+            Result r = run(List.of("node", "qdrant-grpc.mjs", "127.0.0.1", Integer.toString(server.grpcPort())), 180);
+            assertThat(r.output()).contains("all steps passed");
+            assertThat(r.exit()).as(r.output()).isZero();
+        }
     }
 
     private static void script(Path dir, String script) throws Exception {
