@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { Embeddings } from "@langchain/core/embeddings";
 import { Document } from "@langchain/core/documents";
 import { QdrantVectorStore } from "@langchain/qdrant";
+import { step } from "./steps.mjs";
 
 const url = process.argv[2] ?? "http://127.0.0.1:6333";
 const collectionName = "langchain_" + Date.now();
@@ -49,17 +50,6 @@ const texts = [
 const metadatas = texts.map((t, i) => ({ source: i % 2 === 0 ? "even" : "odd", n: i }));
 const embeddings = new HashEmbeddings();
 let store;
-
-async function step(label, fn) {
-  try {
-    await fn();
-    console.log("ok   " + label);
-  } catch (e) {
-    console.error("FAIL " + label + ": " + (e?.stack ?? e));
-    if (e?.data) console.error(JSON.stringify(e.data));
-    process.exit(1);
-  }
-}
 
 await step("fromTexts creates the collection and stores the documents", async () => {
   store = await QdrantVectorStore.fromTexts(texts, metadatas, embeddings, { url, collectionName });

@@ -3,6 +3,7 @@
 // Exits 0 when every step gave the answer Qdrant would; prints the failing step otherwise.
 import assert from "node:assert/strict";
 import { QdrantClient } from "@qdrant/js-client-rest";
+import { step } from "./steps.mjs";
 
 const url = process.argv[2] ?? "http://127.0.0.1:6333";
 const client = new QdrantClient({ url, checkCompatibility: false });
@@ -12,17 +13,6 @@ const dim = 8;
 function vec(i) {
   // Deterministic, distinct vectors.
   return Array.from({ length: dim }, (_, j) => Math.sin(i * 0.37 + j * 1.3) + (j === i % dim ? 1 : 0));
-}
-
-async function step(label, fn) {
-  try {
-    await fn();
-    console.log("ok   " + label);
-  } catch (e) {
-    console.error("FAIL " + label + ": " + (e?.stack ?? e));
-    if (e?.data) console.error(JSON.stringify(e.data));
-    process.exit(1);
-  }
 }
 
 await step("collections are listed", async () => {

@@ -4,6 +4,7 @@
 // Usage: node qdrant-grpc.mjs 127.0.0.1 6334 ; exits 0 when every step passed.
 import assert from "node:assert/strict";
 import { QdrantClient, Distance } from "@qdrant/js-client-grpc";
+import { step } from "./steps.mjs";
 
 const host = process.argv[2] ?? "127.0.0.1";
 const port = Number(process.argv[3] ?? 6334);
@@ -19,16 +20,6 @@ function vec(i) {
 const id = (i) => ({ pointIdOptions: { case: "num", value: BigInt(i) } });
 const str = (s) => ({ kind: { case: "stringValue", value: s } });
 const int = (x) => ({ kind: { case: "integerValue", value: BigInt(x) } });
-
-async function step(label, fn) {
-  try {
-    await fn();
-    console.log("ok   " + label);
-  } catch (e) {
-    console.error("FAIL " + label + ": " + (e?.stack ?? e));
-    process.exit(1);
-  }
-}
 
 await step("health check reports a Qdrant version", async () => {
   const r = await client.api("service").healthCheck({});

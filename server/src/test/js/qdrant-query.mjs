@@ -5,6 +5,7 @@
 // Usage: node qdrant-query.mjs http://127.0.0.1:6333 ; exits 0 when every step passed.
 import assert from "node:assert/strict";
 import { QdrantClient } from "@qdrant/js-client-rest";
+import { step } from "./steps.mjs";
 
 const url = process.argv[2] ?? "http://127.0.0.1:6333";
 const warnings = [];
@@ -42,17 +43,6 @@ async function post(path, body) {
   const json = await res.json();
   assert.equal(res.status, 200, JSON.stringify(json));
   return json.result;
-}
-
-async function step(label, fn) {
-  try {
-    await fn();
-    console.log("ok   " + label);
-  } catch (e) {
-    console.error("FAIL " + label + ": " + (e?.stack ?? e));
-    if (e?.data) console.error(JSON.stringify(e.data));
-    process.exit(1);
-  }
 }
 
 await step("the server's version passes the client's compatibility check", async () => {

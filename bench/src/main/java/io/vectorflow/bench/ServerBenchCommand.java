@@ -86,20 +86,25 @@ final class ServerBenchCommand implements Callable<Integer> {
                         String row = ingest(db, server.port(), d, b);
                         ingestReport.append(row);
                         System.err.print(row);
+                        String grpcRow = qdrantIngest(db, server.grpcPort(), d, b);
+                        qdrantIngestReport.append(grpcRow);
+                        System.err.print(grpcRow);
                     }
                 }
                 Collection collection = load(db, d, loaded.metric().name());
-                for (String protocol : List.of("engine", "rest", "grpc")) {
+                for (String protocol : List.of("engine", "rest", "rest-fusion", "grpc", "qdrant-grpc")) {
                     Client client = switch (protocol) {
                         case "engine" -> new Engine(collection, ef);
                         case "rest" -> new Rest(server.port(), ef);
-                        default -> new Grpc(server.grpcPort(), ef);
+                        case "rest-fusion" -> new Rest(server.port(), ef, true);
+                        case "grpc" -> new Grpc(server.grpcPort(), ef);
+                        default -> new QdrantGrpc(server.grpcPort(), ef);
                     };
                     try {
                         String row = measure(d, protocol, client);
                         report.append(row);
                         System.err.print(row);
-                        if (!protocol.equals("engine") && spec.equals(datasets.getFirst())) {
+                        if (!protocol.equals("engine") && !protocol.equals("rest-fusion") && spec.equals(datasets.getFirst())) {
                             String noop = noop(protocol, client);
                             report.append(noop);
                             System.err.print(noop);
@@ -121,11 +126,57 @@ final class ServerBenchCommand implements Callable<Integer> {
             System.out.println("| REST upsert (one client, ?wait=true, fsync) | batch | points | points/s acknowledged |");
             System.out.println("|---|---|---|---|");
             System.out.print(ingestReport);
+            System.out.println();
+            System.out.println("| Qdrant gRPC upsert (one client, wait, fsync; packed vectors) | batch | points | points/s acknowledged |");
+            System.out.println("|---|---|---|---|");
+            System.out.print(qdrantIngestReport);
         }
         return 0;
     }
 
     private final StringBuilder ingestReport = new StringBuilder();
+    private final StringBuilder qdrantIngestReport = new StringBuilder();
+
+    /**
+     * Upserts the data set's base vectors through Qdrant's {@code Points/Upsert} (grpc-java stub,
+     * messages built before the clock starts) in batches of {@code batch} into a fresh collection.
+     */
+    private static String qdrantIngest(Database db, int port, Dataset d, int batch) {
+        String name = "qingest" + batch;
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().maxInboundMessageSize(64 << 20).build();
+        try {
+            io.qdrant.client.grpc.CollectionsGrpc.newBlockingStub(channel).create(io.qdrant.client.grpc.Collections.CreateCollection
+                    .newBuilder().setCollectionName(name).setVectorsConfig(io.qdrant.client.grpc.Collections.VectorsConfig.newBuilder()
+                            .setParams(io.qdrant.client.grpc.Collections.VectorParams.newBuilder().setSize(d.dimension())
+                                    .setDistance(io.qdrant.client.grpc.Collections.Distance.Euclid))).build());
+            List<io.qdrant.client.grpc.Points.UpsertPoints> requests = new ArrayList<>();
+            for (int from = 0; from < d.base().length; from += batch) {
+                var r = io.qdrant.client.grpc.Points.UpsertPoints.newBuilder().setCollectionName(name).setWait(true);
+                for (int i = from; i < Math.min(d.base().length, from + batch); i++) {
+                    var dense = io.qdrant.client.grpc.Points.DenseVector.newBuilder();
+                    for (float f : d.base()[i]) {
+                        dense.addData(f);
+                    }
+                    r.addPoints(io.qdrant.client.grpc.Points.PointStruct.newBuilder()
+                            .setId(io.qdrant.client.grpc.Common.PointId.newBuilder().setNum(i))
+                            .setVectors(io.qdrant.client.grpc.Points.Vectors.newBuilder().setVector(
+                                    io.qdrant.client.grpc.Points.Vector.newBuilder().setDense(dense)))
+                            .putPayload("n", io.qdrant.client.grpc.JsonWithInt.Value.newBuilder().setIntegerValue(i).build()));
+                }
+                requests.add(r.build());
+            }
+            var stub = io.qdrant.client.grpc.PointsGrpc.newBlockingStub(channel);
+            long t = System.nanoTime();
+            for (var r : requests) {
+                stub.upsert(r);
+            }
+            double seconds = (System.nanoTime() - t) / 1e9;
+            db.dropCollection(name);
+            return String.format(Locale.ROOT, "| %s | %,d | %,d | %,.0f |%n", d.name(), batch, d.base().length, d.base().length / seconds);
+        } finally {
+            channel.shutdownNow();
+        }
+    }
 
     /**
      * Upserts the data set's base vectors through {@code PUT /collections/{name}/points?wait=true}
@@ -292,21 +343,33 @@ final class ServerBenchCommand implements Callable<Integer> {
         }
     }
 
-    private record Rest(HttpClient http, URI uri, int port, int ef) implements Client {
+    /**
+     * REST's query API. With {@code fusion}, a multi-stage query: two prefetches of 20 (the query
+     * at ef and at 2·ef) fused by reciprocal rank, what a hybrid query costs beyond a plain one.
+     */
+    private record Rest(HttpClient http, URI uri, int port, int ef, boolean fusion) implements Client {
         Rest(int port, int ef) {
+            this(port, ef, false);
+        }
+
+        Rest(int port, int ef, boolean fusion) {
             this(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build(),
-                    URI.create("http://127.0.0.1:" + port + "/collections/bench/points/query"), port, ef);
+                    URI.create("http://127.0.0.1:" + port + "/collections/bench/points/query"), port, ef, fusion);
         }
 
         @Override
         public long[] search(float[] q) throws Exception {
-            StringBuilder b = new StringBuilder(16 + q.length * 12).append("{\"limit\":10,\"params\":{\"hnsw_ef\":").append(ef)
-                    .append("},\"query\":[");
+            StringBuilder v = new StringBuilder(q.length * 12).append('[');
             for (int i = 0; i < q.length; i++) {
-                b.append(i == 0 ? "" : ",").append(q[i]);
+                v.append(i == 0 ? "" : ",").append(q[i]);
             }
+            v.append(']');
+            String body = fusion
+                    ? "{\"limit\":10,\"prefetch\":[{\"query\":" + v + ",\"limit\":20,\"params\":{\"hnsw_ef\":" + ef + "}},"
+                    + "{\"query\":" + v + ",\"limit\":20,\"params\":{\"hnsw_ef\":" + 2 * ef + "}}],\"query\":{\"fusion\":\"rrf\"}}"
+                    : "{\"limit\":10,\"params\":{\"hnsw_ef\":" + ef + "},\"query\":" + v + "}";
             HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).header("content-type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(b.append("]}").toString())).build(), HttpResponse.BodyHandlers.ofByteArray());
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("HTTP " + r.statusCode() + ": " + new String(r.body()));
             }
@@ -326,12 +389,57 @@ final class ServerBenchCommand implements Callable<Integer> {
 
         @Override
         public Client another() {
-            return new Rest(port, ef);
+            return new Rest(port, ef, fusion);
         }
 
         @Override
         public void close() {
             http.close();
+        }
+    }
+
+    /** Qdrant's gRPC API ({@code Points/Query}) through grpc-java and Qdrant's generated stubs. */
+    private record QdrantGrpc(ManagedChannel channel, io.qdrant.client.grpc.PointsGrpc.PointsBlockingStub stub, int port, int ef)
+            implements Client {
+        QdrantGrpc(int port, int ef) {
+            this(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build(), port, ef);
+        }
+
+        private QdrantGrpc(ManagedChannel channel, int port, int ef) {
+            this(channel, io.qdrant.client.grpc.PointsGrpc.newBlockingStub(channel), port, ef);
+        }
+
+        @Override
+        public long[] search(float[] q) {
+            var dense = io.qdrant.client.grpc.Points.DenseVector.newBuilder();
+            for (float f : q) {
+                dense.addData(f);
+            }
+            var r = stub.query(io.qdrant.client.grpc.Points.QueryPoints.newBuilder().setCollectionName("bench").setLimit(10)
+                    .setParams(io.qdrant.client.grpc.Points.SearchParams.newBuilder().setHnswEf(ef))
+                    .setQuery(io.qdrant.client.grpc.Points.Query.newBuilder().setNearest(
+                            io.qdrant.client.grpc.Points.VectorInput.newBuilder().setDense(dense))).build());
+            long[] ids = new long[r.getResultCount()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = r.getResult(i).getId().getNum();
+            }
+            return ids;
+        }
+
+        @Override
+        public void noop() {
+            io.qdrant.client.grpc.QdrantGrpc.newBlockingStub(channel).healthCheck(
+                    io.qdrant.client.grpc.QdrantOuterClass.HealthCheckRequest.getDefaultInstance());
+        }
+
+        @Override
+        public Client another() {
+            return new QdrantGrpc(port, ef);
+        }
+
+        @Override
+        public void close() {
+            channel.shutdownNow();
         }
     }
 

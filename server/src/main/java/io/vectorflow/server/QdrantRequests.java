@@ -220,49 +220,16 @@ final class QdrantRequests {
             o.set("match", match(f.getMatch()));
         } else if (f.hasRange()) {
             Common.Range r = f.getRange();
-            ObjectNode b = o.putObject("range");
-            if (r.hasGt()) {
-                b.put("gt", r.getGt());
-            }
-            if (r.hasGte()) {
-                b.put("gte", r.getGte());
-            }
-            if (r.hasLt()) {
-                b.put("lt", r.getLt());
-            }
-            if (r.hasLte()) {
-                b.put("lte", r.getLte());
-            }
+            o.set("range", bounds(r.hasGt() ? r.getGt() : null, r.hasGte() ? r.getGte() : null, r.hasLt() ? r.getLt() : null,
+                    r.hasLte() ? r.getLte() : null, F::numberNode));
         } else if (f.hasDatetimeRange()) {
             Common.DatetimeRange r = f.getDatetimeRange();
-            ObjectNode b = o.putObject("range");
-            if (r.hasGt()) {
-                b.put("gt", instant(r.getGt()));
-            }
-            if (r.hasGte()) {
-                b.put("gte", instant(r.getGte()));
-            }
-            if (r.hasLt()) {
-                b.put("lt", instant(r.getLt()));
-            }
-            if (r.hasLte()) {
-                b.put("lte", instant(r.getLte()));
-            }
+            o.set("range", bounds(r.hasGt() ? r.getGt() : null, r.hasGte() ? r.getGte() : null, r.hasLt() ? r.getLt() : null,
+                    r.hasLte() ? r.getLte() : null, t -> F.textNode(instant(t))));
         } else if (f.hasValuesCount()) {
             Common.ValuesCount v = f.getValuesCount();
-            ObjectNode b = o.putObject("values_count");
-            if (v.hasGt()) {
-                b.put("gt", v.getGt());
-            }
-            if (v.hasGte()) {
-                b.put("gte", v.getGte());
-            }
-            if (v.hasLt()) {
-                b.put("lt", v.getLt());
-            }
-            if (v.hasLte()) {
-                b.put("lte", v.getLte());
-            }
+            o.set("values_count", bounds(v.hasGt() ? v.getGt() : null, v.hasGte() ? v.getGte() : null,
+                    v.hasLt() ? v.getLt() : null, v.hasLte() ? v.getLte() : null, F::numberNode));
         } else if (f.hasGeoRadius()) {
             o.putObject("geo_radius").put("radius", f.getGeoRadius().getRadius()).set("center", geo(f.getGeoRadius().getCenter()));
         } else if (f.hasGeoBoundingBox()) {
@@ -279,6 +246,24 @@ final class QdrantRequests {
             return F.objectNode().set("is_null", F.objectNode().put("key", f.getKey()));
         }
         return o;
+    }
+
+    /** {@code {"gt", "gte", "lt", "lte"}} with the bounds that are set. */
+    private static <T> ObjectNode bounds(T gt, T gte, T lt, T lte, java.util.function.Function<T, JsonNode> node) {
+        ObjectNode b = F.objectNode();
+        if (gt != null) {
+            b.set("gt", node.apply(gt));
+        }
+        if (gte != null) {
+            b.set("gte", node.apply(gte));
+        }
+        if (lt != null) {
+            b.set("lt", node.apply(lt));
+        }
+        if (lte != null) {
+            b.set("lte", node.apply(lte));
+        }
+        return b;
     }
 
     private static String instant(Timestamp t) {
