@@ -36,14 +36,23 @@ class HostileInputPropertiesTest {
             "batch", "ids", "id", "vector", "payload", "payloads", "filter", "must", "should", "must_not", "key", "match",
             "value", "any", "except", "range", "gt", "gte", "lt", "lte", "has_id", "is_empty", "query", "nearest", "limit",
             "offset", "params", "hnsw_ef", "exact", "with_payload", "with_vector", "score_threshold", "explain", "searches",
-            "field_name", "field_schema", "keys", "include", "exclude", "shard_number", "location", "a", "b.c", "");
+            "field_name", "field_schema", "keys", "include", "exclude", "shard_number", "location", "a", "b.c", "",
+            "prefetch", "fusion", "rrf", "k", "weights", "mmr", "diversity", "candidates_limit", "recommend", "positive",
+            "negative", "strategy", "discover", "target", "context", "order_by", "direction", "start_from", "sample",
+            "group_by", "group_size", "with_lookup", "collection", "using", "operations", "upsert", "delete", "set_payload",
+            "actions", "create_alias", "alias_name", "collection_name", "is_null", "values_count", "nested", "text", "phrase",
+            "geo_radius", "center", "radius", "lon", "lat", "geo_polygon", "exterior", "a[].b");
     private static final List<String> ENDPOINTS = List.of("PUT /collections/fuzz_new", "PATCH /collections/fuzz",
             "PUT /collections/fuzz/points", "POST /collections/fuzz/points", "POST /collections/fuzz/points/delete",
             "POST /collections/fuzz/points/scroll", "POST /collections/fuzz/points/count", "POST /collections/fuzz/points/payload",
             "PUT /collections/fuzz/points/payload", "POST /collections/fuzz/points/payload/delete",
             "POST /collections/fuzz/points/query", "POST /collections/fuzz/points/query/batch",
             "POST /collections/fuzz/points/search", "POST /collections/fuzz/points/search/batch", "PUT /collections/fuzz/index",
-            "PUT /collections/fuzz/snapshots/recover");
+            "PUT /collections/fuzz/snapshots/recover", "POST /collections/fuzz/points/query/groups",
+            "POST /collections/fuzz/points/search/groups", "POST /collections/fuzz/points/recommend",
+            "POST /collections/fuzz/points/recommend/batch", "POST /collections/fuzz/points/discover",
+            "POST /collections/fuzz/facet", "POST /collections/fuzz/points/batch", "PUT /collections/fuzz/points/vectors",
+            "POST /collections/aliases");
 
     private static Path dir;
     private static TestServer server;
@@ -80,6 +89,7 @@ class HostileInputPropertiesTest {
                 Arbitraries.of(true, false).map(b -> (JsonNode) F.booleanNode(b)),
                 Arbitraries.of(KEYS).map(s -> (JsonNode) F.textNode(s)),
                 Arbitraries.of("Cosine", "Dot", "Euclid", "keyword", "integer", "fsync", "5c56c793-69f3-4fbf-87e6-c4bf54c28c26",
+                        "rrf", "dbsf", "random", "best_score", "sum_scores", "asc", "desc", "2024-01-01T00:00:00Z", "fuzz",
                         "../../etc/passwd", "\u0000", "x".repeat(300)).map(s -> (JsonNode) F.textNode(s)),
                 Arbitraries.just((JsonNode) F.nullNode()));
         if (depth == 0) {
