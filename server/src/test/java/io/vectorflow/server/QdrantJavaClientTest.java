@@ -81,6 +81,46 @@ class QdrantJavaClientTest {
     }
 
     @Test
+    void searchesSendTheirPerformanceAsATrailer() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<String> trailer = new java.util.concurrent.atomic.AtomicReference<>();
+        io.grpc.Metadata.Key<String> key = io.grpc.Metadata.Key.of(GrpcCalls.PERFORMANCE_TRAILER, io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+        io.grpc.ClientInterceptor capture = new io.grpc.ClientInterceptor() {
+            @Override
+            public <Q, A> io.grpc.ClientCall<Q, A> interceptCall(io.grpc.MethodDescriptor<Q, A> method, io.grpc.CallOptions options,
+                                                                 io.grpc.Channel next) {
+                return new io.grpc.ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                    @Override
+                    public void start(Listener<A> listener, io.grpc.Metadata headers) {
+                        super.start(new io.grpc.ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                            @Override
+                            public void onClose(Status status, io.grpc.Metadata trailers) {
+                                if (trailers.get(key) != null) {
+                                    trailer.set(trailers.get(key));
+                                }
+                                super.onClose(status, trailers);
+                            }
+                        }, headers);
+                    }
+                };
+            }
+        };
+        try (Database db = Database.open(dir.resolve("data"));
+             VectorFlowServer server = VectorFlowServer.start(db, VectorFlowServer.Settings.of("127.0.0.1", 0).withGrpcPort(0))) {
+            io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+                    .forAddress("127.0.0.1", server.grpcPort()).usePlaintext().intercept(capture).build();
+            try (QdrantClient client = new QdrantClient(QdrantGrpcClient.newBuilder(channel, true).build())) {
+                client.createCollectionAsync("p", Collections.VectorParams.newBuilder().setSize(2)
+                        .setDistance(Collections.Distance.Dot).build()).get();
+                client.upsertAsync("p", List.of(Points.PointStruct.newBuilder().setId(id(1)).setVectors(vectors(1f, 0f)).build())).get();
+                client.queryAsync(Points.QueryPoints.newBuilder().setCollectionName("p").setQuery(nearest(1f, 0f)).build()).get();
+                var perf = io.vectorflow.engine.Json.MAPPER.readTree(trailer.get());
+                assertThat(perf.get("latency_ms").isNumber()).as(trailer.get()).isTrue();
+                assertThat(perf.get("strategy").asText()).isNotEmpty();
+            }
+        }
+    }
+
+    @Test
     void theOfficialJavaClientWorksThroughTheWholeSurface() throws Exception {
         try (Database db = Database.open(dir.resolve("data"));
              VectorFlowServer server = VectorFlowServer.start(db, VectorFlowServer.Settings.of("127.0.0.1", 0).withGrpcPort(0));
