@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * How every gRPC call is run, whichever API it belongs to ({@code vectorflow.v1} or Qdrant's):
  * through the same admission control as REST (its lane, working memory for its message), inside
  * the same kind of budget (the call's deadline, {@code grpc-timeout}, or the server's request
- * timeout; cancelled with the call), with failures mapped to gRPC status codes: NOT_FOUND,
+ * timeout, or a request's own {@code timeout} field when shorter; cancelled with the call), with failures mapped to gRPC status codes: NOT_FOUND,
  * ALREADY_EXISTS, INVALID_ARGUMENT naming the field, RESOURCE_EXHAUSTED for sizes and a full
  * disk, UNAVAILABLE for overload, DEADLINE_EXCEEDED.
  *
@@ -54,7 +54,7 @@ final class GrpcCalls {
         Budget budget;
         ServiceRequestContext ctx = ServiceRequestContext.current();
         try {
-            budget = rest.budget(ctx);
+            budget = rest.budget(ctx, timeoutMillis(ctx, request));
             memory = admission.reserve(request.getSerializedSize());
         } catch (RuntimeException e) {
             out.onError(status(e));
@@ -81,6 +81,27 @@ final class GrpcCalls {
             memory.close();
             out.onError(status(e));
         }
+    }
+
+    /**
+     * The call's time limit: its deadline ({@code grpc-timeout}, or the server's request
+     * timeout), shortened by the request's own {@code timeout} field in seconds where the
+     * message has one (Qdrant's requests do).
+     */
+    private static long timeoutMillis(ServiceRequestContext ctx, com.google.protobuf.MessageLite request) {
+        long millis = ctx.requestTimeoutMillis();
+        if (request instanceof com.google.protobuf.Message m) {
+            var field = m.getDescriptorForType().findFieldByName("timeout");
+            if (field != null && field.getJavaType() == com.google.protobuf.Descriptors.FieldDescriptor.JavaType.LONG
+                    && field.hasPresence() && m.hasField(field)) {
+                long seconds = (Long) m.getField(field);
+                if (seconds > 0) {
+                    long asked = Math.multiplyExact(Math.min(seconds, 86_400L), 1000L);
+                    millis = millis > 0 ? Math.min(millis, asked) : asked;
+                }
+            }
+        }
+        return millis;
     }
 
     /** Sends the performance of these searches back with the current call, as a trailer. */

@@ -187,6 +187,14 @@ final class Rest {
         } else {
             timeoutMillis = ctx.requestTimeoutMillis();
         }
+        return budget(ctx, timeoutMillis);
+    }
+
+    /**
+     * A budget of {@code timeoutMillis} (0: none beyond cancellation) for the request of
+     * {@code ctx}: it ends early when the request is cancelled or its client goes away.
+     */
+    Budget budget(ServiceRequestContext ctx, long timeoutMillis) {
         Budget budget = timeoutMillis > 0 ? Budget.withTimeoutNanos(timeoutMillis * 1_000_000) : Budget.cancellable();
         if (timeoutMillis > 0) {
             ctx.setRequestTimeoutMillis(com.linecorp.armeria.common.util.TimeoutMode.SET_FROM_NOW, timeoutMillis + 1000);

@@ -81,6 +81,32 @@ class QdrantJavaClientTest {
     }
 
     @Test
+    void aRequestsOwnTimeoutStopsItsWork() throws Exception {
+        try (Database db = Database.open(dir.resolve("data"));
+             VectorFlowServer server = VectorFlowServer.start(db, VectorFlowServer.Settings.of("127.0.0.1", 0).withGrpcPort(0));
+             QdrantClient client = new QdrantClient(QdrantGrpcClient.newBuilder("127.0.0.1", server.grpcPort(), false).build())) {
+            client.createCollectionAsync("t", Collections.VectorParams.newBuilder().setSize(4).setDistance(Collections.Distance.Dot)
+                    .build()).get();
+            List<Points.PointStruct> points = new ArrayList<>();
+            for (int i = 0; i < 30_000; i++) {
+                points.add(Points.PointStruct.newBuilder().setId(id(i)).setVectors(vectors(1f, i, 0f, 1f))
+                        .putPayload("k", value("v" + i)).build());
+            }
+            client.upsertAsync("t", points).get();
+            Common.Filter.Builder slow = Common.Filter.newBuilder(); // 10,000 clauses tested on every point: a minute of work
+            for (int i = 0; i < 10_000; i++) {
+                slow.addShould(matchKeyword("k", "x" + i));
+            }
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> client.searchAsync(Points.SearchPoints.newBuilder().setCollectionName("t")
+                    .addAllVector(List.of(1f, 1f, 1f, 1f)).setFilter(slow).setLimit(5).setTimeout(1)
+                    .setParams(Points.SearchParams.newBuilder().setExact(true)).build()).get())
+                    .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+            assertThat((System.nanoTime() - start) / 1e9).as("seconds until the answer").isLessThan(5);
+        }
+    }
+
+    @Test
     void searchesSendTheirPerformanceAsATrailer() throws Exception {
         java.util.concurrent.atomic.AtomicReference<String> trailer = new java.util.concurrent.atomic.AtomicReference<>();
         io.grpc.Metadata.Key<String> key = io.grpc.Metadata.Key.of(GrpcCalls.PERFORMANCE_TRAILER, io.grpc.Metadata.ASCII_STRING_MARSHALLER);
