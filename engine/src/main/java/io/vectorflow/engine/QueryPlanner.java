@@ -200,6 +200,7 @@ final class QueryPlanner {
             case GeoConditions.Radius g -> suggestType(g.key(), "geo", indexed, out);
             case GeoConditions.BoundingBox g -> suggestType(g.key(), "geo", indexed, out);
             case GeoConditions.Polygon g -> suggestType(g.key(), "geo", indexed, out);
+            case ValueConditions.MinShould m -> m.conditions().forEach(x -> collect(x, indexed, out));
             default -> { } // has_id, is_null, values_count: no index helps
         }
     }

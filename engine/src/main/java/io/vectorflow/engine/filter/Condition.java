@@ -9,7 +9,7 @@ import java.util.Set;
 /** One test on a point: its id or a value in its payload. */
 public sealed interface Condition permits Filter, Condition.Match, Condition.MatchAny, Condition.Range,
         Condition.HasId, Condition.IsEmpty, ValueConditions.IsNull, ValueConditions.ValuesCount, ValueConditions.Nested,
-        ValueConditions.DatetimeRange, ValueConditions.MatchText, GeoConditions.Radius, GeoConditions.BoundingBox,
+        ValueConditions.DatetimeRange, ValueConditions.MatchText, ValueConditions.MinShould, GeoConditions.Radius, GeoConditions.BoundingBox,
         GeoConditions.Polygon {
 
     /** Whether the point with this id and payload (an object, or null for none) satisfies the condition. */

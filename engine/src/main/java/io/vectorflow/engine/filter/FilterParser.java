@@ -21,6 +21,7 @@ import java.util.Set;
  *   | {"key": k, "values_count": {bounds}} | {"key": k, "geo_radius" | "geo_bounding_box" | "geo_polygon": …}
  *   | {"has_id": [id, ...]} | {"is_empty": {"key": k}} | {"is_null": {"key": k}}
  *   | {"nested": {"key": k, "filter": f}} | {"has_vector": ""} | a nested filter
+ * and, beside must / should / must_not, {"min_should": {"conditions": [c, ...], "min_count": n}}
  * </pre>
  */
 public final class FilterParser {
@@ -52,17 +53,37 @@ public final class FilterParser {
         List<Condition> must = null;
         List<Condition> should = null;
         List<Condition> mustNot = null;
+        Condition minShould = null;
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             String p = path + "." + e.getKey();
             switch (e.getKey()) {
                 case "must" -> must = list(e.getValue(), p, depth);
                 case "should" -> should = list(e.getValue(), p, depth);
                 case "must_not" -> mustNot = list(e.getValue(), p, depth);
-                case "min_should" -> throw new IllegalArgumentException(p + " is not supported");
-                default -> throw new IllegalArgumentException(p + " is not a filter field (must, should, must_not)");
+                case "min_should" -> minShould = minShould(e.getValue(), p, depth);
+                default -> throw new IllegalArgumentException(p + " is not a filter field (must, should, must_not, min_should)");
             }
         }
+        if (minShould != null) { // the minimum is one more condition that must hold
+            must = must == null ? new ArrayList<>() : new ArrayList<>(must);
+            must.add(minShould);
+        }
         return new Filter(must, should, mustNot);
+    }
+
+    private Condition minShould(JsonNode node, String path, int depth) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw new IllegalArgumentException(path + " must be an object with conditions and min_count");
+        }
+        only(node, path, "conditions", "min_count");
+        JsonNode count = node.get("min_count");
+        if (count == null || !count.isIntegralNumber() || !count.canConvertToInt() || count.intValue() < 0) {
+            throw new IllegalArgumentException(path + ".min_count must be a non-negative integer");
+        }
+        return new ValueConditions.MinShould(list(node.get("conditions"), path + ".conditions", depth), count.intValue());
     }
 
     private List<Condition> list(JsonNode node, String path, int depth) {

@@ -132,6 +132,33 @@ public final class ValueConditions {
         }
     }
 
+    /**
+     * {@code {"min_should": {"conditions": [...], "min_count": n}}}: at least {@code minCount} of
+     * the conditions hold.
+     */
+    public record MinShould(List<Condition> conditions, int minCount) implements Condition {
+        public MinShould {
+            conditions = List.copyOf(conditions);
+            if (minCount < 0) {
+                throw new IllegalArgumentException("min_should.min_count must not be negative, got " + minCount);
+            }
+        }
+
+        @Override
+        public boolean test(PointId id, JsonNode payload) {
+            int held = 0;
+            for (Condition c : conditions) {
+                if (held >= minCount) {
+                    return true;
+                }
+                if (c.test(id, payload)) {
+                    held++;
+                }
+            }
+            return held >= minCount;
+        }
+    }
+
     /** An RFC 3339 / ISO 8601 datetime as epoch seconds, or null when the string is not one. */
     public static Double epochSeconds(String s) {
         try {

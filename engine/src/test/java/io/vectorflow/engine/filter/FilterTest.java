@@ -87,4 +87,40 @@ class FilterTest {
         assertThatThrownBy(() -> new Condition.Match("", "x")).hasMessageContaining("key");
         assertThatThrownBy(() -> new Condition.Match("k", List.of())).hasMessageContaining("'k'");
     }
+
+    private static Filter parse(String json) throws Exception {
+        return FilterParser.parse(Json.MAPPER.readTree(json), "filter");
+    }
+
+    @Test
+    void theNewerConditionsFollowQdrantsRules() throws Exception {
+        JsonNode p = payload("{\"note\": null, \"tags\": [\"a\", \"b\", \"c\"], \"people\": [{\"name\": \"ann\", \"age\": 20},"
+                + " {\"name\": \"bob\", \"age\": 50}], \"text\": \"The Quick brown fox\", \"at\": \"2024-03-15T12:00:00+01:00\","
+                + " \"loc\": {\"lon\": 13.4, \"lat\": 52.5}, \"items\": [{\"k\": \"x\"}]}");
+        assertThat(parse("{\"must\": [{\"is_null\": {\"key\": \"note\"}}]}").test(ID, p)).isTrue();
+        assertThat(parse("{\"must\": [{\"is_null\": {\"key\": \"missing\"}}]}").test(ID, p)).isFalse();
+        assertThat(parse("{\"must\": [{\"key\": \"tags\", \"values_count\": {\"gte\": 3, \"lt\": 4}}]}").test(ID, p)).isTrue();
+        // nested: both conditions on the same element; the flat form matches across elements
+        assertThat(parse("{\"must\": [{\"nested\": {\"key\": \"people\", \"filter\": {\"must\": [{\"key\": \"name\","
+                + " \"match\": {\"value\": \"ann\"}}, {\"key\": \"age\", \"range\": {\"gt\": 30}}]}}}]}").test(ID, p)).isFalse();
+        assertThat(parse("{\"must\": [{\"key\": \"people[].name\", \"match\": {\"value\": \"ann\"}},"
+                + " {\"key\": \"people[].age\", \"range\": {\"gt\": 30}}]}").test(ID, p)).isTrue();
+        assertThat(parse("{\"must\": [{\"key\": \"text\", \"match\": {\"text\": \"fox QUICK\"}}]}").test(ID, p)).isTrue();
+        assertThat(parse("{\"must\": [{\"key\": \"text\", \"match\": {\"phrase\": \"fox quick\"}}]}").test(ID, p)).isFalse();
+        assertThat(parse("{\"must\": [{\"key\": \"at\", \"range\": {\"gte\": \"2024-03-15T11:00:00Z\", \"lt\": \"2024-03-15T11:00:01Z\"}}]}")
+                .test(ID, p)).isTrue();
+        assertThat(parse("{\"must\": [{\"key\": \"loc\", \"geo_radius\": {\"center\": {\"lon\": 13.41, \"lat\": 52.5},"
+                + " \"radius\": 1000}}]}").test(ID, p)).isTrue();
+        assertThat(parse("{\"must\": [{\"key\": \"loc\", \"geo_radius\": {\"center\": {\"lon\": 13.6, \"lat\": 52.5},"
+                + " \"radius\": 1000}}]}").test(ID, p)).isFalse();
+        assertThat(parse("{\"min_should\": {\"conditions\": [{\"key\": \"tags\", \"match\": {\"value\": \"a\"}},"
+                + " {\"key\": \"tags\", \"match\": {\"value\": \"z\"}}, {\"key\": \"items[].k\", \"match\": {\"value\": \"x\"}}],"
+                + " \"min_count\": 2}}").test(ID, p)).isTrue();
+        assertThat(parse("{\"min_should\": {\"conditions\": [{\"key\": \"tags\", \"match\": {\"value\": \"a\"}},"
+                + " {\"key\": \"tags\", \"match\": {\"value\": \"z\"}}], \"min_count\": 2}}").test(ID, p)).isFalse();
+        assertThatThrownBy(() -> parse("{\"must\": [{\"key\": \"loc\", \"geo_radius\": {\"center\": {\"lon\": 200, \"lat\": 0},"
+                + " \"radius\": 1}}]}")).hasMessageContaining("filter.must[0].geo_radius.center");
+        assertThatThrownBy(() -> parse("{\"must\": [{\"key\": \"at\", \"range\": {\"gt\": \"yesterday\"}}]}"))
+                .hasMessageContaining("filter.must[0].range.gt");
+    }
 }
