@@ -57,7 +57,7 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
             if (r.hasSparseVectorsConfig() && r.getSparseVectorsConfig().getMapCount() > 0) {
                 body.putObject("sparse_vectors").put("present", true);
             }
-            rest.create(r.getCollectionName(), Body.of(body, "request"));
+            rest.create(r.getCollectionName(), Body.of(body, ""));
             return done(true, start);
         });
     }
@@ -130,7 +130,7 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
             if (r.hasVectorsConfig() && r.getVectorsConfig().hasParams() && r.getVectorsConfig().getParams().hasOnDisk()) {
                 body.putObject("vectors").put("on_disk", r.getVectorsConfig().getParams().getOnDisk());
             }
-            rest.update(r.getCollectionName(), Body.of(body, "request"));
+            rest.update(r.getCollectionName(), Body.of(body, ""));
             return done(true, start);
         });
     }
@@ -231,7 +231,7 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
                     case ACTION_NOT_SET -> actions.addObject();
                 }
             }
-            rest.updateAliases(Body.of(body, "request"));
+            rest.updateAliases(Body.of(body, ""));
             return done(true, start);
         });
     }

@@ -102,7 +102,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
 
     @Override
     public void delete(Points.DeletePoints r, StreamObserver<Points.PointsOperationResponse> out) {
-        write(r, out, r.getCollectionName(), col -> PointsApi.delete(col, Body.of(selector(r.getPoints()), "request")));
+        write(r, out, r.getCollectionName(), col -> PointsApi.delete(col, Body.of(selector(r.getPoints()), "")));
     }
 
     @Override
@@ -121,7 +121,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
         if (r.hasKey()) {
             o.put("key", r.getKey());
         }
-        return Body.of(o, "request");
+        return Body.of(o, "");
     }
 
     @Override
@@ -129,13 +129,13 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
         write(r, out, r.getCollectionName(), col -> {
             ObjectNode o = r.hasPointsSelector() ? selector(r.getPointsSelector()) : json();
             o.set("keys", QdrantRequests.strings(r.getKeysList()));
-            return PointsApi.deletePayload(col, Body.of(o, "request"));
+            return PointsApi.deletePayload(col, Body.of(o, ""));
         });
     }
 
     @Override
     public void clearPayload(Points.ClearPayloadPoints r, StreamObserver<Points.PointsOperationResponse> out) {
-        write(r, out, r.getCollectionName(), col -> PointsApi.clearPayload(col, Body.of(selector(r.getPoints()), "request")));
+        write(r, out, r.getCollectionName(), col -> PointsApi.clearPayload(col, Body.of(selector(r.getPoints()), "")));
     }
 
     @Override
@@ -277,7 +277,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
                 if (r.hasFilter()) {
                     q.set("filter", QdrantRequests.filter(r.getFilter()));
                 }
-                SearchResult res = QueryEngine.run(col, withOutput(QueryParser.query(Body.of(q, "request"), Set.of()), ps.any(), vectors));
+                SearchResult res = QueryEngine.run(col, withOutput(QueryParser.query(Body.of(q, ""), Set.of()), ps.any(), vectors));
                 res.points().forEach(p -> b.addResult(Points.RetrievedPoint.newBuilder(QdrantAnswers.retrieved(
                         new Record(p.id(), p.payload(), p.vector()), ps)).setOrderValue(QdrantAnswers.scored(p, ps).getOrderValue())));
                 return b.setTime(QdrantAnswers.seconds(start)).build();
@@ -441,7 +441,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
 
     /** Runs one search-like request: the REST parser reads its JSON, the query engine answers. */
     private SearchResult run(String collection, ObjectNode request, Function<Body, QueryRequest> parse) {
-        return QueryEngine.run(db.collection(collection), parse.apply(Body.of(request, "request")));
+        return QueryEngine.run(db.collection(collection), parse.apply(Body.of(request, "")));
     }
 
     private static PayloadSelector selectorOf(ObjectNode request) {
@@ -655,7 +655,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
         }
         io.vectorflow.engine.filter.KeyPath.parse(groupBy, "group_by");
         Collection col = db.collection(collection);
-        Groups.Result g = Groups.run(col, parse.apply(Body.of(q, "request")), groupBy, size == 0 ? 3 : size, limit == 0 ? 10 : limit);
+        Groups.Result g = Groups.run(col, parse.apply(Body.of(q, "")), groupBy, size == 0 ? 3 : size, limit == 0 ? 10 : limit);
         GrpcCalls.performance(List.of(g.search()));
         PayloadSelector ps = selectorOf(q);
         Collection other = lookup == null ? null : db.collection(lookup.getCollection());
@@ -700,6 +700,6 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
     private static boolean withVectors(Points.WithVectorsSelector s) {
         ObjectNode o = json();
         o.set("with_vector", QdrantRequests.withVectors(s));
-        return QueryParser.withVector(Body.of(o, "request"));
+        return QueryParser.withVector(Body.of(o, ""));
     }
 }
