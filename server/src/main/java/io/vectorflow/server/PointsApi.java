@@ -9,7 +9,6 @@ import io.vectorflow.engine.Database;
 import io.vectorflow.engine.Json;
 import io.vectorflow.engine.Point;
 import io.vectorflow.engine.Record;
-import io.vectorflow.engine.ScoredPoint;
 import io.vectorflow.engine.ScrollPage;
 import io.vectorflow.engine.SearchRequest;
 import io.vectorflow.engine.SearchResult;

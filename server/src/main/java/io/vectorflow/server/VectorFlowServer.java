@@ -16,7 +16,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * VectorFlow's server: the Qdrant-shaped REST API and the gRPC API ({@code vectorflow.v1}) over one
