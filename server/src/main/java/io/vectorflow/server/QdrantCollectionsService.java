@@ -162,12 +162,16 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
                         .setParams(Collections.CollectionParams.newBuilder().setShardNumber(1).setOnDiskPayload(true)
                                 .setReplicationFactor(1).setWriteConsistencyFactor(1)
                                 .setVectorsConfig(Collections.VectorsConfig.newBuilder().setParams(vectors)))
+                        // Every field Qdrant fills, as the REST answer has them: clients convert these into
+                        // their REST models, whose fields are required.
                         .setHnswConfig(Collections.HnswConfigDiff.newBuilder().setM(cfg.m()).setEfConstruct(cfg.efConstruction())
-                                .setFullScanThreshold(10_000).setOnDisk(cfg.onDisk()))
-                        .setOptimizerConfig(Collections.OptimizersConfigDiff.newBuilder()
+                                .setFullScanThreshold(10_000).setMaxIndexingThreads(0).setOnDisk(cfg.onDisk()))
+                        .setOptimizerConfig(Collections.OptimizersConfigDiff.newBuilder().setDeletedThreshold(0.33)
+                                .setVacuumMinVectorNumber(1000).setDefaultSegmentNumber(0)
                                 .setMaxSegmentSize((long) cfg.segmentCapacity() * 4 * cfg.dimension() / 1024)
-                                .setIndexingThreshold(cfg.indexingThresholdKb()))
-                        .setWalConfig(Collections.WalConfigDiff.newBuilder().setWalCapacityMb(32)));
+                                .setIndexingThreshold(cfg.indexingThresholdKb()).setFlushIntervalSec(0)
+                                .setMaxOptimizationThreads(Collections.MaxOptimizationThreads.newBuilder().setValue(1)))
+                        .setWalConfig(Collections.WalConfigDiff.newBuilder().setWalCapacityMb(32).setWalSegmentsAhead(0)));
         c.payloadSchema().forEach((field, type) -> b.putPayloadSchema(field, Collections.PayloadSchemaInfo.newBuilder()
                 .setDataType(schemaType(type)).setPoints(c.payloadIndexPoints(field)).build()));
         return b.build();
