@@ -83,12 +83,17 @@ final class QdrantAnswers {
         if (p.vector() != null) {
             b.setVectors(vectors(p.vector()));
         }
-        if (p.orderValue() instanceof Long l) {
-            b.setOrderValue(Points.OrderValue.newBuilder().setInt(l));
-        } else if (p.orderValue() instanceof Number n) {
-            b.setOrderValue(Points.OrderValue.newBuilder().setFloat(n.doubleValue()));
+        Points.OrderValue order = orderValue(p.orderValue());
+        if (order != null) {
+            b.setOrderValue(order);
         }
         return b.build();
+    }
+
+    /** The value an {@code order_by} query ordered a point by, or null. */
+    static Points.OrderValue orderValue(Object v) {
+        return v instanceof Long l ? Points.OrderValue.newBuilder().setInt(l).build()
+                : v instanceof Number n ? Points.OrderValue.newBuilder().setFloat(n.doubleValue()).build() : null;
     }
 
     static List<Points.ScoredPoint> scored(List<ScoredPoint> points, PayloadSelector ps) {

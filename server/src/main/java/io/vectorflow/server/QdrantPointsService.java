@@ -278,8 +278,11 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
                     q.set("filter", QdrantRequests.filter(r.getFilter()));
                 }
                 SearchResult res = QueryEngine.run(col, withOutput(QueryParser.query(Body.of(q, ""), Set.of()), ps.any(), vectors));
-                res.points().forEach(p -> b.addResult(Points.RetrievedPoint.newBuilder(QdrantAnswers.retrieved(
-                        new Record(p.id(), p.payload(), p.vector()), ps)).setOrderValue(QdrantAnswers.scored(p, ps).getOrderValue())));
+                for (var p : res.points()) {
+                    Points.RetrievedPoint.Builder rp = QdrantAnswers.retrieved(new Record(p.id(), p.payload(), p.vector()), ps).toBuilder();
+                    Points.OrderValue order = QdrantAnswers.orderValue(p.orderValue());
+                    b.addResult(order == null ? rp : rp.setOrderValue(order));
+                }
                 return b.setTime(QdrantAnswers.seconds(start)).build();
             }
             PointId offset = r.hasOffset() ? QdrantRequests.pointId(r.getOffset(), "offset") : null;

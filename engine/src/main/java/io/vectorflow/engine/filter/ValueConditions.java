@@ -182,17 +182,23 @@ public final class ValueConditions {
      * Words are runs of letters and digits, compared in lower case: the tokenizer of the
      * {@code text} payload index, so an index and a scan agree.
      */
-    public record MatchText(String key, String text, boolean phrase) implements Condition {
+    public record MatchText(String key, String text, boolean phrase, List<String> words) implements Condition {
         public MatchText {
             KeyPath.parse(key, "match.key");
-            if (tokens(text).isEmpty()) {
+            words = List.copyOf(words);
+            if (words.isEmpty()) {
                 throw new IllegalArgumentException("match." + (phrase ? "phrase" : "text") + " for '" + key + "' holds no words");
             }
         }
 
+        /** The condition on the words of {@code text} (split once, not per point tested). */
+        public MatchText(String key, String text, boolean phrase) {
+            this(key, text, phrase, tokens(text));
+        }
+
         @Override
         public boolean test(PointId id, JsonNode payload) {
-            List<String> want = tokens(text);
+            List<String> want = words;
             List<JsonNode> values = new ArrayList<>(2);
             Condition.values(payload, KeyPath.parts(key, "match.key"), 0, values);
             for (JsonNode v : values) {

@@ -89,7 +89,7 @@ final class FieldIndex {
             return null;
         }
         RoaringBitmap acc = null;
-        for (String token : ValueConditions.tokens(t.text())) {
+        for (String token : t.words()) {
             RoaringBitmap b = byValue.get(token);
             if (b == null) {
                 return new RoaringBitmap();

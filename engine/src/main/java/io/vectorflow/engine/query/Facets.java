@@ -33,7 +33,7 @@ public final class Facets {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
         }
-        String[] path = KeyPath.parts(key.replace("[]", ""), "key");
+        String[] path = KeyPath.parts(key, "key");
         Map<Object, Long> counts = new HashMap<>();
         collection.forEachMatching(filter, true, (id, payload) -> {
             List<JsonNode> values = new ArrayList<>(2);

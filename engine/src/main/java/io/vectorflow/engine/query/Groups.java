@@ -44,7 +44,7 @@ public final class Groups {
         if (limit < 1 || limit > MAX_GROUPS) {
             throw new IllegalArgumentException("limit must be between 1 and " + MAX_GROUPS + " groups, got " + limit);
         }
-        String[] path = KeyPath.parts(groupBy.replace("[]", ""), "group_by");
+        String[] path = KeyPath.parts(groupBy, "group_by");
         int depth = Math.min(Collection.MAX_LIMIT, Math.max(limit * groupSize * 2, 64));
         while (true) {
             QueryRequest deeper = new QueryRequest(request.prefetch(), request.query(), request.using(), request.filter(),

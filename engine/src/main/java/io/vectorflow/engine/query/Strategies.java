@@ -280,7 +280,7 @@ public final class Strategies {
      * (descending); points without one are left out.
      */
     static Ranking orderBy(List<Record> records, Query.OrderBy o, int depth) {
-        String[] path = KeyPath.parts(stripArrays(o.key()), "order_by.key");
+        String[] path = KeyPath.parts(o.key(), "order_by.key");
         record Valued(ScoredPoint point, double value) {}
         List<Valued> valued = new ArrayList<>();
         for (Record r : records) {
@@ -317,10 +317,6 @@ public final class Strategies {
             return io.vectorflow.engine.filter.ValueConditions.epochSeconds(x.textValue());
         }
         return null;
-    }
-
-    private static String stripArrays(String key) {
-        return key.replace("[]", "");
     }
 
     /** A uniform random sample of {@code depth} of the records. */
