@@ -1,7 +1,6 @@
 package io.vectorflow.engine;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vectorflow.core.metric.Metric;
 import io.vectorflow.core.search.Budget;
 import io.vectorflow.core.search.ExactSearch;
 import io.vectorflow.core.search.OrdinalFilter;
@@ -45,11 +44,10 @@ public final class Collection {
 
     private final CollectionConfig config;
     private final CollectionStore store;
-    private final Metric metric;
     private final PayloadIndexes payloadIndexes;
-    private final QueryPlanner planner;
     private final RecallSampler sampler;
-    private final CostModel prices;
+    private final VectorSlots slots;
+    private final CollectionSearch searcher;
     /** Most payload and vector bytes one answer may carry (see {@link Database.Options#maxResultBytes}). */
     private final long maxResultBytes;
     /**
@@ -63,40 +61,11 @@ public final class Collection {
                CostModel prices, long maxResultBytes) {
         this.config = config;
         this.store = store;
-        this.metric = config.metricImpl();
         this.payloadIndexes = payloadIndexes;
         this.sampler = sampler;
-        this.prices = prices;
         this.maxResultBytes = maxResultBytes;
-        this.planner = new QueryPlanner(payloadIndexes);
-    }
-
-    /**
-     * What an answer may still carry, in payload and vector bytes: counted as records are read,
-     * so a request for more than the server can hold fails with a 4xx naming the field instead
-     * of exhausting the heap.
-     */
-    private final class ResultBytes {
-        private final String field;
-        private long used;
-
-        ResultBytes(String field) {
-            this.field = field;
-        }
-
-        void add(long bytes) {
-            used += bytes;
-            if (used > maxResultBytes) {
-                throw new IllegalArgumentException("the answer would carry more than " + (maxResultBytes >> 20)
-                        + " MiB of payloads and vectors; ask for fewer points (" + field + ") or leave out payloads or vectors");
-            }
-        }
-
-        Record record(Segment s, int ord, boolean withPayload, boolean withVector) {
-            byte[] payload = withPayload ? s.payload(ord) : null;
-            add((payload == null ? 0 : payload.length) + (withVector ? 4L * config.dimension() : 0));
-            return new Record(s.id(ord), payload == null ? null : Json.decode(payload), withVector ? s.vector(ord) : null);
-        }
+        this.slots = new VectorSlots(config);
+        this.searcher = new CollectionSearch(config, store, payloadIndexes, sampler, prices, slots, maxResultBytes);
     }
 
     public CollectionConfig config() {
@@ -133,8 +102,7 @@ public final class Collection {
             if (p == null || p.id() == null) {
                 throw new IllegalArgumentException("points[" + i + "].id is required");
             }
-            checkVector("points[" + i + "].vector", p.vector());
-            records.add(new CollectionStore.PointRecord(p.id(), p.vector(), Json.encode(p.payload(), "points[" + i + "].payload")));
+            records.add(slots.record(p, i, Json.encode(p.payload(), "points[" + i + "].payload")));
         }
         io.opentelemetry.api.trace.Span span = Tracing.start("upsert");
         try (var scope = Tracing.enter(span)) {
@@ -220,7 +188,7 @@ public final class Collection {
                     CollectionStore.Location loc = store.find(id);
                     if (loc != null) {
                         ObjectNode next = change.apply(Json.decode(loc.segment().payload(loc.ordinal())));
-                        batch.add(new CollectionStore.PointRecord(id, loc.segment().vector(loc.ordinal()), Json.encode(next, field)));
+                        batch.add(slots.rewrite(id, loc.segment(), loc.ordinal(), Json.encode(next, field), null, null));
                     }
                 }
                 if (!batch.isEmpty()) {
@@ -235,8 +203,8 @@ public final class Collection {
     }
 
     /**
-     * Replaces the vectors of existing points, keeping their payloads, as one durable write; all
-     * or nothing.
+     * Replaces the vectors of existing points, keeping their payloads (and, with named vectors,
+     * the vectors not given), as one durable write; all or nothing.
      *
      * @throws NotFoundException naming the first id that does not exist (nothing is written)
      */
@@ -246,17 +214,93 @@ public final class Collection {
             List<CollectionStore.PointRecord> batch = new ArrayList<>(points.size());
             for (int i = 0; i < points.size(); i++) {
                 Point p = points.get(i);
-                checkVector("points[" + i + "].vector", p.vector());
+                if (p == null || p.id() == null) {
+                    throw new IllegalArgumentException("points[" + i + "].id is required");
+                }
+                CollectionStore.PointRecord given = slots.record(p, i, new byte[0]); // checks every vector given
                 CollectionStore.Location loc = store.find(p.id());
                 if (loc == null) {
                     throw new NotFoundException("points[" + i + "]: no point with id " + p.id() + " in collection '" + name() + "'");
                 }
-                batch.add(new CollectionStore.PointRecord(p.id(), p.vector(), loc.segment().payload(loc.ordinal())));
+                Vectors replace = p.named() != null ? p.named() : new Vectors(Map.of("", given.vector()), Map.of());
+                batch.add(slots.rewrite(p.id(), loc.segment(), loc.ordinal(), loc.segment().payload(loc.ordinal()), replace, null));
             }
             store.upsert(batch);
         } finally {
             updates.writeLock().unlock();
         }
+    }
+
+    /**
+     * Removes the named vectors {@code names} from the selected points (by id, or those matching
+     * the filter), keeping everything else, as one durable write; returns how many points changed.
+     *
+     * @throws IllegalArgumentException naming {@code vector} for a name the collection lacks, or
+     *         for a collection of one unnamed vector (whose points cannot lack it)
+     */
+    public int deleteVectors(List<PointId> ids, Filter filter, java.util.Set<String> names) {
+        if (!slots.named()) {
+            throw new IllegalArgumentException("vector: the collection's one unnamed vector cannot be deleted from a point;"
+                    + " delete the point instead");
+        }
+        slots.checkNames(names, "vector");
+        updates.writeLock().lock();
+        try {
+            List<PointId> selected = ids != null ? ids : matchingIds(filter);
+            List<CollectionStore.PointRecord> batch = new ArrayList<>();
+            for (PointId id : selected) {
+                CollectionStore.Location loc = store.find(id);
+                if (loc != null) {
+                    batch.add(slots.rewrite(id, loc.segment(), loc.ordinal(), loc.segment().payload(loc.ordinal()), null, names));
+                }
+            }
+            store.upsert(batch);
+            return batch.size();
+        } finally {
+            updates.writeLock().unlock();
+        }
+    }
+
+    /** Whether the collection has named vectors (answers then carry vectors by name). */
+    public boolean namedVectors() {
+        return slots.named();
+    }
+
+    /** Whether {@code using} names one of the collection's sparse vectors. */
+    public boolean isSparse(String using) {
+        return slots.named() && using != null && config.vectors().sparseSlot(using) >= 0;
+    }
+
+    /** The metric of the dense vector {@code using} names (null or "": the unnamed or first one). */
+    public io.vectorflow.core.metric.Metric metric(String using) {
+        return slots.dense(using, "using").metric();
+    }
+
+    /** The size of the dense vector {@code using} names. */
+    public int dimension(String using) {
+        return slots.dense(using, "using").dimension();
+    }
+
+    /** The dense vector {@code using} names of a record read with its vectors; null when the point lacks it. */
+    public float[] vectorOf(Record r, String using) {
+        if (!slots.named()) {
+            return r.vector();
+        }
+        String name = slots.dense(using, "using").name();
+        return r.named() == null ? null : r.named().dense().get(name);
+    }
+
+    /**
+     * The sparse vector {@code using} names of a record read with its vectors.
+     *
+     * @throws IllegalArgumentException when the point lacks that vector
+     */
+    public io.vectorflow.core.sparse.SparseVector sparseVectorOf(Record r, String using) {
+        var v = r.named() == null ? null : r.named().sparse().get(using);
+        if (v == null) {
+            throw new IllegalArgumentException("point " + r.id() + " has no sparse vector named '" + using + "'");
+        }
+        return v;
     }
 
     /**
@@ -361,21 +405,6 @@ public final class Collection {
         return dropped;
     }
 
-    private void checkVector(String field, float[] v) {
-        if (v == null) {
-            throw new IllegalArgumentException(field + " is required");
-        }
-        if (v.length != config.dimension()) {
-            throw new IllegalArgumentException(field + " has dimension " + v.length + ", collection '" + name()
-                    + "' expects " + config.dimension());
-        }
-        for (int j = 0; j < v.length; j++) {
-            if (!Float.isFinite(v[j])) {
-                throw new IllegalArgumentException(field + "[" + j + "] is " + v[j] + "; components must be finite numbers");
-            }
-        }
-    }
-
     /** Deletes points by id; returns how many existed. */
     public int delete(List<PointId> ids) {
         updates.readLock().lock();
@@ -394,7 +423,7 @@ public final class Collection {
     /** The points with these ids that exist, in the order asked. */
     public List<Record> get(List<PointId> ids, boolean withPayload, boolean withVector) {
         List<Record> out = new ArrayList<>(ids.size());
-        ResultBytes result = new ResultBytes("ids");
+        ResultBytes result = new ResultBytes("ids", maxResultBytes, slots);
         for (PointId id : ids) {
             CollectionStore.Location loc = store.find(id);
             if (loc != null) {
@@ -409,11 +438,10 @@ public final class Collection {
      * it), for those that exist and match {@code filter}: how a query re-ranks the candidates of
      * its prefetches. Scores are as {@link #search} reports them; no payloads or vectors.
      */
-    public List<ScoredPoint> score(List<PointId> ids, float[] query, Filter filter) {
-        if (query.length != config.dimension()) {
-            throw new IllegalArgumentException("the query vector has dimension " + query.length + ", collection '" + name()
-                    + "' expects " + config.dimension());
-        }
+    public List<ScoredPoint> score(List<PointId> ids, float[] query, String using, Filter filter) {
+        VectorSlots.Dense space = slots.dense(using, "using");
+        slots.check("the query vector", query, space.dimension());
+        io.vectorflow.core.metric.Metric metric = space.metric();
         float[] q = metric.prepare(query);
         List<ScoredPoint> out = new ArrayList<>(ids.size());
         Budget budget = Budget.current();
@@ -423,8 +451,9 @@ public final class Collection {
                 budget.check();
             }
             CollectionStore.Location loc = store.find(id);
-            if (loc != null && matches(loc.segment(), loc.ordinal(), filter)) {
-                out.add(new ScoredPoint(id, metric.score(metric.distance(q, loc.segment().vector(loc.ordinal()))), null, null));
+            float[] v = loc == null ? null : loc.segment().vector(space.slot(), loc.ordinal());
+            if (v != null && matches(loc.segment(), loc.ordinal(), filter)) {
+                out.add(new ScoredPoint(id, metric.score(metric.distance(q, v)), null, null));
             }
         }
         return out;
@@ -466,7 +495,7 @@ public final class Collection {
             }
         }
         List<Record> page = new ArrayList<>();
-        ResultBytes result = new ResultBytes("limit");
+        ResultBytes result = new ResultBytes("limit", maxResultBytes, slots);
         Budget budget = Budget.current();
         PointId last = null;
         for (long seen = 0; !heads.isEmpty(); seen++) {
@@ -501,7 +530,7 @@ public final class Collection {
     public SearchResult search(SearchRequest request) {
         io.opentelemetry.api.trace.Span span = Tracing.start("search");
         try (var scope = Tracing.enter(span)) {
-            SearchResult r = search(request, true, new ResultBytes("limit"));
+            SearchResult r = searcher.search(request, true, new ResultBytes("limit", maxResultBytes, slots));
             if (span != null) {
                 span.setAttribute("collection", name()).setAttribute("limit", request.limit()).setAttribute("ef", request.ef())
                         .setAttribute("strategy", r.strategy()).setAttribute("vectors_scanned", r.vectorsScanned());
@@ -528,240 +557,17 @@ public final class Collection {
             throw new IllegalArgumentException("searches ask for " + total + " hits in all (limit + offset, summed over the batch);"
                     + " at most " + MAX_BATCH_RESULTS + " per batch");
         }
-        ResultBytes shared = new ResultBytes("searches[].limit");
+        ResultBytes shared = new ResultBytes("searches[].limit", maxResultBytes, slots);
         List<SearchResult> out = new ArrayList<>(requests.size());
         for (SearchRequest r : requests) {
             io.opentelemetry.api.trace.Span span = Tracing.start("search");
             try (var scope = Tracing.enter(span)) {
-                out.add(search(r, true, shared));
+                out.add(searcher.search(r, true, shared));
             } finally {
                 Tracing.end(span);
             }
         }
         return out;
-    }
-
-    private SearchResult search(SearchRequest request, boolean sample, ResultBytes result) {
-        long start = System.nanoTime();
-        long cpuStart = CPU.getCurrentThreadCpuTime();
-        checkVector("vector", request.vector());
-        Filter filter = request.filter();
-        int k = request.depth();
-        int ef = request.ef() > 0 ? request.ef() : Math.max(k, io.vectorflow.core.hnsw.HnswIndex.DEFAULT_EF_SEARCH);
-        ObjectNode explain = request.explain() ? Json.MAPPER.createObjectNode() : null;
-        var segmentsExplained = explain == null ? null : explain.putArray("segments");
-        record Hit(Segment segment, int ordinal, float distance) {}
-        List<Segment> segments = store.view().all();
-        List<Hit> hits = new ArrayList<>(Math.min(1 << 16, k * segments.size()));
-        long scanned = 0;
-        int searched = 0;
-        double residentReads = 0;
-        double diskReads = 0;
-        double graphBytes = 0;
-        long dominantPoints = -1;
-        QueryPlanner.Strategy dominant = filter == null && !request.exact() ? QueryPlanner.Strategy.HNSW : QueryPlanner.Strategy.EXACT;
-        long exactFloor = config.indexingThresholdKb() <= 0 ? 0 : config.indexingThresholdKb() * 1024L / (4L * config.dimension());
-        SearchResults out = new SearchResults(k);
-        for (Segment s : segments) {
-            if (s.size() == 0) {
-                continue;
-            }
-            searched++;
-            io.opentelemetry.api.trace.Span segmentSpan = sample ? Tracing.start("segment.search") : null;
-            ObjectNode why = explain == null ? null : segmentsExplained.addObject();
-            QueryPlanner.Plan plan;
-            try (var inSegment = Tracing.enter(segmentSpan)) {
-                io.opentelemetry.api.trace.Span planSpan = segmentSpan == null ? null : Tracing.start("plan");
-                try {
-                    plan = planner.plan(s, filter, k, ef, config.m(), request.exact(), exactFloor, why);
-                } finally {
-                    Tracing.end(planSpan);
-                }
-            }
-            if (s.size() > dominantPoints) {
-                dominantPoints = s.size();
-                dominant = plan.strategy();
-            }
-            if (plan.skip()) {
-                Tracing.end(segmentSpan);
-                continue;
-            }
-            OrdinalFilter accept = acceptor(s, filter, plan);
-            Residency probe = Residency.of(s);
-            out.probe(probe);
-            int tailFrom = s instanceof MutableSegment m ? m.indexedPrefix() : s.size();
-            long segmentEvals = 0;
-            boolean graph = plan.strategy() != QueryPlanner.Strategy.EXACT;
-            if (graph) {
-                s.index().search(request.vector(), k, ef, accept, out);
-                graphBytes += out.visitedNodes() * 8.0 * config.m();
-                if (filter != null && out.size() < k && s.liveCount() > out.size()) {
-                    segmentEvals += out.distanceEvaluations();
-                    graph = false; // too few found: the filter is more selective than estimated
-                    if (why != null) {
-                        why.put("fallback", "the filtered walk found " + out.size() + " of " + k + "; scanned exactly");
-                    }
-                }
-            }
-            if (!graph) {
-                exact(s, request.vector(), k, plan, accept, probe, out);
-                tailFrom = s.size();
-            }
-            segmentEvals += out.distanceEvaluations();
-            for (int i = 0; i < out.size(); i++) {
-                hits.add(new Hit(s, out.ordinal(i), out.distance(i)));
-            }
-            if (tailFrom < s.size()) {
-                // Written but perhaps not yet in the graph: scan exactly, skip what the walk found.
-                java.util.Set<Integer> found = new java.util.HashSet<>();
-                for (int i = 0; i < out.size(); i++) {
-                    found.add(out.ordinal(i));
-                }
-                exactRange(s, request.vector(), k, tailFrom, accept, out);
-                segmentEvals += out.distanceEvaluations();
-                for (int i = 0; i < out.size(); i++) {
-                    if (!found.contains(out.ordinal(i))) {
-                        hits.add(new Hit(s, out.ordinal(i), out.distance(i)));
-                    }
-                }
-            }
-            out.probe(null);
-            if (segmentSpan != null) {
-                segmentSpan.setAttribute("points", s.size()).setAttribute("strategy", plan.strategy().apiName())
-                        .setAttribute("distances", segmentEvals);
-                segmentSpan.end();
-            }
-            scanned += segmentEvals;
-            double resident = probe == null ? 1 : probe.hitRate();
-            residentReads += segmentEvals * resident;
-            diskReads += segmentEvals * (1 - resident);
-        }
-        io.opentelemetry.api.trace.Span merge = sample ? Tracing.start("merge") : null;
-        hits.sort(Comparator.comparingDouble(Hit::distance));
-        List<ScoredPoint> points = new ArrayList<>(Math.min(request.limit(), hits.size()));
-        List<PointId> approximate = new ArrayList<>(Math.min(k, hits.size()));
-        java.util.Set<PointId> returned = new java.util.HashSet<>();
-        boolean higherIsCloser = metric.higherScoreIsCloser();
-        Float threshold = request.scoreThreshold();
-        for (int i = 0; i < hits.size() && approximate.size() < k; i++) {
-            Hit h = hits.get(i);
-            PointId id = h.segment().id(h.ordinal());
-            if (!returned.add(id)) {
-                continue; // a point being replaced can, for an instant, be live in two segments
-            }
-            approximate.add(id);
-            float score = metric.score(h.distance());
-            if (approximate.size() <= request.offset()
-                    || threshold != null && (higherIsCloser ? score < threshold : score > threshold)) {
-                continue; // skipped by the offset, or worse than the threshold (and so is every later hit)
-            }
-            byte[] raw = request.withPayload() ? h.segment().payload(h.ordinal()) : null;
-            result.add((raw == null ? 0 : raw.length) + (request.withVector() ? 4L * config.dimension() : 0));
-            ObjectNode payload = raw == null ? null : Json.decode(raw);
-            float[] vector = request.withVector() ? h.segment().vector(h.ordinal()) : null;
-            points.add(new ScoredPoint(id, score, payload, vector));
-        }
-        Tracing.end(merge);
-        String strategy = dominant.apiName();
-        RecallSampler.Estimate recall = dominant == QueryPlanner.Strategy.EXACT ? new RecallSampler.Estimate(1, 0)
-                : sampler.estimate(name(), strategy, ef);
-        if (sample && dominant != QueryPlanner.Strategy.EXACT && !approximate.isEmpty()) {
-            SearchRequest exactRequest = request.withExact(true).withPayload(false).withVectors(false).withExplain(false)
-                    .withLimit(k).withPaging(0, null);
-            sampler.maybeSample(name(), strategy, ef, () -> recallPermille(approximate, exactRequest));
-        }
-        if (explain != null && filter != null) {
-            var suggest = explain.putObject("suggested_payload_indexes");
-            QueryPlanner.missingIndexes(filter, payloadIndexes.schema()).forEach(suggest::put);
-        }
-        long cpuNanos = Math.max(0, CPU.getCurrentThreadCpuTime() - cpuStart);
-        double vectorBytes = 4.0 * config.dimension();
-        double memoryBytes = residentReads * vectorBytes + graphBytes;
-        double diskBytes = diskReads * Math.max(vectorBytes, PAGE_BYTES);
-        double hitRate = scanned == 0 ? 1 : residentReads / (residentReads + diskReads);
-        return new SearchResult(points, System.nanoTime() - start, scanned, searched, strategy, hitRate,
-                prices.estimate(cpuNanos, memoryBytes, diskBytes), recall, explain);
-    }
-
-    private static final long PAGE_BYTES = 4096;
-    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
-
-    /** Recall of the approximate ids against an exact search, in thousandths; -1 if nothing matches. */
-    private int recallPermille(List<PointId> approximate, SearchRequest exactRequest) {
-        SearchResult truth = search(exactRequest, false, new ResultBytes("limit"));
-        if (truth.points().isEmpty()) {
-            return -1;
-        }
-        java.util.Set<PointId> expected = new java.util.HashSet<>();
-        truth.points().forEach(p -> expected.add(p.id()));
-        long found = approximate.stream().filter(expected::contains).count();
-        return (int) Math.round(1000.0 * found / expected.size());
-    }
-
-    /** The filter test for one segment under a plan: bitmap membership, payload test, or both. */
-    private OrdinalFilter acceptor(Segment s, Filter filter, QueryPlanner.Plan plan) {
-        if (filter == null) {
-            return null;
-        }
-        RoaringBitmap bits = plan.candidates();
-        OrdinalFilter test = budgeted(ord -> matches(s, ord, filter));
-        if (bits == null) {
-            return test;
-        }
-        int covered = plan.coveredUpTo();
-        if (plan.candidatesExact()) {
-            return ord -> ord < covered ? bits.contains(ord) : test.accept(ord);
-        }
-        return ord -> (ord >= covered || bits.contains(ord)) && test.accept(ord);
-    }
-
-    /** {@code test}, looking at the request's budget every {@value #BUDGET_EVERY} calls. */
-    private static OrdinalFilter budgeted(OrdinalFilter test) {
-        Budget budget = Budget.current();
-        int[] calls = {0};
-        return ord -> {
-            if ((++calls[0] & (BUDGET_EVERY - 1)) == 0) {
-                budget.check();
-            }
-            return test.accept(ord);
-        };
-    }
-
-    /**
-     * Exact top k of a segment's live points that the plan allows: the candidate ordinals when an
-     * index narrowed them (plus any written after the index was brought up to date), else all.
-     */
-    private void exact(Segment s, float[] query, int k, QueryPlanner.Plan plan, OrdinalFilter accept, Residency probe,
-                       SearchResults out) {
-        int n = s.size();
-        OrdinalFilter live = accept == null ? ord -> !s.isDeleted(ord) : ord -> !s.isDeleted(ord) && accept.accept(ord);
-        if (plan.candidates() == null) {
-            if (probe != null) {
-                probe.sampleRange(0, n);
-            }
-            new ExactSearch(s.vectors(), metric).search(query, k, 0, n, live, out);
-            return;
-        }
-        int covered = Math.min(plan.coveredUpTo(), n);
-        int[] ords = plan.candidates().toArray();
-        int count = ords.length;
-        if (covered < n) {
-            ords = java.util.Arrays.copyOf(ords, count + (n - covered));
-            for (int o = covered; o < n; o++) {
-                ords[count++] = o;
-            }
-        }
-        if (probe != null) {
-            probe.sampleOrdinals(ords, count);
-        }
-        new ExactSearch(s.vectors(), metric).search(query, k, ords, count, live, out);
-    }
-
-    /** Exact top k of a segment's live, accepted points from ordinal {@code from} on. */
-    private void exactRange(Segment s, float[] query, int k, int from, OrdinalFilter accept, SearchResults out) {
-        int n = s.size(); // a point being appended may already be in the vector store: not yet readable
-        OrdinalFilter live = accept == null ? ord -> !s.isDeleted(ord) : ord -> !s.isDeleted(ord) && accept.accept(ord);
-        new ExactSearch(s.vectors(), metric).search(query, k, from, n, live, out);
     }
 
     /** Seals the in-memory segment now, so its points are in mapped files and the log is trimmed. */

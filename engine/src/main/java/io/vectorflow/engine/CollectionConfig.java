@@ -25,10 +25,12 @@ import io.vectorflow.storage.Names;
  *                        {@code optimizers_config.indexing_threshold}); 0 to always use the graph
  * @param compactionMbPerSecond limit on this collection's compaction write rate in MB/s, 0 for
  *                        none; null to use the database default
+ * @param vectors         the named vectors (the first one's size and distance are
+ *                        {@code dimension} and {@code metric}); null for one unnamed vector
  */
 public record CollectionConfig(String name, int dimension, String metric, int m, int efConstruction,
                                int segmentCapacity, Durability durability, boolean onDisk, int indexingThresholdKb,
-                               Double compactionMbPerSecond) {
+                               Double compactionMbPerSecond, VectorsConfig vectors) {
 
     /** Largest segment a collection may ask for. */
     public static final int MAX_SEGMENT_CAPACITY = 50_000_000;
@@ -50,6 +52,35 @@ public record CollectionConfig(String name, int dimension, String metric, int m,
         if (compactionMbPerSecond != null && !(compactionMbPerSecond >= 0 && compactionMbPerSecond < 1e6)) {
             throw new IllegalArgumentException("compaction_mb_per_second must be between 0 and 1000000, got " + compactionMbPerSecond);
         }
+        if (vectors != null && (vectors.dense().getFirst().size() != dimension
+                || !vectors.dense().getFirst().distance().equals(metric))) {
+            throw new IllegalArgumentException("the first named vector must have the collection's dimension and metric");
+        }
+    }
+
+    /** A config without named vectors. */
+    public CollectionConfig(String name, int dimension, String metric, int m, int efConstruction, int segmentCapacity,
+                            Durability durability, boolean onDisk, int indexingThresholdKb, Double compactionMbPerSecond) {
+        this(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk, indexingThresholdKb,
+                compactionMbPerSecond, null);
+    }
+
+    /**
+     * Defaults for a collection of named vectors (the segment capacity sized by the first, and
+     * by the sum of their sizes).
+     */
+    public static CollectionConfig of(String name, VectorsConfig vectors) {
+        int total = vectors.dense().stream().mapToInt(VectorsConfig.Dense::size).sum();
+        VectorsConfig.Dense first = vectors.dense().getFirst();
+        CollectionConfig c = of(name, Math.min(65_536, total), first.distance());
+        return new CollectionConfig(name, first.size(), first.distance(), c.m, c.efConstruction, c.segmentCapacity, null,
+                false, 0, null, vectors);
+    }
+
+    /** The same settings with these named vectors (their first gives dimension and metric). */
+    public CollectionConfig withVectors(VectorsConfig v) {
+        return new CollectionConfig(name, v.dense().getFirst().size(), v.dense().getFirst().distance(), m, efConstruction,
+                segmentCapacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond, v);
     }
 
     /**
@@ -67,37 +98,53 @@ public record CollectionConfig(String name, int dimension, String metric, int m,
     }
 
     public CollectionConfig withHnsw(int m, int efConstruction) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond, vectors);
     }
 
     public CollectionConfig withSegmentCapacity(int capacity) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, capacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, capacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond, vectors);
     }
 
     public CollectionConfig withDurability(Durability d) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, d, onDisk, indexingThresholdKb, compactionMbPerSecond);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, d, onDisk, indexingThresholdKb, compactionMbPerSecond, vectors);
     }
 
     public CollectionConfig withOnDisk(boolean inPlace) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, inPlace, indexingThresholdKb, compactionMbPerSecond);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, inPlace, indexingThresholdKb, compactionMbPerSecond, vectors);
     }
 
     public CollectionConfig withName(String n) {
         return new CollectionConfig(n, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk,
-                indexingThresholdKb, compactionMbPerSecond);
+                indexingThresholdKb, compactionMbPerSecond, vectors);
     }
 
     public CollectionConfig withIndexingThreshold(int kb) {
         return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk, kb,
-                compactionMbPerSecond);
+                compactionMbPerSecond, vectors);
     }
 
     public CollectionConfig withCompactionLimit(Double mbPerSecond) {
         return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk,
-                indexingThresholdKb, mbPerSecond);
+                indexingThresholdKb, mbPerSecond, vectors);
     }
 
     public Metric metricImpl() {
         return Metrics.byName(metric);
+    }
+
+    /** The storage slots of the dense vectors after the first (none without named vectors). */
+    public java.util.List<io.vectorflow.storage.segment.VectorLayout.Dense> moreVectorSlots() {
+        if (vectors == null) {
+            return java.util.List.of();
+        }
+        HnswParams hnsw = new HnswParams(m, efConstruction);
+        return vectors.dense().subList(1, vectors.dense().size()).stream()
+                .map(d -> new io.vectorflow.storage.segment.VectorLayout.Dense(d.size(), Metrics.byName(d.distance()), hnsw))
+                .toList();
+    }
+
+    /** Sparse vector slots. */
+    public int sparseSlots() {
+        return vectors == null ? 0 : vectors.sparse().size();
     }
 }

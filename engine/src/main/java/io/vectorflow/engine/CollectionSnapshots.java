@@ -170,7 +170,8 @@ final class CollectionSnapshots {
         }
         var check = new CollectionStore.Options(config.dimension(), config.metricImpl(),
                 new HnswParams(config.m(), config.efConstruction()), config.segmentCapacity(),
-                CollectionStore.Options.DEFAULT_SEGMENT_PAYLOAD_BYTES, Durability.FSYNC, 200, 1, false, true, 2, 0, false);
+                CollectionStore.Options.DEFAULT_SEGMENT_PAYLOAD_BYTES, Durability.FSYNC, 200, 1, false, true, 2, 0, false)
+                .withVectors(config.moreVectorSlots(), config.sparseSlots());
         try {
             CollectionStore.open(disk, staging, check).discard(); // checks every file, writes nothing
         } catch (IOException | RuntimeException e) {

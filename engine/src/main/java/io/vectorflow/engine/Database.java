@@ -258,7 +258,8 @@ public final class Database implements Closeable {
         return new CollectionStore.Options(c.dimension(), c.metricImpl(), new HnswParams(c.m(), c.efConstruction()),
                 c.segmentCapacity(), options.segmentPayloadBytes(), d, options.asyncFlushMillis(), options.indexThreads(),
                 options.prefault(), c.onDisk(), options.maxUnindexed(), c.compactionMbPerSecond() != null
-                ? c.compactionMbPerSecond() : options.compactionMbPerSecond(), options.autoCompact());
+                ? c.compactionMbPerSecond() : options.compactionMbPerSecond(), options.autoCompact())
+                .withVectors(c.moreVectorSlots(), c.sparseSlots());
     }
 
     /** Opens the store and payload indexes of the collection in {@code dir}. */
@@ -294,7 +295,8 @@ public final class Database implements Closeable {
         synchronized (lifecycle) {
             Collection old = collection(config.name());
             CollectionConfig was = old.config();
-            if (was.dimension() != config.dimension() || !was.metric().equals(config.metric())) {
+            if (was.dimension() != config.dimension() || !was.metric().equals(config.metric())
+                    || !java.util.Objects.equals(was.vectors(), config.vectors())) {
                 throw new IllegalArgumentException("vectors.size and vectors.distance of collection '" + config.name()
                         + "' cannot change; create a new collection");
             }
@@ -324,7 +326,24 @@ public final class Database implements Closeable {
                 n.get("m").asInt(), n.get("ef_construction").asInt(), n.get("segment_capacity").asInt(),
                 d == null || d.isNull() ? null : Durability.parse(d.asText()), n.path("on_disk").asBoolean(false),
                 n.path("indexing_threshold_kb").asInt(0),
-                n.hasNonNull("compaction_mb_per_second") ? n.get("compaction_mb_per_second").asDouble() : null);
+                n.hasNonNull("compaction_mb_per_second") ? n.get("compaction_mb_per_second").asDouble() : null,
+                readVectors(n.get("vectors")));
+    }
+
+    /** The named vectors of a {@code collection.json}, or null when it has none. */
+    private static VectorsConfig readVectors(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        List<VectorsConfig.Dense> dense = new java.util.ArrayList<>();
+        for (JsonNode d : v.path("dense")) {
+            dense.add(new VectorsConfig.Dense(d.get("name").asText(), d.get("size").asInt(), d.get("distance").asText()));
+        }
+        List<VectorsConfig.Sparse> sparse = new java.util.ArrayList<>();
+        for (JsonNode d : v.path("sparse")) {
+            sparse.add(new VectorsConfig.Sparse(d.get("name").asText(), d.path("idf").asBoolean(false)));
+        }
+        return new VectorsConfig(dense, sparse);
     }
 
     /** {@code collection.json}: the settings of {@link CollectionConfig}, pretty-printed. */
@@ -335,6 +354,13 @@ public final class Database implements Closeable {
                 .put("durability", c.durability() == null ? null : c.durability().name().toLowerCase())
                 .put("on_disk", c.onDisk()).put("indexing_threshold_kb", c.indexingThresholdKb())
                 .put("compaction_mb_per_second", c.compactionMbPerSecond());
+        if (c.vectors() != null) {
+            ObjectNode v = n.putObject("vectors");
+            c.vectors().dense().forEach(d -> v.withArray("dense").addObject().put("name", d.name()).put("size", d.size())
+                    .put("distance", d.distance()));
+            var sparse = v.putArray("sparse");
+            c.vectors().sparse().forEach(d -> sparse.addObject().put("name", d.name()).put("idf", d.idf()));
+        }
         return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(n);
     }
 

@@ -27,8 +27,8 @@ final class Residency implements SearchResults.ReadProbe {
     }
 
     /** A probe for a segment searched in place; null for one whose vectors are in memory. */
-    static Residency of(Segment s) {
-        return s instanceof SealedSegment sealed && sealed.searchesInPlace() ? new Residency(sealed.vectors()) : null;
+    static Residency of(Segment s, int slot) {
+        return s instanceof SealedSegment sealed && sealed.searchesInPlace() ? new Residency(sealed.vectors(slot)) : null;
     }
 
     @Override

@@ -16,15 +16,20 @@ import io.vectorflow.engine.filter.Filter;
  * @param offset         hits to skip before the first returned (paging); limit + offset is at
  *                       most {@link Collection#MAX_LIMIT}
  * @param scoreThreshold drop hits scoring worse than this (for distances, larger is worse); null for none
+ * @param using          the named vector to search (Qdrant's {@code using}); null or "" for the
+ *                       collection's unnamed (or first) vector
+ * @param sparseVector   a sparse query, searched against the sparse vector {@code using} names;
+ *                       null for a dense query ({@code vector})
  */
 public record SearchRequest(float[] vector, int limit, Filter filter, int ef, boolean exact,
-                            boolean withPayload, boolean withVector, boolean explain, int offset, Float scoreThreshold) {
+                            boolean withPayload, boolean withVector, boolean explain, int offset, Float scoreThreshold,
+                            String using, io.vectorflow.core.sparse.SparseVector sparseVector) {
 
     /** Largest beam width a search may ask for. */
     public static final int MAX_EF = 100_000;
 
     public SearchRequest {
-        if (vector == null) {
+        if (vector == null && sparseVector == null) {
             throw new IllegalArgumentException("vector is required");
         }
         if (limit < 1 || limit > Collection.MAX_LIMIT) {
@@ -44,7 +49,18 @@ public record SearchRequest(float[] vector, int limit, Filter filter, int ef, bo
 
     public SearchRequest(float[] vector, int limit, Filter filter, int ef, boolean exact, boolean withPayload,
                          boolean withVector, boolean explain) {
-        this(vector, limit, filter, ef, exact, withPayload, withVector, explain, 0, null);
+        this(vector, limit, filter, ef, exact, withPayload, withVector, explain, 0, null, null, null);
+    }
+
+    public SearchRequest(float[] vector, int limit, Filter filter, int ef, boolean exact, boolean withPayload,
+                         boolean withVector, boolean explain, int offset, Float scoreThreshold) {
+        this(vector, limit, filter, ef, exact, withPayload, withVector, explain, offset, scoreThreshold, null, null);
+    }
+
+    /** The same query against the named vector {@code name} (dense, or sparse with {@code sparse}). */
+    public SearchRequest using(String name, io.vectorflow.core.sparse.SparseVector sparse) {
+        return new SearchRequest(sparse == null ? vector : null, limit, filter, ef, exact, withPayload, withVector, explain,
+                offset, scoreThreshold, name, sparse);
     }
 
     /** The {@code limit} nearest points, payloads included, no filter. */
@@ -58,35 +74,35 @@ public record SearchRequest(float[] vector, int limit, Filter filter, int ef, bo
     }
 
     public SearchRequest withFilter(Filter f) {
-        return new SearchRequest(vector, limit, f, ef, exact, withPayload, withVector, explain, offset, scoreThreshold);
+        return new SearchRequest(vector, limit, f, ef, exact, withPayload, withVector, explain, offset, scoreThreshold, using, sparseVector);
     }
 
     public SearchRequest withEf(int beam) {
-        return new SearchRequest(vector, limit, filter, beam, exact, withPayload, withVector, explain, offset, scoreThreshold);
+        return new SearchRequest(vector, limit, filter, beam, exact, withPayload, withVector, explain, offset, scoreThreshold, using, sparseVector);
     }
 
     public SearchRequest withExact(boolean e) {
-        return new SearchRequest(vector, limit, filter, ef, e, withPayload, withVector, explain, offset, scoreThreshold);
+        return new SearchRequest(vector, limit, filter, ef, e, withPayload, withVector, explain, offset, scoreThreshold, using, sparseVector);
     }
 
     public SearchRequest withVectors(boolean v) {
-        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, v, explain, offset, scoreThreshold);
+        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, v, explain, offset, scoreThreshold, using, sparseVector);
     }
 
     public SearchRequest withPayload(boolean p) {
-        return new SearchRequest(vector, limit, filter, ef, exact, p, withVector, explain, offset, scoreThreshold);
+        return new SearchRequest(vector, limit, filter, ef, exact, p, withVector, explain, offset, scoreThreshold, using, sparseVector);
     }
 
     public SearchRequest withLimit(int l) {
-        return new SearchRequest(vector, l, filter, ef, exact, withPayload, withVector, explain, offset, scoreThreshold);
+        return new SearchRequest(vector, l, filter, ef, exact, withPayload, withVector, explain, offset, scoreThreshold, using, sparseVector);
     }
 
     public SearchRequest withExplain(boolean e) {
-        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, withVector, e, offset, scoreThreshold);
+        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, withVector, e, offset, scoreThreshold, using, sparseVector);
     }
 
     /** The same query paged: skip {@code skip} hits, drop those scoring worse than {@code threshold} (null: none). */
     public SearchRequest withPaging(int skip, Float threshold) {
-        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, withVector, explain, skip, threshold);
+        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, withVector, explain, skip, threshold, using, sparseVector);
     }
 }

@@ -2,10 +2,12 @@ package io.vectorflow.storage;
 
 import io.vectorflow.core.hnsw.HnswParams;
 import io.vectorflow.core.metric.Metric;
+import io.vectorflow.core.sparse.SparseVector;
 import io.vectorflow.storage.io.Disk;
 import io.vectorflow.storage.segment.MutableSegment;
 import io.vectorflow.storage.segment.SealedSegment;
 import io.vectorflow.storage.segment.Segment;
+import io.vectorflow.storage.segment.VectorLayout;
 import io.vectorflow.storage.wal.WriteAheadLog;
 import java.io.Closeable;
 import java.io.IOException;
@@ -101,7 +103,8 @@ public final class CollectionStore implements Closeable {
      */
     public record Options(int dimension, Metric metric, HnswParams hnsw, int segmentCapacity, long segmentPayloadBytes,
                           Durability durability, long asyncFlushMillis, int indexThreads, boolean prefault, boolean onDisk,
-                          int maxUnindexed, double compactionMbPerSecond, boolean autoCompact) {
+                          int maxUnindexed, double compactionMbPerSecond, boolean autoCompact,
+                          List<VectorLayout.Dense> moreVectors, int sparseVectors) {
         /** Payload bytes that freeze a mutable segment unless a collection says otherwise. */
         public static final long DEFAULT_SEGMENT_PAYLOAD_BYTES = 64L << 20;
 
@@ -121,11 +124,58 @@ public final class CollectionStore implements Closeable {
             if (maxUnindexed < 2) {
                 throw new IllegalArgumentException("the unindexed-points bound must be at least 2: " + maxUnindexed);
             }
+            moreVectors = List.copyOf(moreVectors);
+            new VectorLayout(List.of(new VectorLayout.Dense(dimension, metric, hnsw)), sparseVectors); // checks the counts
+        }
+
+        /** A collection of one dense vector per point. */
+        public Options(int dimension, Metric metric, HnswParams hnsw, int segmentCapacity, long segmentPayloadBytes,
+                       Durability durability, long asyncFlushMillis, int indexThreads, boolean prefault, boolean onDisk,
+                       int maxUnindexed, double compactionMbPerSecond, boolean autoCompact) {
+            this(dimension, metric, hnsw, segmentCapacity, segmentPayloadBytes, durability, asyncFlushMillis, indexThreads,
+                    prefault, onDisk, maxUnindexed, compactionMbPerSecond, autoCompact, List.of(), 0);
+        }
+
+        /** The same options for points carrying these further dense slots and this many sparse ones. */
+        public Options withVectors(List<VectorLayout.Dense> more, int sparse) {
+            return new Options(dimension, metric, hnsw, segmentCapacity, segmentPayloadBytes, durability, asyncFlushMillis,
+                    indexThreads, prefault, onDisk, maxUnindexed, compactionMbPerSecond, autoCompact, more, sparse);
+        }
+
+        /** Every dense slot (this options' dimension, metric and graph first) and the sparse ones. */
+        public VectorLayout layout() {
+            List<VectorLayout.Dense> dense = new ArrayList<>(1 + moreVectors.size());
+            dense.add(new VectorLayout.Dense(dimension, metric, hnsw));
+            dense.addAll(moreVectors);
+            return new VectorLayout(dense, sparseVectors);
         }
     }
 
-    /** A point to write: its id, its vector as given (the metric prepares it), its payload as UTF-8 JSON (may be empty). */
-    public record PointRecord(PointId id, float[] vector, byte[] payload) {}
+    /**
+     * A point to write: its id, its vectors as given (each slot's metric prepares it), its payload
+     * as UTF-8 JSON (may be empty).
+     *
+     * @param vector the vector of dense slot 0, or null when the point lacks it
+     * @param more   the vectors of dense slots 1, 2, … (null entries where lacking; the array may
+     *               be shorter than the slots, or null)
+     * @param sparse the vectors of the sparse slots (null entries where lacking; may be shorter, or null)
+     */
+    public record PointRecord(PointId id, float[] vector, byte[] payload, float[][] more, SparseVector[] sparse) {
+        /** A point with one dense vector. */
+        public PointRecord(PointId id, float[] vector, byte[] payload) {
+            this(id, vector, payload, null, null);
+        }
+
+        /** The vector of dense slot {@code slot}, or null. */
+        public float[] dense(int slot) {
+            return slot == 0 ? vector : more == null || slot - 1 >= more.length ? null : more[slot - 1];
+        }
+
+        /** The vector of sparse slot {@code slot}, or null. */
+        public SparseVector sparse(int slot) {
+            return sparse == null || slot >= sparse.length ? null : sparse[slot];
+        }
+    }
 
     /** Where a live point is. */
     public record Location(Segment segment, int ordinal) {}
@@ -156,6 +206,7 @@ public final class CollectionStore implements Closeable {
     private final Disk disk;
     private final Path dir;
     private final Options options;
+    private final VectorLayout layout;
     private final ReentrantLock applyLock = new ReentrantLock();
     private final Condition turn = applyLock.newCondition();
     private WriteAheadLog wal;
@@ -180,6 +231,7 @@ public final class CollectionStore implements Closeable {
         this.disk = disk;
         this.dir = dir;
         this.options = options;
+        this.layout = options.layout();
         this.manifest = manifest;
         this.nextSegment = new AtomicLong(manifest.nextSegment());
         this.view = new View(newMutable(), List.of(), List.copyOf(sealed));
@@ -189,7 +241,7 @@ public final class CollectionStore implements Closeable {
     }
 
     private MutableSegment newMutable() {
-        return new MutableSegment(options.dimension(), options.metric(), options.hnsw());
+        return new MutableSegment(layout);
     }
 
     /**
@@ -210,7 +262,8 @@ public final class CollectionStore implements Closeable {
         try {
             for (Manifest.Entry e : manifest.segments()) {
                 sealed.add(SealedSegment.open(disk, segments.resolve(Long.toString(e.number())), e.number(),
-                        e.deletesFile(), options.prefault(), options.onDisk()));
+                        e.deletesFile(), options.prefault(), options.onDisk(), 1 + options.moreVectors().size(),
+                        options.sparseVectors()));
             }
         } catch (IOException | RuntimeException e) {
             sealed.forEach(SealedSegment::close);
@@ -354,7 +407,7 @@ public final class CollectionStore implements Closeable {
         if (points.isEmpty()) {
             return;
         }
-        write(Records.upsert(points, options.dimension(), WriteAheadLog.MAX_RECORD));
+        write(Records.upsert(points, layout, WriteAheadLog.MAX_RECORD));
     }
 
     /** Deletes points by id, as one durable write; returns how many existed. */
@@ -468,7 +521,7 @@ public final class CollectionStore implements Closeable {
             }
             return deleted;
         }
-        if (type != Records.UPSERT) {
+        if (type != Records.UPSERT && type != Records.VECTORS) {
             throw new StorageException("unknown log record type " + type + " at sequence number " + seq);
         }
         // Room first: decode, prepare vectors, keep the last version of each id, find the versions
@@ -480,7 +533,7 @@ public final class CollectionStore implements Closeable {
         }
         int n = last.size();
         PointRecord[] kept = new PointRecord[n];
-        float[][] prepared = new float[n][];
+        float[][][] prepared = new float[n][][];
         Location[] replaced = new Location[n];
         long payloadBytes = 0;
         int k = 0;
@@ -488,7 +541,7 @@ public final class CollectionStore implements Closeable {
             PointRecord p = points.get(i);
             if (last.get(p.id()) == i) {
                 kept[k] = p;
-                prepared[k] = options.metric().prepare(p.vector());
+                prepared[k] = prepare(p);
                 replaced[k] = find(p.id());
                 payloadBytes += p.payload().length;
                 k++;
@@ -501,7 +554,7 @@ public final class CollectionStore implements Closeable {
         m.reserve(n, payloadBytes);
         // Then the change, which allocates nothing: store, make visible at once, retire old versions.
         for (int i = 0; i < n; i++) {
-            m.write(kept[i].id(), prepared[i], kept[i].payload());
+            m.write(kept[i].id(), prepared[i], kept[i].sparse(), kept[i].payload());
         }
         m.publish();
         for (Location old : replaced) {
@@ -511,6 +564,16 @@ public final class CollectionStore implements Closeable {
         }
         indexer.wake();
         return points.size();
+    }
+
+    /** Every dense vector of a point in its slot's prepared form (null where the point lacks it). */
+    private float[][] prepare(PointRecord p) {
+        float[][] out = new float[layout.dense().size()][];
+        for (int slot = 0; slot < out.length; slot++) {
+            float[] v = p.dense(slot);
+            out[slot] = v == null ? null : layout.dense().get(slot).metric().prepare(v);
+        }
+        return out;
     }
 
     /** Freezes the mutable segment when it is full, after the write {@code seq} (apply lock held). */
@@ -738,14 +801,17 @@ public final class CollectionStore implements Closeable {
                 disk.createDirectories(segments);
                 disk.syncDirectory(dir);
             }
-            m.index().connectComponents();
+            for (int slot = 0; slot < m.vectorSlots(); slot++) {
+                m.graph(slot).connectComponents();
+            }
             disk.deleteTree(tmp);
             disk.createDirectories(tmp);
             SealedSegment.write(disk, tmp, m, payloads);
             disk.syncDirectory(tmp);
             disk.move(tmp, target);
             disk.syncDirectory(segments);
-            SealedSegment created = SealedSegment.open(disk, target, number, null, true, options.onDisk());
+            SealedSegment created = SealedSegment.open(disk, target, number, null, true, options.onDisk(),
+                    m.vectorSlots(), m.sparseSlots());
             for (int o = 0; o < m.size(); o++) {
                 if (m.isDeleted(o)) {
                     created.delete(o);
@@ -914,8 +980,7 @@ public final class CollectionStore implements Closeable {
                 for (Manifest.Entry e : manifest.segments()) {
                     Path from = dir.resolve("segments").resolve(Long.toString(e.number()));
                     Path to = target.resolve("segments").resolve(Long.toString(e.number()));
-                    for (String f : List.of(SealedSegment.VECTORS, SealedSegment.GRAPH, SealedSegment.IDS,
-                            SealedSegment.PAYLOADS, SealedSegment.BLOOM)) {
+                    for (String f : SealedSegment.files(layout.dense().size(), layout.sparse())) {
                         Snapshots.linkOrCopy(from.resolve(f), to.resolve(f));
                     }
                     if (e.deletesFile() != null) {

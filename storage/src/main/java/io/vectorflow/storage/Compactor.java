@@ -150,7 +150,7 @@ final class Compactor {
         }
         // Vectors are copied (the merged graph is built over them); payloads are not: the merged
         // segment's payload file is streamed from the inputs when it is written.
-        MutableSegment merged = new MutableSegment(o.dimension(), o.metric(), o.hnsw());
+        MutableSegment merged = new MutableSegment(o.layout());
         merged.reserve(total, 0);
         int[][] moved = new int[group.size()][];
         int[] fromSegment = new int[total];
@@ -165,7 +165,7 @@ final class Compactor {
                     return false; // closing: give up this merge
                 }
                 if (!s.isDeleted(ord)) {
-                    int at = merged.write(s.id(ord), s.vector(ord), none);
+                    int at = merged.write(s.id(ord), vectorsOf(s, ord), sparseOf(s, ord), none);
                     moved[g][ord] = at;
                     fromSegment[at] = g;
                     fromOrdinal[at] = ord;
@@ -192,6 +192,27 @@ final class Compactor {
             return true;
         }
         return false;
+    }
+
+    /** A point's dense vectors, slot by slot (null where it lacks one), as stored (prepared). */
+    private static float[][] vectorsOf(SealedSegment s, int ord) {
+        float[][] out = new float[s.vectorSlots()][];
+        for (int slot = 0; slot < out.length; slot++) {
+            out[slot] = s.vector(slot, ord);
+        }
+        return out;
+    }
+
+    /** A point's sparse vectors, slot by slot, or null for a segment with none. */
+    private static io.vectorflow.core.sparse.SparseVector[] sparseOf(SealedSegment s, int ord) {
+        if (s.sparseSlots() == 0) {
+            return null;
+        }
+        var out = new io.vectorflow.core.sparse.SparseVector[s.sparseSlots()];
+        for (int slot = 0; slot < out.length; slot++) {
+            out[slot] = s.sparse(slot, ord);
+        }
+        return out;
     }
 
     /** Sleeps so that {@code bytes} written since {@code startNanos} stay within the MB/s limit (0: none). */

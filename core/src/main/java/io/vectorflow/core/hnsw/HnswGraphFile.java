@@ -32,12 +32,13 @@ import java.nio.charset.StandardCharsets;
  *     16     4  M (level 0 holds up to 2M links)
  *     20     4  efConstruction
  *     24     8  level seed
- *     32     4  node count n (ordinals 0..n-1, all in the graph)
- *     36     4  entry point ordinal (-1 when n = 0)
- *     40     4  entry point level (-1 when n = 0)
+ *     32     4  node count n (ordinals 0..n-1, the vectors the graph is over)
+ *     36     4  entry point ordinal (-1 when no node is in the graph)
+ *     40     4  entry point level (-1 when no node is in the graph)
  *     44    20  metric name, US-ASCII, zero padded
  *     64        level 0: n records of (1 + 2M) int32, each a count then the links (unused slots 0)
- *      …        levels: n int8, the highest level of each node
+ *      …        levels: n int8, the highest level of each node; -1 for an ordinal left out
+ *               of the graph (its point has no vector of this kind)
  *      …        zero padding to a multiple of 4
  *      …        upper levels: for each node with level L ≥ 1, in ordinal order,
  *               L records of (1 + M) int32 (levels 1..L), each a count then the links
@@ -57,14 +58,11 @@ public final class HnswGraphFile {
     private HnswGraphFile() {}
 
     /**
-     * Writes the graph. Every ordinal below {@code vectors().size()} must be in the graph
-     * (no insert still running).
+     * Writes the graph. Every ordinal below {@code vectors().size()} must be in the graph or
+     * deliberately left out of it (no insert still running).
      */
     public static void write(HnswIndex index, WritableByteChannel channel) throws IOException {
-        int n = index.size();
-        if (n != index.vectors().size()) {
-            throw new IllegalStateException("graph holds " + n + " nodes but the store " + index.vectors().size());
-        }
+        int n = index.vectors().size();
         long entry = index.entryPacked();
         HnswIndex.Graph g = index.graph();
         ChecksummedWriter out = new ChecksummedWriter(channel);
@@ -134,7 +132,7 @@ public final class HnswGraphFile {
             throw new CorruptFileException("graph (" + n + " × " + dim + ") does not match its vectors ("
                     + vectors.size() + " × " + vectors.dimension() + ")");
         }
-        if (n < 0 || m < 2 || (n == 0) != (ep < 0) || ep >= n) {
+        if (n < 0 || m < 2 || (n == 0 && ep >= 0) || ep >= n) {
             throw new CorruptFileException("graph file header is inconsistent");
         }
         long stride = 4L * (1 + 2L * m);
@@ -148,9 +146,13 @@ public final class HnswGraphFile {
         pos = align(pos + n, 4);
         int upperRecord = 1 + m;
         int[][] upper = new int[n][];
+        int inGraph = 0;
         for (int node = 0; node < n; node++) {
             int level = levels[node];
-            if (level < 0 || level > epLevel) {
+            if (level >= 0) {
+                inGraph++;
+            }
+            if (level < -1 || level > epLevel) {
                 throw new CorruptFileException("node " + node + " has level " + level + " above the entry level " + epLevel);
             }
             if (level > 0) {
@@ -169,9 +171,9 @@ public final class HnswGraphFile {
         if (pos + 8L * wordCount + 4 != file.byteSize()) {
             throw new CorruptFileException("graph file has unexpected trailing bytes");
         }
-        long entry = n == 0 ? -1L : ((long) epLevel << 32) | ep;
+        long entry = ep < 0 ? -1L : ((long) epLevel << 32) | ep;
         return new HnswIndex(vectors, metric, new HnswParams(m, efc, seed), links0, levels, upper,
-                new AtomicBitSet(n, words), entry, n, true);
+                new AtomicBitSet(n, words), entry, inGraph, true);
     }
 
     private static long align(long pos, int alignment) {

@@ -36,11 +36,10 @@ import java.util.function.IntToDoubleFunction;
  * u32 CRC32C of everything before it
  * </pre>
  */
-public final class SparseIndex {
+public final class SparseIndex implements SparsePostings {
 
     private static final int MAGIC = 0x49534656; // "VFSI" read as little-endian bytes
     private static final int VERSION = 1;
-    private static final int BUDGET_EVERY = 4096;
 
     private final int documents;
     private final int[] dims;
@@ -72,6 +71,7 @@ public final class SparseIndex {
     }
 
     /** How many vectors hold dimension {@code dim} (its document frequency). */
+    @Override
     public int documentFrequency(int dim) {
         int t = Arrays.binarySearch(dims, dim);
         return t < 0 ? 0 : (int) (offsets[t + 1] - offsets[t]);
@@ -84,100 +84,24 @@ public final class SparseIndex {
      *
      * @return {@code k} or fewer hits: ordinals and scores in parallel arrays
      */
+    @Override
     public Hits search(SparseVector query, int k, OrdinalFilter accept, IntToDoubleFunction weight) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be positive, got " + k);
         }
-        Scratch s = Scratch.of(documents);
-        int epoch = s.next();
-        float[] acc = s.acc;
-        int[] stamp = s.stamp;
-        int[] touched = s.touched;
-        int n = 0;
-        long visited = 0;
-        Budget budget = Budget.current();
+        SparseAccumulator s = SparseAccumulator.begin(documents);
         for (int qi = 0; qi < query.size(); qi++) {
             int t = Arrays.binarySearch(dims, query.indices()[qi]);
-            if (t < 0) {
-                continue;
-            }
-            float q = query.values()[qi] * (weight == null ? 1f : (float) weight.applyAsDouble(query.indices()[qi]));
-            int from = (int) offsets[t];
-            int to = (int) offsets[t + 1];
-            // The hot loop: one multiply-add per posting into the accumulator slot of its ordinal.
-            for (int p = from; p < to; p++) {
-                int o = ordinals[p];
-                if (stamp[o] != epoch) {
-                    stamp[o] = epoch;
-                    acc[o] = 0;
-                    if (n == touched.length) {
-                        touched = s.touched = Arrays.copyOf(touched, Math.max(16, 2 * n));
-                    }
-                    touched[n++] = o;
-                }
-                acc[o] += q * values[p];
-            }
-            visited += to - from;
-            if (visited >= BUDGET_EVERY) {
-                budget.check();
+            if (t >= 0) {
+                float q = query.values()[qi] * (weight == null ? 1f : (float) weight.applyAsDouble(query.indices()[qi]));
+                s.add(ordinals, values, (int) offsets[t], (int) offsets[t + 1], q);
             }
         }
-        LongHeap heap = s.heap;
-        heap.clear();
-        for (int i = 0; i < n; i++) {
-            int o = touched[i];
-            if (accept != null && !accept.accept(o)) {
-                continue;
-            }
-            long packed = LongHeap.pack(-acc[o], o); // the heap keeps its largest (worst) on top through ~
-            if (heap.size() < k) {
-                heap.push(~packed);
-            } else if (~heap.peek() > packed) {
-                heap.replaceTop(~packed);
-            }
-        }
-        int size = heap.size();
-        int[] outOrd = new int[size];
-        float[] outScore = new float[size];
-        for (int i = size - 1; i >= 0; i--) {
-            long packed = ~heap.pop();
-            outOrd[i] = LongHeap.ordinal(packed);
-            outScore[i] = -LongHeap.distance(packed);
-        }
-        return new Hits(outOrd, outScore, visited);
+        return s.top(k, accept);
     }
 
     /** Ordinals and scores, best first, and how many postings were read. */
     public record Hits(int[] ordinals, float[] scores, long postingsVisited) {}
-
-    /** Per-thread accumulator, stamps and heap, shared by every index a thread searches. */
-    private static final class Scratch {
-        private static final ThreadLocal<Scratch> CURRENT = ThreadLocal.withInitial(Scratch::new);
-        float[] acc = new float[0];
-        int[] stamp = new int[0];
-        int[] touched = new int[64];
-        final LongHeap heap = new LongHeap(16);
-        int epoch;
-
-        static Scratch of(int documents) {
-            Scratch s = CURRENT.get();
-            if (s.acc.length < documents) {
-                int size = Math.max(documents, s.acc.length + (s.acc.length >> 1));
-                s.acc = new float[size];
-                s.stamp = new int[size];
-                s.epoch = 0;
-            }
-            return s;
-        }
-
-        int next() {
-            if (++epoch == Integer.MAX_VALUE) { // wrapped: forget every stamp
-                Arrays.fill(stamp, 0);
-                epoch = 1;
-            }
-            return epoch;
-        }
-    }
 
     /** Collects vectors by ordinal, then builds the index. */
     public static final class Builder {
@@ -211,6 +135,12 @@ public final class SparseIndex {
         }
 
         public SparseIndex build() {
+            return build(0);
+        }
+
+        /** Builds the index covering at least ordinals below {@code atLeast} (a segment's size). */
+        public SparseIndex build(int atLeast) {
+            documents = Math.max(documents, atLeast);
             int[] dims = counts.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
             long[] offsets = new long[dims.length + 1];
             for (int t = 0; t < dims.length; t++) {
@@ -222,7 +152,7 @@ public final class SparseIndex {
             int[] ordinals = new int[(int) entries];
             float[] values = new float[(int) entries];
             long[] fill = Arrays.copyOf(offsets, dims.length);
-            for (int o = 0; o < documents; o++) { // ordinals ascending: each dimension's postings come out sorted
+            for (int o = 0; o < Math.min(documents, vecIdx.length); o++) { // ordinals ascending: each dimension's postings come out sorted
                 int[] idx = vecIdx[o];
                 if (idx == null) {
                     continue;

@@ -62,7 +62,7 @@ public final class Groups {
                     }
                     List<ScoredPoint> hits = groups.computeIfAbsent(key, k -> new ArrayList<>());
                     if (hits.size() < groupSize && !hits.contains(p)) {
-                        hits.add(request.withPayload() ? p : new ScoredPoint(p.id(), p.score(), null, p.vector(), p.orderValue()));
+                        hits.add(request.withPayload() ? p : new ScoredPoint(p.id(), p.score(), null, p.vector(), p.orderValue(), p.named()));
                         if (hits.size() == groupSize) {
                             full++;
                         }

@@ -12,8 +12,8 @@ import java.util.List;
  */
 public sealed interface Query {
 
-    /** A vector given in the request, or the vector of a stored point. */
-    sealed interface Input permits Input.Vector, Input.Point {
+    /** A vector given in the request (dense or sparse), or the vector of a stored point. */
+    sealed interface Input permits Input.Vector, Input.Sparse, Input.Point {
         /** A vector written in the request. */
         record Vector(float[] values) implements Input {
             public Vector {
@@ -24,6 +24,9 @@ public sealed interface Query {
                 }
             }
         }
+
+        /** A sparse vector written in the request, for a query on a sparse vector ({@code using}). */
+        record Sparse(io.vectorflow.core.sparse.SparseVector vector) implements Input {}
 
         /** The vector of a point already stored (it is left out of recommendation results). */
         record Point(PointId id) implements Input {}

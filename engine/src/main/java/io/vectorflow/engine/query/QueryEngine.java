@@ -32,120 +32,152 @@ public final class QueryEngine {
     static final int CANDIDATES_PER_EXAMPLE = 100;
 
     private final Collection collection;
-    private final Metric metric;
     private final Stats stats = new Stats();
 
     private QueryEngine(Collection collection) {
         this.collection = collection;
-        this.metric = collection.config().metricImpl();
     }
 
     /** Runs {@code r} and answers with its points and how the searches went. */
     public static SearchResult run(Collection collection, QueryRequest r) {
-        checkUsing(r.using());
         QueryEngine e = new QueryEngine(collection);
         if (r.prefetch().isEmpty() && r.query() instanceof Query.Nearest n && n.mmr() == null) {
             // The common case in one pass: payloads and vectors read as the hits are merged.
-            return collection.search(new SearchRequest(e.vector(n.input()), r.limit(), r.filter(), r.ef(), r.exact(),
-                    r.withPayload(), r.withVector(), r.explain(), r.offset(), r.scoreThreshold()));
+            return collection.search(e.nearest(n.input(), r.using(), r.limit(), r.filter(), r.ef(), r.exact(), r.scoreThreshold(),
+                    r.explain()).withPayload(r.withPayload()).withVectors(r.withVector()).withPaging(r.offset(), r.scoreThreshold()));
         }
         long start = System.nanoTime();
         int depth = r.limit() + r.offset();
-        Ranking ranked = e.stage(r.prefetch(), r.query(), r.filter(), r.ef(), r.exact(), r.scoreThreshold(), depth, r.explain());
+        Ranking ranked = e.stage(r.prefetch(), r.query(), r.using(), r.filter(), r.ef(), r.exact(), r.scoreThreshold(), depth,
+                r.explain());
         List<ScoredPoint> page = ranked.points().size() <= r.offset() ? List.of()
                 : ranked.points().subList(r.offset(), Math.min(ranked.points().size(), depth));
         return e.stats.result(e.materialize(page, r.withPayload(), r.withVector()), System.nanoTime() - start);
     }
 
-    /** The vector names a query may use: only the collection's one vector ({@code ""}) for now. */
-    static void checkUsing(String using) {
-        if (using != null && !using.isEmpty()) {
-            throw new IllegalArgumentException("using: this collection has no vector named '" + using
-                    + "' (it has one unnamed vector, \"\")");
-        }
-    }
-
-    private Ranking stage(List<QueryRequest.Prefetch> prefetch, Query q, Filter filter, int ef, boolean exact, Float threshold,
-                          int depth, boolean explain) {
+    private Ranking stage(List<QueryRequest.Prefetch> prefetch, Query q, String using, Filter filter, int ef, boolean exact,
+                          Float threshold, int depth, boolean explain) {
         if (!prefetch.isEmpty()) {
             List<Ranking> inputs = new ArrayList<>(prefetch.size());
             for (QueryRequest.Prefetch p : prefetch) {
-                checkUsing(p.using());
-                inputs.add(stage(p.prefetch(), p.query(), and(filter, p.filter()), p.ef(), p.exact(), p.scoreThreshold(),
-                        p.limit(), false));
+                inputs.add(stage(p.prefetch(), p.query(), p.using(), and(filter, p.filter()), p.ef(), p.exact(),
+                        p.scoreThreshold(), p.limit(), false));
             }
-            return rerank(inputs, q, filter, threshold, depth);
+            return rerank(inputs, q, using, filter, threshold, depth);
+        }
+        if (collection.isSparse(using) && q != null && !(q instanceof Query.Nearest n && n.mmr() == null)
+                && !(q instanceof Query.Fusion) && !(q instanceof Query.OrderBy) && !(q instanceof Query.Sample)) {
+            throw new IllegalArgumentException("query: a sparse vector ('" + using + "') is searched with nearest only");
         }
         return switch (q) {
             case null -> byId(filter, depth);
-            case Query.Nearest n when n.mmr() == null -> {
-                float[] v = vector(n.input());
-                yield search(v, filter, ef, exact, threshold, depth, explain, false);
-            }
+            case Query.Nearest n when n.mmr() == null ->
+                    search(nearest(n.input(), using, depth, filter, ef, exact, threshold, explain), using);
             case Query.Nearest n -> {
                 int candidates = Math.max(depth, n.mmr().candidatesLimit());
-                Ranking near = search(vector(n.input()), filter, ef, exact, threshold, candidates, explain, true);
-                yield Strategies.mmr(near, metric, metric.prepare(vector(n.input())), n.mmr().diversity(), depth);
+                Ranking near = search(nearest(n.input(), using, candidates, filter, ef, exact, threshold, explain), using);
+                Metric metric = collection.metric(using);
+                yield Strategies.mmr(withVectors(near, using), metric, metric.prepare(vector(n.input(), using)),
+                        n.mmr().diversity(), depth);
             }
             case Query.Recommend rec when rec.strategy() == Query.Strategy.AVERAGE_VECTOR -> {
-                float[] v = Strategies.averageVector(prepared(rec.positive()), prepared(rec.negative()));
-                yield search(v, and(filter, excluding(rec.positive(), rec.negative())), ef, exact, threshold, depth, explain, false);
+                float[] v = Strategies.averageVector(prepared(rec.positive(), using), prepared(rec.negative(), using));
+                yield search(dense(v, using, depth, and(filter, excluding(rec.positive(), rec.negative())), ef, exact, threshold,
+                        explain), using);
             }
             case Query.Fusion f -> throw new IllegalArgumentException("query.fusion needs prefetch stages");
             case Query.OrderBy o -> Strategies.orderBy(scrollAll(filter, true), o, depth);
             case Query.Sample s -> Strategies.sample(scrollAll(filter, false), depth);
             default -> {
-                Strategies.Scorer scorer = Strategies.scorer(q, this::prepared, metric);
+                Strategies.Scorer scorer = Strategies.scorer(q, inputs -> prepared(inputs, using), collection.metric(using));
                 List<Ranking> around = new ArrayList<>();
                 Filter candidatesFilter = and(filter, excludingExamples(q));
                 int per = Math.max(depth, CANDIDATES_PER_EXAMPLE);
                 for (float[] seed : scorer.seeds()) {
-                    around.add(search(seed, candidatesFilter, ef, exact, null, per, false, false));
+                    around.add(search(dense(seed, using, per, candidatesFilter, ef, exact, null, false), using));
                 }
-                yield scored(Ranking.union(around), scorer, threshold, depth);
+                yield scored(Ranking.union(around), scorer, using, threshold, depth);
             }
         };
     }
 
+    /**
+     * The search for the nearest points to {@code input} on the vector {@code using} names: a
+     * sparse search when that vector is sparse, else a dense one. No payloads or vectors.
+     */
+    private SearchRequest nearest(Query.Input input, String using, int limit, Filter filter, int ef, boolean exact,
+                                  Float threshold, boolean explain) {
+        if (collection.isSparse(using)) {
+            io.vectorflow.core.sparse.SparseVector v = switch (input) {
+                case Query.Input.Sparse s -> s.vector();
+                case Query.Input.Point p -> collection.sparseVectorOf(storedRecord(p.id()), using);
+                case Query.Input.Vector d -> throw new IllegalArgumentException("query: '" + using
+                        + "' is a sparse vector; give {\"indices\": [...], \"values\": [...]}");
+            };
+            return new SearchRequest(null, Math.min(limit, Collection.MAX_LIMIT), filter, ef, exact, false, false, explain, 0,
+                    threshold, using, v);
+        }
+        return dense(vector(input, using), using, limit, filter, ef, exact, threshold, explain);
+    }
+
+    private static SearchRequest dense(float[] v, String using, int limit, Filter filter, int ef, boolean exact, Float threshold,
+                                       boolean explain) {
+        return new SearchRequest(v, Math.min(limit, Collection.MAX_LIMIT), filter, ef, exact, false, false, explain, 0,
+                threshold, using, null);
+    }
+
+    /** Whether larger scores are closer on the vector {@code using} names. */
+    private boolean higherIsCloser(String using) {
+        return collection.isSparse(using) || collection.metric(using).higherScoreIsCloser();
+    }
+
     /** The main query over the union of its prefetches' results. */
-    private Ranking rerank(List<Ranking> inputs, Query q, Filter filter, Float threshold, int depth) {
+    private Ranking rerank(List<Ranking> inputs, Query q, String using, Filter filter, Float threshold, int depth) {
         return switch (q) {
             case null -> inputs.getFirst().atLeast(threshold).first(depth);
             case Query.Fusion f -> (f.method() == Query.FusionMethod.RRF ? Ranking.rrf(inputs, f.k(), f.weights())
                     : Ranking.dbsf(inputs, f.weights())).atLeast(threshold).first(depth);
+            case Query.Nearest n when n.mmr() == null && collection.isSparse(using) -> {
+                // Exact sparse scores of the candidates: a sparse search among their ids (idf included).
+                List<PointId> ids = Ranking.union(inputs);
+                Filter among = and(filter, Filter.must(new io.vectorflow.engine.filter.Condition.HasId(new java.util.HashSet<>(ids))));
+                yield ids.isEmpty() ? new Ranking(List.of(), true)
+                        : search(nearest(n.input(), using, ids.size(), among, 0, true, threshold, false), using).first(depth);
+            }
             case Query.Nearest n when n.mmr() == null -> {
-                List<ScoredPoint> scored = collection.score(Ranking.union(inputs), vector(n.input()), filter);
-                yield Ranking.sorted(scored, metric.higherScoreIsCloser()).atLeast(threshold).first(depth);
+                List<ScoredPoint> scored = collection.score(Ranking.union(inputs), vector(n.input(), using), using, filter);
+                yield Ranking.sorted(scored, higherIsCloser(using)).atLeast(threshold).first(depth);
             }
             case Query.Nearest n -> {
-                float[] v = vector(n.input());
-                List<ScoredPoint> scored = collection.score(Ranking.union(inputs), v, filter);
-                Ranking near = Ranking.sorted(withVectors(scored), metric.higherScoreIsCloser()).atLeast(threshold);
+                float[] v = vector(n.input(), using);
+                Metric metric = collection.metric(using);
+                List<ScoredPoint> scored = collection.score(Ranking.union(inputs), v, using, filter);
+                Ranking near = withVectors(Ranking.sorted(scored, metric.higherScoreIsCloser()).atLeast(threshold), using);
                 yield Strategies.mmr(near, metric, metric.prepare(v), n.mmr().diversity(), depth);
             }
             case Query.OrderBy o -> Strategies.orderBy(records(Ranking.union(inputs), true), o, depth);
             case Query.Sample s -> Strategies.sample(records(Ranking.union(inputs), false), depth);
-            default -> scored(Ranking.union(inputs), Strategies.scorer(q, this::prepared, metric), threshold, depth);
+            default -> scored(Ranking.union(inputs), Strategies.scorer(q, in -> prepared(in, using), collection.metric(using)),
+                    using, threshold, depth);
         };
     }
 
     /** Candidates scored exactly by a strategy, best first. */
-    private Ranking scored(List<PointId> candidates, Strategies.Scorer scorer, Float threshold, int depth) {
+    private Ranking scored(List<PointId> candidates, Strategies.Scorer scorer, String using, Float threshold, int depth) {
         List<ScoredPoint> out = new ArrayList<>(candidates.size());
         for (Record r : collection.get(candidates, false, true)) {
-            if (!scorer.excluded().contains(r.id())) {
-                out.add(new ScoredPoint(r.id(), scorer.score(r.vector()), null, null));
+            float[] v = collection.vectorOf(r, using);
+            if (v != null && !scorer.excluded().contains(r.id())) { // a candidate lacking this vector cannot be scored
+                out.add(new ScoredPoint(r.id(), scorer.score(v), null, null));
             }
         }
         return Ranking.sorted(out, true).atLeast(threshold).first(depth);
     }
 
-    private Ranking search(float[] v, Filter filter, int ef, boolean exact, Float threshold, int limit, boolean explain,
-                           boolean withVector) {
-        SearchResult r = collection.search(new SearchRequest(v, Math.min(limit, Collection.MAX_LIMIT), filter, ef, exact, false,
-                withVector, explain, 0, threshold));
+    private Ranking search(SearchRequest request, String using) {
+        SearchResult r = collection.search(request);
         stats.add(r);
-        return new Ranking(r.points(), metric.higherScoreIsCloser());
+        return new Ranking(r.points(), higherIsCloser(using));
     }
 
     /** Without a query: the matching points in id order. */
@@ -169,16 +201,19 @@ public final class QueryEngine {
         return collection.get(ids, withPayload, false);
     }
 
-    private List<ScoredPoint> withVectors(List<ScoredPoint> points) {
+    /** The ranking with each point's vector {@code using} names read into {@link ScoredPoint#vector()}. */
+    private Ranking withVectors(Ranking ranking, String using) {
         Map<PointId, float[]> vectors = new HashMap<>();
-        for (Record r : collection.get(points.stream().map(ScoredPoint::id).toList(), false, true)) {
-            vectors.put(r.id(), r.vector());
+        for (Record r : collection.get(ranking.points().stream().map(ScoredPoint::id).toList(), false, true)) {
+            vectors.put(r.id(), collection.vectorOf(r, using));
         }
-        List<ScoredPoint> out = new ArrayList<>(points.size());
-        for (ScoredPoint p : points) {
-            out.add(new ScoredPoint(p.id(), p.score(), null, vectors.get(p.id()), p.orderValue()));
+        List<ScoredPoint> out = new ArrayList<>(ranking.points().size());
+        for (ScoredPoint p : ranking.points()) {
+            if (vectors.get(p.id()) != null) {
+                out.add(new ScoredPoint(p.id(), p.score(), null, vectors.get(p.id()), p.orderValue()));
+            }
         }
-        return out;
+        return new Ranking(out, ranking.largerIsBetter());
     }
 
     /** The points returned, with the payloads and vectors asked for read now. */
@@ -186,7 +221,7 @@ public final class QueryEngine {
         if (!withPayload && !withVector) {
             List<ScoredPoint> out = new ArrayList<>(page.size());
             for (ScoredPoint p : page) {
-                out.add(new ScoredPoint(p.id(), p.score(), null, null, p.orderValue()));
+                out.add(p.bare());
             }
             return out;
         }
@@ -198,43 +233,54 @@ public final class QueryEngine {
         for (ScoredPoint p : page) {
             Record r = found.get(p.id());
             if (r != null) { // deleted since it was ranked: left out
-                out.add(new ScoredPoint(p.id(), p.score(), r.payload(), r.vector(), p.orderValue()));
+                out.add(new ScoredPoint(p.id(), p.score(), r.payload(), r.vector(), p.orderValue(), r.named()));
             }
         }
         return out;
     }
 
-    /** A raw query vector: given, or the stored vector of a point. */
-    private float[] vector(Query.Input input) {
+    /** A raw dense query vector on the vector {@code using} names: given, or the stored vector of a point. */
+    private float[] vector(Query.Input input, String using) {
         return switch (input) {
-            case Query.Input.Vector v -> checked(v.values());
-            case Query.Input.Point p -> stored(p.id());
+            case Query.Input.Vector v -> checked(v.values(), using);
+            case Query.Input.Point p -> stored(p.id(), using);
+            case Query.Input.Sparse s -> throw new IllegalArgumentException("query: a sparse vector needs `using` naming one of"
+                    + " the collection's sparse vectors" + (using == null || using.isEmpty() ? "" : "; '" + using + "' is dense"));
         };
     }
 
     /** Vectors in the metric's stored form (points' vectors are stored so already). */
-    private List<float[]> prepared(List<Query.Input> inputs) {
+    private List<float[]> prepared(List<Query.Input> inputs, String using) {
         List<float[]> out = new ArrayList<>(inputs.size());
         for (Query.Input in : inputs) {
-            out.add(in instanceof Query.Input.Vector v ? metric.prepare(checked(v.values())) : stored(((Query.Input.Point) in).id()));
+            out.add(in instanceof Query.Input.Point p ? stored(p.id(), using) : collection.metric(using).prepare(vector(in, using)));
         }
         return out;
     }
 
-    private float[] checked(float[] v) {
-        if (v.length != collection.config().dimension()) {
+    private float[] checked(float[] v, String using) {
+        int dimension = collection.dimension(using);
+        if (v.length != dimension) {
             throw new IllegalArgumentException("a query vector has dimension " + v.length + ", collection '" + collection.name()
-                    + "' expects " + collection.config().dimension());
+                    + "' expects " + dimension);
         }
         return v;
     }
 
-    private float[] stored(PointId id) {
+    private float[] stored(PointId id, String using) {
+        float[] v = collection.vectorOf(storedRecord(id), using);
+        if (v == null) {
+            throw new IllegalArgumentException("point " + id + " has no vector named '" + using + "'");
+        }
+        return v;
+    }
+
+    private Record storedRecord(PointId id) {
         List<Record> r = collection.get(List.of(id), false, true);
         if (r.isEmpty()) {
             throw new io.vectorflow.engine.NotFoundException("no point with id " + id + " in collection '" + collection.name() + "'");
         }
-        return r.getFirst().vector();
+        return r.getFirst();
     }
 
     private static Filter excluding(List<Query.Input> a, List<Query.Input> b) {

@@ -3,6 +3,9 @@ package io.vectorflow.storage.segment;
 import io.vectorflow.core.hnsw.HnswIndex;
 import io.vectorflow.core.hnsw.HnswParams;
 import io.vectorflow.core.metric.Metric;
+import io.vectorflow.core.sparse.GrowingSparseIndex;
+import io.vectorflow.core.sparse.SparsePostings;
+import io.vectorflow.core.sparse.SparseVector;
 import io.vectorflow.core.store.VectorStore;
 import io.vectorflow.storage.PointId;
 import java.util.Arrays;
@@ -28,11 +31,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and link them in parallel; points at and after {@link #indexedPrefix} may not be in the graph
  * yet, so searches scan that tail exactly. When it is big enough the collection freezes it (no
  * more writes) and writes it out with {@link SealedSegment#write}.
+ *
+ * <h2>Several vectors per point</h2>
+ * A collection's {@link VectorLayout} may give each point several dense vectors (one store and
+ * graph per slot, all indexed by the point's ordinal) and sparse vectors (a
+ * {@link GrowingSparseIndex} per slot). A point lacking a dense vector holds zeros in that slot's
+ * store, is marked absent there and is never linked into that slot's graph; deletes are marked in
+ * every slot's graph.
  */
 public final class MutableSegment implements Segment {
 
+    private final VectorLayout layout;
     private final VectorStore store;
     private final HnswIndex index;
+    private final VectorStore[] stores;
+    private final HnswIndex[] indexes;
+    /** Per dense slot, bit o set when point o lacks that vector; null while none does. */
+    private final long[][] absent;
+    private final GrowingSparseIndex[] sparse;
     private final IdTable ids = new IdTable();
     private final PayloadArena payloads = new PayloadArena();
     private final AtomicInteger deleted = new AtomicInteger();
@@ -48,8 +64,31 @@ public final class MutableSegment implements Segment {
     private int sortedUpTo;
 
     public MutableSegment(int dimension, Metric metric, HnswParams params) {
-        this.store = VectorStore.growable(dimension);
-        this.index = new HnswIndex(store, metric, params);
+        this(VectorLayout.single(dimension, metric, params));
+    }
+
+    public MutableSegment(VectorLayout layout) {
+        this.layout = layout;
+        int slots = layout.dense().size();
+        stores = new VectorStore[slots];
+        indexes = new HnswIndex[slots];
+        for (int i = 0; i < slots; i++) {
+            VectorLayout.Dense d = layout.dense().get(i);
+            stores[i] = VectorStore.growable(d.dimension());
+            indexes[i] = new HnswIndex(stores[i], d.metric(), d.hnsw());
+        }
+        absent = new long[slots][];
+        sparse = new GrowingSparseIndex[layout.sparse()];
+        for (int j = 0; j < sparse.length; j++) {
+            sparse[j] = new GrowingSparseIndex();
+        }
+        this.store = stores[0];
+        this.index = indexes[0];
+    }
+
+    /** The kinds of vector this segment's points carry. */
+    public VectorLayout layout() {
+        return layout;
     }
 
     /**
@@ -60,8 +99,13 @@ public final class MutableSegment implements Segment {
      */
     public void reserve(int points, long payloadBytes) {
         int end = Math.addExact(visible, points);
-        store.reserve(end);
-        index.reserve(end);
+        for (int i = 0; i < stores.length; i++) {
+            stores[i].reserve(end);
+            indexes[i].reserve(end);
+            if (absent[i] != null && absent[i].length < (end + 63) / 64) {
+                absent[i] = Arrays.copyOf(absent[i], Math.max((end + 63) / 64, 2 * absent[i].length));
+            }
+        }
         ids.reserve(end, points);
         payloads.reserve(end, payloadBytes);
     }
@@ -72,10 +116,45 @@ public final class MutableSegment implements Segment {
      * {@link #publish}.
      */
     public int write(PointId id, float[] preparedVector, byte[] payload) {
-        int ord = store.append(preparedVector);
+        return write(id, new float[][] {preparedVector}, null, payload);
+    }
+
+    /**
+     * Stores a point with a vector per dense slot ({@code dense[i]} in slot i's prepared form, or
+     * null where the point lacks it; the array may be shorter than the slots) and per sparse slot
+     * ({@code sparse} may be null or shorter, entries null where absent); returns its ordinal.
+     * Not visible until {@link #publish}. A lacking vector allocates one bit of room (reserved
+     * with the first).
+     */
+    public int write(PointId id, float[][] dense, SparseVector[] sparseVectors, byte[] payload) {
+        int ord = store.size();
+        for (int i = 0; i < stores.length; i++) {
+            float[] v = i < dense.length ? dense[i] : null;
+            if (v == null) {
+                markAbsent(i, ord);
+                v = new float[stores[i].dimension()];
+            }
+            stores[i].append(v);
+        }
+        if (sparseVectors != null) {
+            for (int j = 0; j < Math.min(sparse.length, sparseVectors.length); j++) {
+                if (sparseVectors[j] != null) {
+                    sparse[j].add(ord, sparseVectors[j]);
+                }
+            }
+        }
         ids.set(ord, id);
         payloads.set(ord, payload);
         return ord;
+    }
+
+    private void markAbsent(int slot, int ord) {
+        long[] bits = absent[slot];
+        if (bits == null || bits.length <= ord >>> 6) {
+            bits = Arrays.copyOf(bits == null ? new long[0] : bits, Math.max((ord >>> 6) + 1, stores[slot].capacity() / 64 + 1));
+        }
+        bits[ord >>> 6] |= 1L << (ord & 63);
+        absent[slot] = bits; // published to readers with the visible count
     }
 
     /** Makes every point written so far visible and findable by id (allocates nothing). */
@@ -100,7 +179,14 @@ public final class MutableSegment implements Segment {
 
     /** Bytes this segment holds in memory: vectors, graph, ids and payloads. */
     public long bytesInMemory() {
-        return store.segment().byteSize() + index.graphBytesUsed() + ids.bytes() + payloads.bytesHeld();
+        long bytes = ids.bytes() + payloads.bytesHeld();
+        for (int i = 0; i < stores.length; i++) {
+            bytes += stores[i].segment().byteSize() + indexes[i].graphBytesUsed();
+        }
+        for (GrowingSparseIndex g : sparse) {
+            bytes += g.bytes();
+        }
+        return bytes;
     }
 
     /** Claims the next stored point to link into the graph; -1 when every stored point is claimed. */
@@ -118,7 +204,11 @@ public final class MutableSegment implements Segment {
 
     /** Links a claimed point into the graph and advances the indexed prefix. */
     public void index(int ordinal) {
-        index.insert(ordinal);
+        for (int i = 0; i < indexes.length; i++) {
+            if (hasVector(i, ordinal)) {
+                indexes[i].insert(ordinal);
+            }
+        }
         synchronized (linked) {
             linked.set(ordinal);
             int p = indexedPrefix;
@@ -160,14 +250,12 @@ public final class MutableSegment implements Segment {
     }
 
     @Override
-    public float[] vector(int ordinal) {
-        return store.get(ordinal);
-    }
-
-    @Override
     public boolean delete(int ordinal) {
         if (!index.markDeleted(ordinal)) {
             return false;
+        }
+        for (int i = 1; i < indexes.length; i++) {
+            indexes[i].markDeleted(ordinal);
         }
         deleted.incrementAndGet();
         return true;
@@ -187,6 +275,52 @@ public final class MutableSegment implements Segment {
     @Override
     public VectorStore vectors() {
         return store;
+    }
+
+    @Override
+    public int vectorSlots() {
+        return stores.length;
+    }
+
+    @Override
+    public HnswIndex graph(int slot) {
+        return indexes[slot];
+    }
+
+    @Override
+    public VectorStore vectors(int slot) {
+        return stores[slot];
+    }
+
+    @Override
+    public boolean hasVector(int slot, int ordinal) {
+        long[] bits = absent[slot];
+        return bits == null || ordinal >>> 6 >= bits.length || (bits[ordinal >>> 6] & 1L << (ordinal & 63)) == 0;
+    }
+
+    @Override
+    public boolean everyHasVector(int slot) {
+        return absent[slot] == null;
+    }
+
+    @Override
+    public int sparseSlots() {
+        return sparse.length;
+    }
+
+    @Override
+    public SparseVector sparse(int slot, int ordinal) {
+        return ordinal < visible ? sparse[slot].get(ordinal) : null;
+    }
+
+    @Override
+    public SparsePostings sparseIndex(int slot) {
+        return sparse[slot];
+    }
+
+    /** The sparse vectors of a slot, for sealing. */
+    public GrowingSparseIndex growingSparse(int slot) {
+        return sparse[slot];
     }
 
     /** Live ordinals sorted by id, from the first id at or after {@code from}. */

@@ -2,6 +2,9 @@ package io.vectorflow.storage.segment;
 
 import io.vectorflow.core.hnsw.HnswGraphFile;
 import io.vectorflow.core.hnsw.HnswIndex;
+import io.vectorflow.core.sparse.SparseIndex;
+import io.vectorflow.core.sparse.SparsePostings;
+import io.vectorflow.core.sparse.SparseVector;
 import io.vectorflow.core.store.NativeMemory;
 import io.vectorflow.core.store.VectorStore;
 import io.vectorflow.storage.PointId;
@@ -43,6 +46,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       sections: n + 1 offsets (i64) into the second, which holds the UTF-8 JSON payloads.
  *   <li>{@code bloom.bin}: a Bloom filter over the ids ({@link BloomFilter} documents it), so
  *       lookups skip segments that cannot hold an id.
+ *   <li>With more than one kind of vector ({@link VectorLayout}): for each dense slot i ≥ 1,
+ *       {@code vectors-<i>.f32} and {@code graph-<i>.hnsw} as above (an ordinal whose point
+ *       lacks the vector holds zeros and is left out of the graph); {@code absent.bin}, a
+ *       {@link BlockFile} (magic {@code 0x42414656}, "VFAB") with one section per dense slot of
+ *       bits set for points lacking that vector (i64 words as for deletes; an empty section when
+ *       none does); and for each sparse slot j, {@code sparse-<j>.idx}, its inverted index
+ *       ({@link SparseIndex} documents the format), and {@code sparse-<j>.fwd}, a
+ *       {@link BlockFile} (magic {@code 0x46534656}, "VFSF") with each point's vector: n + 1
+ *       entry offsets (i64), the entries' dimension ids (i32) and values (f32), and bits set for
+ *       points that have a vector (i64 words).
  *   <li>{@code deletes-<generation>.bin}: a {@link BlockFile} (magic {@code 0x4C444656}, "VFDL")
  *       with one section of delete bits (i64 words, bit {@code o % 64} of word {@code o / 64}),
  *       written when a manifest generation records new deletes; the manifest names the current one.
@@ -60,6 +73,9 @@ public final class SealedSegment implements Segment, Closeable {
     static final int IDS_MAGIC = 0x44494656;
     static final int PAYLOADS_MAGIC = 0x4C504656;
     static final int DELETES_MAGIC = 0x4C444656;
+    static final int ABSENT_MAGIC = 0x42414656;
+    static final int SPARSE_MAGIC = 0x46534656;
+    public static final String ABSENT = "absent.bin";
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -74,11 +90,19 @@ public final class SealedSegment implements Segment, Closeable {
     private final MemorySegment kinds, highs, lows, sorted;
     private final MemorySegment payloadOffsets, payloadBytes;
     private final BloomFilter bloom;
+    private final Extra extra;
     private final AtomicInteger deleted = new AtomicInteger();
     private volatile boolean deletesDirty;
     private boolean inPlace;
 
-    private SealedSegment(long number, Path dir, Loader files, VectorStore vectors, HnswIndex index, MemorySegment[] ids,
+    /**
+     * Every dense slot's vectors and graph (slot 0 first), the absent bits per dense slot (null
+     * where no point lacks it), and per sparse slot its index and its forward sections.
+     */
+    record Extra(VectorStore[] stores, HnswIndex[] indexes, MemorySegment[] absent, SparseIndex[] sparse,
+                         MemorySegment[][] forward) {}
+
+    private SealedSegment(long number, Path dir, Loader files, Extra extra, MemorySegment[] ids,
                           MemorySegment[] payloads, BloomFilter bloom) {
         this.number = number;
         this.dir = dir;
@@ -86,8 +110,9 @@ public final class SealedSegment implements Segment, Closeable {
         this.mappings = List.copyOf(files.maps);
         this.mappedFiles = List.copyOf(files.mapped);
         this.fileBytes = files.bytes;
-        this.vectors = vectors;
-        this.index = index;
+        this.extra = extra;
+        this.vectors = extra.stores[0];
+        this.index = extra.indexes[0];
         this.kinds = ids[0];
         this.highs = ids[1];
         this.lows = ids[2];
@@ -117,6 +142,9 @@ public final class SealedSegment implements Segment, Closeable {
         try (FileChannel ch = disk.open(dir.resolve(GRAPH), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             HnswGraphFile.write(segment.index(), ch);
             ch.force(true);
+        }
+        if (segment.vectorSlots() > 1 || segment.sparseSlots() > 0) {
+            SlotFiles.write(disk, dir, segment);
         }
         // Ids: three columns and the ordinals in id order, each streamed (a segment may hold millions).
         long[] msb = new long[n];
@@ -206,32 +234,33 @@ public final class SealedSegment implements Segment, Closeable {
      */
     public static SealedSegment open(Disk disk, Path dir, long number, String deletesFile, boolean prefault,
                                      boolean onDisk) throws IOException {
+        return open(disk, dir, number, deletesFile, prefault, onDisk, 1, 0);
+    }
+
+    /**
+     * {@link #open(Disk, Path, long, String, boolean, boolean)} for a segment of
+     * {@code vectorSlots} dense and {@code sparseSlots} sparse vector slots.
+     */
+    public static SealedSegment open(Disk disk, Path dir, long number, String deletesFile, boolean prefault,
+                                     boolean onDisk, int vectorSlots, int sparseSlots) throws IOException {
         Loader files = new Loader(disk);
         try {
-            MemorySegment vecFile;
-            MemorySegment graphFile;
-            if (onDisk) {
-                vecFile = files.map(dir.resolve(VECTORS));
-                graphFile = files.map(dir.resolve(GRAPH));
-                if (prefault) {
-                    // The whole file is read now anyway: 2 MiB folios cost nothing extra and save TLB misses.
-                    Advice.advise(vecFile, Advice.HUGEPAGE);
-                    Advice.advise(vecFile, Advice.WILLNEED);
-                } else {
-                    // Read on demand, perhaps larger than memory: 4 KiB per miss, no read-ahead (a
-                    // huge-page hint would make every miss read a 2 MiB folio).
-                    Advice.advise(vecFile, Advice.RANDOM);
+            VectorStore[] stores = new VectorStore[vectorSlots];
+            HnswIndex[] indexes = new HnswIndex[vectorSlots];
+            for (int slot = 0; slot < vectorSlots; slot++) {
+                MemorySegment[] pair = vectorFiles(files, dir.resolve(vectorsFile(slot)), dir.resolve(graphFile(slot)),
+                        prefault, onDisk);
+                stores[slot] = VectorStore.open(pair[0], true);
+                indexes[slot] = HnswGraphFile.open(pair[1], stores[slot], true);
+                if (stores[slot].size() != stores[0].size()) {
+                    throw new io.vectorflow.core.store.CorruptFileException(dir + ": " + vectorsFile(slot) + " holds "
+                            + stores[slot].size() + " vectors, " + VECTORS + " " + stores[0].size());
                 }
-                Advice.advise(graphFile, Advice.RANDOM);
-                if (prefault) {
-                    vecFile.load();
-                }
-            } else {
-                vecFile = files.read(dir.resolve(VECTORS));
-                graphFile = files.read(dir.resolve(GRAPH));
             }
-            VectorStore vectors = VectorStore.open(vecFile, true);
-            HnswIndex index = HnswGraphFile.open(graphFile, vectors, true);
+            VectorStore vectors = stores[0];
+            HnswIndex index = indexes[0];
+            SealedSegment.Extra extra = vectorSlots == 1 && sparseSlots == 0 ? new Extra(stores, indexes, new MemorySegment[1], new SparseIndex[0],
+                    new MemorySegment[0][]) : SlotFiles.open(files, dir, stores, indexes, sparseSlots);
             MemorySegment[] ids = files.checked(dir.resolve(IDS), IDS_MAGIC);
             MemorySegment[] payloads = files.checked(dir.resolve(PAYLOADS), PAYLOADS_MAGIC);
             int n = vectors.size();
@@ -243,7 +272,7 @@ public final class SealedSegment implements Segment, Closeable {
             if (files.maps.isEmpty()) {
                 files.arena.close(); // nothing mapped: no mapping and no open file is held for this segment
             }
-            SealedSegment seg = new SealedSegment(number, dir, files, vectors, index, ids, payloads, bloom);
+            SealedSegment seg = new SealedSegment(number, dir, files, extra, ids, payloads, bloom);
             seg.inPlace = onDisk;
             for (int o = 0; o < n; o++) {
                 if (index.isDeleted(o)) {
@@ -269,11 +298,68 @@ public final class SealedSegment implements Segment, Closeable {
         }
     }
 
+    /** The vectors file of a dense slot. */
+    public static String vectorsFile(int slot) {
+        return slot == 0 ? VECTORS : "vectors-" + slot + ".f32";
+    }
+
+    /** The graph file of a dense slot. */
+    public static String graphFile(int slot) {
+        return slot == 0 ? GRAPH : "graph-" + slot + ".hnsw";
+    }
+
+    /** Every file of a segment with these slots, but the delete bits. */
+    public static List<String> files(int vectorSlots, int sparseSlots) {
+        List<String> out = new ArrayList<>(List.of(IDS, PAYLOADS, BLOOM));
+        for (int slot = 0; slot < vectorSlots; slot++) {
+            out.add(vectorsFile(slot));
+            out.add(graphFile(slot));
+        }
+        if (vectorSlots > 1 || sparseSlots > 0) {
+            out.add(ABSENT);
+            for (int j = 0; j < sparseSlots; j++) {
+                out.add(SlotFiles.sparseIndexFile(j));
+                out.add(SlotFiles.sparseVectorsFile(j));
+            }
+        }
+        return out;
+    }
+
+    /** A dense slot's vectors and graph files, mapped or read as {@code onDisk} says. */
+    private static MemorySegment[] vectorFiles(Loader files, Path vectorsPath, Path graphPath, boolean prefault, boolean onDisk)
+            throws IOException {
+        MemorySegment vecFile;
+        MemorySegment graphFile;
+        {
+            if (onDisk) {
+                vecFile = files.map(vectorsPath);
+                graphFile = files.map(graphPath);
+                if (prefault) {
+                    // The whole file is read now anyway: 2 MiB folios cost nothing extra and save TLB misses.
+                    Advice.advise(vecFile, Advice.HUGEPAGE);
+                    Advice.advise(vecFile, Advice.WILLNEED);
+                } else {
+                    // Read on demand, perhaps larger than memory: 4 KiB per miss, no read-ahead (a
+                    // huge-page hint would make every miss read a 2 MiB folio).
+                    Advice.advise(vecFile, Advice.RANDOM);
+                }
+                Advice.advise(graphFile, Advice.RANDOM);
+                if (prefault) {
+                    vecFile.load();
+                }
+            } else {
+                vecFile = files.read(vectorsPath);
+                graphFile = files.read(graphPath);
+            }
+        }
+        return new MemorySegment[] {vecFile, graphFile};
+    }
+
     /** Files below this size are read into memory rather than mapped. */
     static final long MAP_THRESHOLD = 1 << 20;
 
     /** What opening a segment's files produced: the mappings (and their files) and the bytes read. */
-    private static final class Loader {
+    static final class Loader {
         final Disk disk;
         final Arena arena = Arena.ofShared();
         final List<MemorySegment> maps = new ArrayList<>();
@@ -440,14 +526,53 @@ public final class SealedSegment implements Segment, Closeable {
     }
 
     @Override
-    public float[] vector(int ordinal) {
-        return vectors.get(ordinal);
+    public int vectorSlots() {
+        return extra.stores.length;
+    }
+
+    @Override
+    public HnswIndex graph(int slot) {
+        return extra.indexes[slot];
+    }
+
+    @Override
+    public VectorStore vectors(int slot) {
+        return extra.stores[slot];
+    }
+
+    @Override
+    public boolean hasVector(int slot, int ordinal) {
+        MemorySegment bits = extra.absent[slot];
+        return bits == null || (bits.get(I64, 8L * (ordinal >>> 6)) >>> (ordinal & 63) & 1) == 0;
+    }
+
+    @Override
+    public boolean everyHasVector(int slot) {
+        return extra.absent[slot] == null;
+    }
+
+    @Override
+    public int sparseSlots() {
+        return extra.sparse.length;
+    }
+
+    @Override
+    public SparseVector sparse(int slot, int ordinal) {
+        return SlotFiles.sparseVector(extra.forward[slot], ordinal);
+    }
+
+    @Override
+    public SparsePostings sparseIndex(int slot) {
+        return extra.sparse[slot];
     }
 
     @Override
     public boolean delete(int ordinal) {
         if (!index.markDeleted(ordinal)) {
             return false;
+        }
+        for (int i = 1; i < extra.indexes.length; i++) {
+            extra.indexes[i].markDeleted(ordinal);
         }
         deleted.incrementAndGet();
         deletesDirty = true;

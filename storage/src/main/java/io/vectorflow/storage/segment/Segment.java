@@ -1,6 +1,8 @@
 package io.vectorflow.storage.segment;
 
 import io.vectorflow.core.hnsw.HnswIndex;
+import io.vectorflow.core.sparse.SparsePostings;
+import io.vectorflow.core.sparse.SparseVector;
 import io.vectorflow.core.store.VectorStore;
 import io.vectorflow.storage.PointId;
 
@@ -22,8 +24,18 @@ public sealed interface Segment permits MutableSegment, SealedSegment {
     /** The payload as stored (UTF-8 JSON), or an empty array for none. */
     byte[] payload(int ordinal);
 
-    /** The stored vector (in the metric's prepared form: unit length for cosine). */
-    float[] vector(int ordinal);
+    /**
+     * The stored vector of slot 0 (in the metric's prepared form: unit length for cosine), or
+     * null when the point lacks it.
+     */
+    default float[] vector(int ordinal) {
+        return vector(0, ordinal);
+    }
+
+    /** The stored vector of a dense slot (prepared form), or null when the point lacks it. */
+    default float[] vector(int slot, int ordinal) {
+        return hasVector(slot, ordinal) ? vectors(slot).get(ordinal) : null;
+    }
 
     /** Whether the point was deleted or replaced (it stays in the graph, never returned). */
     default boolean isDeleted(int ordinal) {
@@ -36,9 +48,35 @@ public sealed interface Segment permits MutableSegment, SealedSegment {
     /** The ordinal of the live point with this id, or -1. */
     int find(PointId id);
 
+    /** The graph of dense slot 0. */
     HnswIndex index();
 
+    /** The vectors of dense slot 0. */
     VectorStore vectors();
+
+    /** Dense vector slots (see {@link VectorLayout}); at least one. */
+    int vectorSlots();
+
+    /** The graph of a dense slot: points lacking that vector are not in it. */
+    HnswIndex graph(int slot);
+
+    /** The vectors of a dense slot, zeros for points lacking that vector. */
+    VectorStore vectors(int slot);
+
+    /** Whether the point has a vector in this dense slot. */
+    boolean hasVector(int slot, int ordinal);
+
+    /** Whether every point of the segment has a vector in this dense slot (no presence test needed). */
+    boolean everyHasVector(int slot);
+
+    /** Sparse vector slots. */
+    int sparseSlots();
+
+    /** The sparse vector of a slot, or null when the point lacks it. */
+    SparseVector sparse(int slot, int ordinal);
+
+    /** What a sparse slot is searched through. */
+    SparsePostings sparseIndex(int slot);
 
     /**
      * Live ordinals in id order, from the first id at or after {@code from} (null for the start).

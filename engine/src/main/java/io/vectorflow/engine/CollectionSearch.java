@@ -1,0 +1,303 @@
+package io.vectorflow.engine;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vectorflow.core.metric.Metric;
+import io.vectorflow.core.search.Budget;
+import io.vectorflow.core.search.ExactSearch;
+import io.vectorflow.core.search.OrdinalFilter;
+import io.vectorflow.core.search.SearchResults;
+import io.vectorflow.engine.filter.Filter;
+import io.vectorflow.engine.index.PayloadIndexes;
+import io.vectorflow.engine.perf.CostModel;
+import io.vectorflow.engine.perf.RecallSampler;
+import io.vectorflow.engine.perf.Tracing;
+import io.vectorflow.storage.CollectionStore;
+import io.vectorflow.storage.PointId;
+import io.vectorflow.storage.segment.MutableSegment;
+import io.vectorflow.storage.segment.Segment;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.roaringbitmap.RoaringBitmap;
+
+/**
+ * A collection's nearest-neighbour search over a dense vector. Each segment is planned on its
+ * own by the {@link QueryPlanner} (graph, filtered graph, or an exact scan of the points that
+ * can match, from payload-index counts or a sample) and the results merged. When a filtered
+ * walk of a segment returns fewer than {@code limit} points while more may match, that segment
+ * is scanned exactly instead. Points written but not yet linked into the graph are always
+ * scanned exactly, so every acknowledged write is found. Queries on a sparse vector go to
+ * {@link SparseSearch}.
+ */
+final class CollectionSearch {
+
+    /** Filter tests between two looks at the request's budget (payload tests cost microseconds). */
+    private static final int BUDGET_EVERY = 64;
+
+    private final CollectionConfig config;
+    private final CollectionStore store;
+    private final PayloadIndexes payloadIndexes;
+    private final QueryPlanner planner;
+    private final RecallSampler sampler;
+    private final CostModel prices;
+    private final VectorSlots slots;
+    private final long maxResultBytes;
+    private final SparseSearch sparse;
+
+    CollectionSearch(CollectionConfig config, CollectionStore store, PayloadIndexes payloadIndexes, RecallSampler sampler,
+                     CostModel prices, VectorSlots slots, long maxResultBytes) {
+        this.config = config;
+        this.store = store;
+        this.payloadIndexes = payloadIndexes;
+        this.planner = new QueryPlanner(payloadIndexes);
+        this.sampler = sampler;
+        this.prices = prices;
+        this.slots = slots;
+        this.maxResultBytes = maxResultBytes;
+        this.sparse = new SparseSearch(store, planner, slots, this);
+    }
+
+    SearchResult search(SearchRequest request, boolean sample, ResultBytes result) {
+        if (request.sparseVector() != null) {
+            return sparse.search(request, result);
+        }
+        long start = System.nanoTime();
+        long cpuStart = CPU.getCurrentThreadCpuTime();
+        VectorSlots.Dense space = slots.dense(request.using(), "using");
+        slots.check("vector", request.vector(), space.dimension());
+        Metric metric = space.metric();
+        Filter filter = request.filter();
+        int k = request.depth();
+        int ef = request.ef() > 0 ? request.ef() : Math.max(k, io.vectorflow.core.hnsw.HnswIndex.DEFAULT_EF_SEARCH);
+        ObjectNode explain = request.explain() ? Json.MAPPER.createObjectNode() : null;
+        var segmentsExplained = explain == null ? null : explain.putArray("segments");
+        record Hit(Segment segment, int ordinal, float distance) {}
+        List<Segment> segments = store.view().all();
+        List<Hit> hits = new ArrayList<>(Math.min(1 << 16, k * segments.size()));
+        long scanned = 0;
+        int searched = 0;
+        double residentReads = 0;
+        double diskReads = 0;
+        double graphBytes = 0;
+        long dominantPoints = -1;
+        QueryPlanner.Strategy dominant = filter == null && !request.exact() ? QueryPlanner.Strategy.HNSW : QueryPlanner.Strategy.EXACT;
+        long exactFloor = config.indexingThresholdKb() <= 0 ? 0 : config.indexingThresholdKb() * 1024L / (4L * space.dimension());
+        SearchResults out = new SearchResults(k);
+        for (Segment s : segments) {
+            if (s.size() == 0) {
+                continue;
+            }
+            searched++;
+            io.opentelemetry.api.trace.Span segmentSpan = sample ? Tracing.start("segment.search") : null;
+            ObjectNode why = explain == null ? null : segmentsExplained.addObject();
+            QueryPlanner.Plan plan;
+            try (var inSegment = Tracing.enter(segmentSpan)) {
+                io.opentelemetry.api.trace.Span planSpan = segmentSpan == null ? null : Tracing.start("plan");
+                try {
+                    plan = planner.plan(s, filter, k, ef, config.m(), request.exact(), exactFloor, why);
+                } finally {
+                    Tracing.end(planSpan);
+                }
+            }
+            if (s.size() > dominantPoints) {
+                dominantPoints = s.size();
+                dominant = plan.strategy();
+            }
+            if (plan.skip()) {
+                Tracing.end(segmentSpan);
+                continue;
+            }
+            OrdinalFilter accept = acceptor(s, filter, plan);
+            Residency probe = Residency.of(s, space.slot());
+            out.probe(probe);
+            int tailFrom = s instanceof MutableSegment m ? m.indexedPrefix() : s.size();
+            long segmentEvals = 0;
+            boolean graph = plan.strategy() != QueryPlanner.Strategy.EXACT;
+            if (graph) {
+                s.graph(space.slot()).search(request.vector(), k, ef, accept, out);
+                graphBytes += out.visitedNodes() * 8.0 * config.m();
+                if (filter != null && out.size() < k && s.liveCount() > out.size()) {
+                    segmentEvals += out.distanceEvaluations();
+                    graph = false; // too few found: the filter is more selective than estimated
+                    if (why != null) {
+                        why.put("fallback", "the filtered walk found " + out.size() + " of " + k + "; scanned exactly");
+                    }
+                }
+            }
+            if (!graph) {
+                exact(s, space, request.vector(), k, plan, accept, probe, out);
+                tailFrom = s.size();
+            }
+            segmentEvals += out.distanceEvaluations();
+            for (int i = 0; i < out.size(); i++) {
+                hits.add(new Hit(s, out.ordinal(i), out.distance(i)));
+            }
+            if (tailFrom < s.size()) {
+                // Written but perhaps not yet in the graph: scan exactly, skip what the walk found.
+                java.util.Set<Integer> found = new java.util.HashSet<>();
+                for (int i = 0; i < out.size(); i++) {
+                    found.add(out.ordinal(i));
+                }
+                exactRange(s, space, request.vector(), k, tailFrom, accept, out);
+                segmentEvals += out.distanceEvaluations();
+                for (int i = 0; i < out.size(); i++) {
+                    if (!found.contains(out.ordinal(i))) {
+                        hits.add(new Hit(s, out.ordinal(i), out.distance(i)));
+                    }
+                }
+            }
+            out.probe(null);
+            if (segmentSpan != null) {
+                segmentSpan.setAttribute("points", s.size()).setAttribute("strategy", plan.strategy().apiName())
+                        .setAttribute("distances", segmentEvals);
+                segmentSpan.end();
+            }
+            scanned += segmentEvals;
+            double resident = probe == null ? 1 : probe.hitRate();
+            residentReads += segmentEvals * resident;
+            diskReads += segmentEvals * (1 - resident);
+        }
+        io.opentelemetry.api.trace.Span merge = sample ? Tracing.start("merge") : null;
+        hits.sort(Comparator.comparingDouble(Hit::distance));
+        List<ScoredPoint> points = new ArrayList<>(Math.min(request.limit(), hits.size()));
+        List<PointId> approximate = new ArrayList<>(Math.min(k, hits.size()));
+        java.util.Set<PointId> returned = new java.util.HashSet<>();
+        boolean higherIsCloser = metric.higherScoreIsCloser();
+        Float threshold = request.scoreThreshold();
+        for (int i = 0; i < hits.size() && approximate.size() < k; i++) {
+            Hit h = hits.get(i);
+            PointId id = h.segment().id(h.ordinal());
+            if (!returned.add(id)) {
+                continue; // a point being replaced can, for an instant, be live in two segments
+            }
+            approximate.add(id);
+            float score = metric.score(h.distance());
+            if (approximate.size() <= request.offset()
+                    || threshold != null && (higherIsCloser ? score < threshold : score > threshold)) {
+                continue; // skipped by the offset, or worse than the threshold (and so is every later hit)
+            }
+            points.add(ScoredPoint.of(result.record(h.segment(), h.ordinal(), request.withPayload(), request.withVector()), score));
+        }
+        Tracing.end(merge);
+        String strategy = dominant.apiName();
+        RecallSampler.Estimate recall = dominant == QueryPlanner.Strategy.EXACT ? new RecallSampler.Estimate(1, 0)
+                : sampler.estimate(config.name(), strategy, ef);
+        if (sample && dominant != QueryPlanner.Strategy.EXACT && !approximate.isEmpty()) {
+            SearchRequest exactRequest = request.withExact(true).withPayload(false).withVectors(false).withExplain(false)
+                    .withLimit(k).withPaging(0, null);
+            sampler.maybeSample(config.name(), strategy, ef, () -> recallPermille(approximate, exactRequest));
+        }
+        if (explain != null && filter != null) {
+            var suggest = explain.putObject("suggested_payload_indexes");
+            QueryPlanner.missingIndexes(filter, payloadIndexes.schema()).forEach(suggest::put);
+        }
+        long cpuNanos = Math.max(0, CPU.getCurrentThreadCpuTime() - cpuStart);
+        double vectorBytes = 4.0 * space.dimension();
+        double memoryBytes = residentReads * vectorBytes + graphBytes;
+        double diskBytes = diskReads * Math.max(vectorBytes, PAGE_BYTES);
+        double hitRate = scanned == 0 ? 1 : residentReads / (residentReads + diskReads);
+        return new SearchResult(points, System.nanoTime() - start, scanned, searched, strategy, hitRate,
+                prices.estimate(cpuNanos, memoryBytes, diskBytes), recall, explain);
+    }
+
+    /** The cost estimate of a search that used this much CPU, memory and disk traffic. */
+    double price(long cpuNanos, double memoryBytes, double diskBytes) {
+        return prices.estimate(cpuNanos, memoryBytes, diskBytes);
+    }
+
+    private static final long PAGE_BYTES = 4096;
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** Recall of the approximate ids against an exact search, in thousandths; -1 if nothing matches. */
+    private int recallPermille(List<PointId> approximate, SearchRequest exactRequest) {
+        SearchResult truth = search(exactRequest, false, new ResultBytes("limit", maxResultBytes, slots));
+        if (truth.points().isEmpty()) {
+            return -1;
+        }
+        java.util.Set<PointId> expected = new java.util.HashSet<>();
+        truth.points().forEach(p -> expected.add(p.id()));
+        long found = approximate.stream().filter(expected::contains).count();
+        return (int) Math.round(1000.0 * found / expected.size());
+    }
+
+    /** The filter test for one segment under a plan: bitmap membership, payload test, or both. */
+    OrdinalFilter acceptor(Segment s, Filter filter, QueryPlanner.Plan plan) {
+        if (filter == null) {
+            return null;
+        }
+        RoaringBitmap bits = plan.candidates();
+        OrdinalFilter test = budgeted(ord -> Collection.matches(s, ord, filter));
+        if (bits == null) {
+            return test;
+        }
+        int covered = plan.coveredUpTo();
+        if (plan.candidatesExact()) {
+            return ord -> ord < covered ? bits.contains(ord) : test.accept(ord);
+        }
+        return ord -> (ord >= covered || bits.contains(ord)) && test.accept(ord);
+    }
+
+    /** {@code test}, looking at the request's budget every {@value #BUDGET_EVERY} calls. */
+    private static OrdinalFilter budgeted(OrdinalFilter test) {
+        Budget budget = Budget.current();
+        int[] calls = {0};
+        return ord -> {
+            if ((++calls[0] & (BUDGET_EVERY - 1)) == 0) {
+                budget.check();
+            }
+            return test.accept(ord);
+        };
+    }
+
+    /**
+     * Exact top k of a segment's live points that the plan allows: the candidate ordinals when an
+     * index narrowed them (plus any written after the index was brought up to date), else all.
+     */
+    private void exact(Segment s, VectorSlots.Dense space, float[] query, int k, QueryPlanner.Plan plan, OrdinalFilter accept,
+                       Residency probe, SearchResults out) {
+        int n = s.size();
+        OrdinalFilter live = live(s, space.slot(), accept);
+        ExactSearch scan = new ExactSearch(s.vectors(space.slot()), space.metric());
+        if (plan.candidates() == null) {
+            if (probe != null) {
+                probe.sampleRange(0, n);
+            }
+            scan.search(query, k, 0, n, live, out);
+            return;
+        }
+        int covered = Math.min(plan.coveredUpTo(), n);
+        int[] ords = plan.candidates().toArray();
+        int count = ords.length;
+        if (covered < n) {
+            ords = java.util.Arrays.copyOf(ords, count + (n - covered));
+            for (int o = covered; o < n; o++) {
+                ords[count++] = o;
+            }
+        }
+        if (probe != null) {
+            probe.sampleOrdinals(ords, count);
+        }
+        scan.search(query, k, ords, count, live, out);
+    }
+
+    /** Exact top k of a segment's live, accepted points from ordinal {@code from} on. */
+    private void exactRange(Segment s, VectorSlots.Dense space, float[] query, int k, int from, OrdinalFilter accept,
+                            SearchResults out) {
+        int n = s.size(); // a point being appended may already be in the vector store: not yet readable
+        new ExactSearch(s.vectors(space.slot()), space.metric()).search(query, k, from, n, live(s, space.slot(), accept), out);
+    }
+
+    /**
+     * What an exact scan of a dense slot accepts: live points that have a vector there (the
+     * graph holds only those, so a walk needs no such test) and that {@code accept} allows.
+     */
+    private static OrdinalFilter live(Segment s, int slot, OrdinalFilter accept) {
+        boolean all = s.everyHasVector(slot);
+        if (accept == null) {
+            return all ? ord -> !s.isDeleted(ord) : ord -> !s.isDeleted(ord) && s.hasVector(slot, ord);
+        }
+        return all ? ord -> !s.isDeleted(ord) && accept.accept(ord)
+                : ord -> !s.isDeleted(ord) && s.hasVector(slot, ord) && accept.accept(ord);
+    }
+
+}
