@@ -6,6 +6,7 @@ import com.linecorp.armeria.server.ServerBuilder;
 import io.vectorflow.engine.Aliases;
 import io.vectorflow.engine.Collection;
 import io.vectorflow.engine.CollectionConfig;
+import io.vectorflow.engine.VectorsConfig;
 import io.vectorflow.engine.Database;
 import io.vectorflow.engine.Json;
 import io.vectorflow.engine.index.FieldType;
@@ -140,39 +141,73 @@ final class CollectionsApi {
         String name = checkedName(collection);
         List<String> warnings = Rest.warnings();
         Body body = request.check(CREATE_FIELDS, QDRANT_ONLY, warnings);
-        JsonNode sparse = body.get("sparse_vectors");
-        if (sparse != null && !sparse.isNull() && !(sparse.isObject() && sparse.isEmpty())) {
-            throw ApiException.badRequest("sparse_vectors: sparse vectors are not supported yet; give {} or leave it out");
-        }
         Body vectors = body.object("vectors");
-        if (!vectors.has("size") && vectors.has("") && vectors.node().size() == 1) {
+        Body sparse = body.object("sparse_vectors");
+        if (!vectors.has("size") && vectors.has("") && vectors.node().size() == 1 && sparse.node().isEmpty()) {
             vectors = vectors.object(""); // {"": {…}}: the unnamed vector written as a map, as LangChain sends it
         }
-        if (!vectors.has("size")) {
-            if (vectors.node().size() > 0 && vectors.node().elements().next().isObject()) {
-                throw ApiException.badRequest("vectors: named vectors are not supported; give one unnamed vector "
-                        + "configuration {\"size\": …, \"distance\": …}");
+        CollectionConfig config;
+        Body settings;
+        if (vectors.has("size") || vectors.node().isEmpty() && sparse.node().isEmpty()) {
+            VectorsConfig.Dense d = dense("", vectors, warnings);
+            config = CollectionConfig.of(name, d.size(), d.distance()).withOnDisk(vectors.bool("on_disk", false));
+            settings = vectors.object("hnsw_config");
+        } else {
+            List<VectorsConfig.Dense> dense = new java.util.ArrayList<>();
+            boolean onDisk = false;
+            for (var it = vectors.node().fieldNames(); it.hasNext(); ) {
+                String vectorName = it.next();
+                Body v = vectors.object(vectorName);
+                dense.add(dense(vectorName, v, warnings));
+                onDisk |= v.bool("on_disk", false);
+                if (v.has("hnsw_config")) {
+                    warnings.add(v.path("hnsw_config") + ": every named vector is indexed with the collection's hnsw_config");
+                }
             }
-            throw ApiException.badRequest("vectors.size is required");
+            List<VectorsConfig.Sparse> sparseVectors = new java.util.ArrayList<>();
+            for (var it = sparse.node().fieldNames(); it.hasNext(); ) {
+                String vectorName = it.next();
+                Body v = sparse.object(vectorName).check(Set.of("modifier"), Set.of("index"), warnings);
+                String modifier = v.string("modifier", "none");
+                if (!modifier.equalsIgnoreCase("none") && !modifier.equalsIgnoreCase("idf")) {
+                    throw ApiException.badRequest(v.path("modifier") + " must be \"none\" or \"idf\", got " + modifier);
+                }
+                sparseVectors.add(new VectorsConfig.Sparse(vectorName, modifier.equalsIgnoreCase("idf")));
+            }
+            VectorsConfig named;
+            try {
+                named = new VectorsConfig(dense, sparseVectors);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+            config = CollectionConfig.of(name, named).withOnDisk(onDisk);
+            settings = Body.of(null, "hnsw_config");
         }
-        vectors.check(Set.of("size", "distance", "on_disk", "hnsw_config"), Set.of("quantization_config", "datatype",
-                "multivector_config"), warnings);
-        if (vectors.has("multivector_config")) {
-            throw ApiException.badRequest("vectors.multivector_config: multivectors are not supported");
-        }
-        String datatype = vectors.string("datatype", "float32");
-        if (!datatype.equalsIgnoreCase("float32")) {
-            throw ApiException.badRequest("vectors.datatype: only float32 is supported, got " + datatype);
-        }
-        int size = vectors.integer("size", 0, 1, 65_536);
-        String distance = vectors.string("distance", null);
-        if (distance == null || !DISTANCES.containsKey(distance)) {
-            throw ApiException.badRequest("vectors.distance must be one of Cosine, Dot, Euclid, Manhattan; got " + distance);
-        }
-        CollectionConfig config = CollectionConfig.of(name, size, DISTANCES.get(distance)).withOnDisk(vectors.bool("on_disk", false));
-        config = applySettings(config, vectors.object("hnsw_config"), body, warnings);
+        config = applySettings(config, settings, body, warnings);
         db.createCollection(config);
         return new Rest.Reply(true, null, warnings);
+    }
+
+    /** One dense vector's parameters ({@code size}, {@code distance}, …) under {@code vectors} or {@code vectors.<name>}. */
+    private static VectorsConfig.Dense dense(String name, Body v, List<String> warnings) {
+        v.check(Set.of("size", "distance", "on_disk", "hnsw_config"), Set.of("quantization_config", "datatype",
+                "multivector_config"), warnings);
+        if (v.has("multivector_config")) {
+            throw ApiException.badRequest(v.path("multivector_config") + ": multivectors are not supported");
+        }
+        String datatype = v.string("datatype", "float32");
+        if (!datatype.equalsIgnoreCase("float32")) {
+            throw ApiException.badRequest(v.path("datatype") + ": only float32 is supported, got " + datatype);
+        }
+        if (!v.has("size")) {
+            throw ApiException.badRequest(v.path("size") + " is required");
+        }
+        int size = v.integer("size", 0, 1, 65_536);
+        String distance = v.string("distance", null);
+        if (distance == null || !DISTANCES.containsKey(distance)) {
+            throw ApiException.badRequest(v.path("distance") + " must be one of Cosine, Dot, Euclid, Manhattan; got " + distance);
+        }
+        return new VectorsConfig.Dense(name, size, DISTANCES.get(distance));
     }
 
     private Rest.Reply update(Rest.Call call) {
@@ -189,10 +224,24 @@ final class CollectionsApi {
         if (body.has("vectors")) {
             // {"": {"on_disk": true}} for the unnamed vector, or {"on_disk": true}
             Body v = body.object("vectors");
-            Body unnamed = v.has("") ? v.object("") : v;
-            unnamed.check(Set.of("on_disk", "hnsw_config"), Set.of("quantization_config"), warnings);
-            config = config.withOnDisk(unnamed.bool("on_disk", config.onDisk()));
-            config = applySettings(config, unnamed.object("hnsw_config"), Body.of(null, ""), warnings);
+            List<Body> each = new java.util.ArrayList<>();
+            if (config.vectors() == null) {
+                each.add(v.has("") ? v.object("") : v);
+            } else {
+                for (var it = v.node().fieldNames(); it.hasNext(); ) {
+                    String vectorName = it.next();
+                    if (config.vectors().denseSlot(vectorName) < 0) {
+                        throw ApiException.badRequest(v.path(vectorName) + ": collection '" + collection
+                                + "' has no dense vector named '" + vectorName + "'");
+                    }
+                    each.add(v.object(vectorName));
+                }
+            }
+            for (Body one : each) {
+                one.check(Set.of("on_disk", "hnsw_config"), Set.of("quantization_config"), warnings);
+                config = config.withOnDisk(one.bool("on_disk", config.onDisk()));
+                config = applySettings(config, one.object("hnsw_config"), Body.of(null, ""), warnings);
+            }
         }
         if (body.has("params")) {
             body.object("params").check(Set.of(), Set.of("replication_factor", "write_consistency_factor", "read_fan_out_factor",
@@ -278,6 +327,12 @@ final class CollectionsApi {
         return new Rest.Reply(PointsApi.completed(), null, warnings);
     }
 
+    /** Qdrant's name of a metric ({@code Cosine}, {@code Euclid}, …). */
+    static String apiDistance(String metric) {
+        return DISTANCES.entrySet().stream().filter(e -> e.getValue().equals(metric)).map(Map.Entry::getKey)
+                .findFirst().orElse(metric);
+    }
+
     /** Qdrant's collection info, plus a {@code vectorflow} object with what only we report. */
     static ObjectNode info(Collection c) {
         CollectionConfig cfg = c.config();
@@ -292,9 +347,24 @@ final class CollectionsApi {
         r.put("segments_count", c.segmentCount());
         ObjectNode config = r.putObject("config");
         ObjectNode params = config.putObject("params");
-        String distance = DISTANCES.entrySet().stream().filter(e -> e.getValue().equals(cfg.metric())).map(Map.Entry::getKey)
-                .findFirst().orElse(cfg.metric());
-        params.putObject("vectors").put("size", cfg.dimension()).put("distance", distance).put("on_disk", cfg.onDisk());
+        String distance = apiDistance(cfg.metric());
+        if (cfg.vectors() == null) {
+            params.putObject("vectors").put("size", cfg.dimension()).put("distance", distance).put("on_disk", cfg.onDisk());
+        } else {
+            ObjectNode named = params.putObject("vectors");
+            for (VectorsConfig.Dense d : cfg.vectors().dense()) {
+                named.putObject(d.name()).put("size", d.size()).put("distance", apiDistance(d.distance())).put("on_disk", cfg.onDisk());
+            }
+            if (!cfg.vectors().sparse().isEmpty()) {
+                ObjectNode sparse = params.putObject("sparse_vectors");
+                for (VectorsConfig.Sparse d : cfg.vectors().sparse()) {
+                    ObjectNode one = sparse.putObject(d.name());
+                    if (d.idf()) {
+                        one.put("modifier", "idf");
+                    }
+                }
+            }
+        }
         params.put("shard_number", 1).put("replication_factor", 1).put("write_consistency_factor", 1).put("on_disk_payload", true);
         config.putObject("hnsw_config").put("m", cfg.m()).put("ef_construct", cfg.efConstruction())
                 .put("full_scan_threshold", 10_000).put("max_indexing_threads", 0).put("on_disk", cfg.onDisk());

@@ -62,8 +62,7 @@ final class PointsApi {
         sb.route().put(p + "/vectors").build(rest.write(c -> done(updateVectors(db.collection(c.param("name")), c.body()))));
         sb.route().post(p + "/vectors").build(rest.write(c -> done(updateVectors(db.collection(c.param("name")), c.body()))));
         sb.route().post(p + "/vectors/delete").build(rest.write(c -> {
-            throw ApiException.badRequest("vector: the collection's one unnamed vector cannot be deleted from a point;"
-                    + " delete the point, or upsert it with a new vector");
+            return done(deleteVectors(db.collection(c.param("name")), c.body()));
         }));
         sb.route().post(p + "/batch").build(rest.write(this::batchUpdate));
         sb.route().post("/collections/{name}/facet").build(rest.read(this::facet));
@@ -98,32 +97,43 @@ final class PointsApi {
             for (int i = 0; i < list.size(); i++) {
                 String path = "points[" + i + "]";
                 Body pt = Body.of(list.get(i), path).check(Set.of("id", "vector", "payload"));
-                points.add(new Point(FilterParser.id(pt.get("id"), path + ".id"), vector(pt.get("vector"), path + ".vector"),
-                        payload(pt.get("payload"), path + ".payload")));
+                points.add(VectorsJson.point(FilterParser.id(pt.get("id"), path + ".id"), pt.get("vector"),
+                        payload(pt.get("payload"), path + ".payload"), path + ".vector"));
             }
         } else {
             Body batch = body.object("batch").check(Set.of("ids", "vectors", "payloads"));
             JsonNode ids = batch.get("ids");
             JsonNode vectors = batch.get("vectors");
             JsonNode payloads = batch.get("payloads");
-            if (ids == null || !ids.isArray() || vectors == null || !vectors.isArray()) {
-                throw ApiException.unprocessable("batch.ids and batch.vectors must be arrays");
+            if (ids == null || !ids.isArray() || vectors == null || !(vectors.isArray() || vectors.isObject())) {
+                throw ApiException.unprocessable("batch.ids must be an array and batch.vectors an array or an object of named"
+                        + " arrays");
             }
-            if (vectors.size() != ids.size() || (payloads != null && (!payloads.isArray() || payloads.size() != ids.size()))) {
+            boolean named = vectors.isObject(); // {"name": [vector per id], …}
+            for (JsonNode column : named ? vectors : java.util.List.of(vectors)) {
+                if (!column.isArray() || column.size() != ids.size()) {
+                    throw ApiException.badRequest("batch.ids and batch.vectors must have the same length");
+                }
+            }
+            if (payloads != null && (!payloads.isArray() || payloads.size() != ids.size())) {
                 throw ApiException.badRequest("batch.ids, batch.vectors and batch.payloads must have the same length");
             }
             checkBatch(ids.size(), "batch.ids");
             for (int i = 0; i < ids.size(); i++) {
-                points.add(new Point(FilterParser.id(ids.get(i), "batch.ids[" + i + "]"),
-                        vector(vectors.get(i), "batch.vectors[" + i + "]"),
-                        payload(payloads == null ? null : payloads.get(i), "batch.payloads[" + i + "]")));
-            }
-        }
-        for (int i = 0; i < points.size(); i++) {
-            if (points.get(i).vector().length != col.config().dimension()) {
-                String path = body.has("points") ? "points[" + i + "].vector" : "batch.vectors[" + i + "]";
-                throw ApiException.badRequest(path + " has dimension " + points.get(i).vector().length + ", collection '"
-                        + col.name() + "' expects " + col.config().dimension());
+                JsonNode vector = vectors.get(i);
+                if (named) {
+                    ObjectNode one = Json.MAPPER.createObjectNode();
+                    for (var it = vectors.fields(); it.hasNext(); ) {
+                        var e = it.next();
+                        if (!e.getValue().get(i).isNull()) {
+                            one.set(e.getKey(), e.getValue().get(i));
+                        }
+                    }
+                    vector = one;
+                }
+                points.add(VectorsJson.point(FilterParser.id(ids.get(i), "batch.ids[" + i + "]"), vector,
+                        payload(payloads == null ? null : payloads.get(i), "batch.payloads[" + i + "]"),
+                        "batch.vectors[" + i + "]"));
             }
         }
         return () -> col.upsert(points);
@@ -146,7 +156,7 @@ final class PointsApi {
         for (int i = 0; i < list.size(); i++) {
             String path = "points[" + i + "]";
             Body pt = Body.of(list.get(i), path).check(Set.of("id", "vector"));
-            points.add(new Point(FilterParser.id(pt.get("id"), path + ".id"), vector(pt.get("vector"), path + ".vector"), null));
+            points.add(VectorsJson.point(FilterParser.id(pt.get("id"), path + ".id"), pt.get("vector"), null, path + ".vector"));
         }
         return () -> col.updateVectors(points);
     }
@@ -157,7 +167,7 @@ final class PointsApi {
         }
     }
 
-    /** A dense vector: an array of finite numbers (a map of named vectors is refused). */
+    /** A dense vector: an array of finite numbers (or {@code {"": [...]}}, the unnamed vector written as a map). */
     static float[] vector(JsonNode v, String path) {
         if (v == null || v.isNull()) {
             throw ApiException.badRequest(path + " is required");
@@ -166,10 +176,7 @@ final class PointsApi {
             if (v.size() == 1 && v.has("")) { // {"": […]}: the unnamed vector written as a map
                 return vector(v.get(""), path + "[\"\"]");
             }
-            if (v.size() == 2 && v.has("name") && v.has("vector") && "".equals(v.get("name").asText(null))) {
-                return vector(v.get("vector"), path + ".vector"); // {"name": "", "vector": […]}: search's named form
-            }
-            throw ApiException.badRequest(path + ": named vectors are not supported yet; this collection has one unnamed vector \"\"");
+            throw ApiException.unprocessable(path + " must be an array of numbers");
         }
         if (!v.isArray()) {
             throw ApiException.unprocessable(path + " must be an array of numbers");
@@ -312,8 +319,7 @@ final class PointsApi {
                 case "delete_payload" -> deletePayload(col, b);
                 case "clear_payload" -> clearPayload(col, b);
                 case "update_vectors" -> updateVectors(col, b);
-                case "delete_vectors" -> throw ApiException.badRequest(path + ".delete_vectors: the collection's one unnamed vector"
-                        + " cannot be deleted from a point");
+                case "delete_vectors" -> deleteVectors(col, b);
                 default -> throw ApiException.badRequest(path + "." + kind + " is not an operation (upsert, delete, set_payload,"
                         + " overwrite_payload, delete_payload, clear_payload, update_vectors)");
             });
@@ -357,7 +363,7 @@ final class PointsApi {
         boolean withVector = QueryParser.withVector(body);
         List<ObjectNode> out = new ArrayList<>();
         for (Record r : col.get(ids(ids, "ids"), ps.any(), withVector)) {
-            out.add(record(r.id(), r.payload(), r.vector(), ps));
+            out.add(record(r.id(), r.payload(), r.vector(), r.named(), ps));
         }
         return Rest.Reply.of(out);
     }
@@ -375,7 +381,7 @@ final class PointsApi {
             throw new ApiException(404, "point " + id + " does not exist in collection '" + col.name() + "'");
         }
         Record r = found.getFirst();
-        return Rest.Reply.of(record(r.id(), r.payload(), r.vector(), PayloadSelector.ALL));
+        return Rest.Reply.of(record(r.id(), r.payload(), r.vector(), r.named(), PayloadSelector.ALL));
     }
 
     private Rest.Reply scroll(Rest.Call call) {
@@ -392,7 +398,7 @@ final class PointsApi {
         ObjectNode result = Json.MAPPER.createObjectNode();
         ArrayNode points = result.putArray("points");
         for (Record r : page.points()) {
-            points.add(record(r.id(), r.payload(), r.vector(), ps));
+            points.add(record(r.id(), r.payload(), r.vector(), r.named(), ps));
         }
         result.set("next_page_offset", page.nextOffset() == null ? null : Json.MAPPER.valueToTree(page.nextOffset().toJsonValue()));
         return Rest.Reply.of(result);
@@ -412,11 +418,7 @@ final class PointsApi {
 
     private Search parseSearch(Collection col, Body body) {
         body.check(SEARCH_FIELDS, QDRANT_SEARCH_ONLY, null);
-        float[] vector = vector(body.get("vector"), "vector");
-        if (vector.length != col.config().dimension()) {
-            throw ApiException.badRequest("vector has dimension " + vector.length + ", collection '" + col.name() + "' expects "
-                    + col.config().dimension());
-        }
+        VectorsJson.Target target = VectorsJson.target(body.get("vector"), body.path("vector"));
         int limit = body.integer("limit", 10, 1, Collection.MAX_LIMIT);
         int offset = body.integer("offset", 0, 0, Collection.MAX_LIMIT);
         Body params = body.object("params").check(Set.of("hnsw_ef", "exact"), Set.of("quantization", "indexed_only", "acorn"), null);
@@ -424,8 +426,9 @@ final class PointsApi {
         boolean exact = params.bool("exact", false);
         Float threshold = body.has("score_threshold") ? (float) body.number("score_threshold", 0) : null;
         PayloadSelector ps = PayloadSelector.parse(body.get("with_payload"), "with_payload", false);
-        SearchRequest r = new SearchRequest(vector, limit, FilterParser.parse(body.get("filter"), "filter"), ef, exact,
-                ps.any(), QueryParser.withVector(body), body.bool("explain", false), offset, threshold);
+        SearchRequest r = new SearchRequest(target.dense(), limit, FilterParser.parse(body.get("filter"), "filter"), ef, exact,
+                ps.any(), QueryParser.withVector(body), body.bool("explain", false), offset, threshold, target.using(),
+                target.sparse());
         return new Search(r, ps);
     }
 
@@ -458,18 +461,34 @@ final class PointsApi {
         return new Rest.Reply(results, Performance.ofBatch(raw), List.of());
     }
 
-    static ObjectNode record(PointId id, ObjectNode payload, float[] vector, PayloadSelector ps) {
+    static ObjectNode record(PointId id, ObjectNode payload, float[] vector, io.vectorflow.engine.Vectors named,
+                             PayloadSelector ps) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.set("id", Json.MAPPER.valueToTree(id.toJsonValue()));
         n.set("payload", payload == null ? null : ps.apply(payload));
-        if (vector == null) {
-            n.putNull("vector");
-        } else {
-            ArrayNode v = n.putArray("vector");
-            for (float f : vector) {
-                v.add(f);
-            }
-        }
+        VectorsJson.write(n, vector, named);
         return n;
+    }
+
+    /** {@code POST /points/vectors/delete}: named vectors removed from points chosen by id or filter. */
+    static Runnable deleteVectors(Collection col, Body b) {
+        Body body = b.check(Set.of("points", "filter", "vector"), Set.of("shard_key", "ordering"), null);
+        JsonNode names = body.get("vector");
+        if (names == null || !names.isArray() || names.isEmpty()) {
+            throw ApiException.badRequest(body.path("vector") + " must be a list of vector names");
+        }
+        java.util.Set<String> set = new java.util.LinkedHashSet<>();
+        for (JsonNode n : names) {
+            if (!n.isTextual()) {
+                throw ApiException.badRequest(body.path("vector") + " must hold vector names, got " + Body.brief(n));
+            }
+            set.add(n.textValue());
+        }
+        if (body.has("points") == body.has("filter")) {
+            throw ApiException.badRequest("give either points (ids) or filter");
+        }
+        List<PointId> ids = body.has("points") ? ids(body.get("points"), body.path("points")) : null;
+        Filter filter = body.has("filter") ? FilterParser.parse(body.get("filter"), body.path("filter")) : null;
+        return () -> col.deleteVectors(ids, filter, set);
     }
 }

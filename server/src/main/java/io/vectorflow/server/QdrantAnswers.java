@@ -77,10 +77,30 @@ final class QdrantAnswers {
         return Points.VectorsOutput.newBuilder().setVector(out.setDense(dense)).build();
     }
 
+    /** Named vectors: each dense one as {@link #vectors(float[])} writes it, each sparse one in {@code sparse} and the older fields. */
+    static Points.VectorsOutput vectors(io.vectorflow.engine.Vectors named) {
+        Points.NamedVectorsOutput.Builder out = Points.NamedVectorsOutput.newBuilder();
+        named.dense().forEach((name, v) -> out.putVectors(name, vectors(v).getVector()));
+        named.sparse().forEach((name, v) -> {
+            Points.SparseVector.Builder sparse = Points.SparseVector.newBuilder();
+            Points.SparseIndices.Builder indices = Points.SparseIndices.newBuilder();
+            Points.VectorOutput.Builder one = Points.VectorOutput.newBuilder();
+            for (int i = 0; i < v.size(); i++) {
+                sparse.addIndices(v.indices()[i]).addValues(v.values()[i]);
+                indices.addData(v.indices()[i]);
+                one.addData(v.values()[i]);
+            }
+            out.putVectors(name, one.setIndices(indices).setSparse(sparse).build());
+        });
+        return Points.VectorsOutput.newBuilder().setVectors(out).build();
+    }
+
     static Points.ScoredPoint scored(ScoredPoint p, PayloadSelector ps) {
         Points.ScoredPoint.Builder b = Points.ScoredPoint.newBuilder().setId(id(p.id())).setScore(p.score()).setVersion(0)
                 .putAllPayload(payload(p.payload(), ps));
-        if (p.vector() != null) {
+        if (p.named() != null) {
+            b.setVectors(vectors(p.named()));
+        } else if (p.vector() != null) {
             b.setVectors(vectors(p.vector()));
         }
         Points.OrderValue order = orderValue(p.orderValue());
@@ -102,7 +122,9 @@ final class QdrantAnswers {
 
     static Points.RetrievedPoint retrieved(Record r, PayloadSelector ps) {
         Points.RetrievedPoint.Builder b = Points.RetrievedPoint.newBuilder().setId(id(r.id())).putAllPayload(payload(r.payload(), ps));
-        if (r.vector() != null) {
+        if (r.named() != null) {
+            b.setVectors(vectors(r.named()));
+        } else if (r.vector() != null) {
             b.setVectors(vectors(r.vector()));
         }
         return b.build();

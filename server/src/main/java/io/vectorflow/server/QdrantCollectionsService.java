@@ -10,6 +10,7 @@ import io.qdrant.client.grpc.SnapshotsGrpc;
 import io.qdrant.client.grpc.SnapshotsService;
 import io.vectorflow.engine.Collection;
 import io.vectorflow.engine.CollectionConfig;
+import io.vectorflow.engine.VectorsConfig;
 import io.vectorflow.engine.Database;
 import io.vectorflow.engine.Json;
 import io.vectorflow.engine.index.FieldType;
@@ -54,8 +55,10 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
             if (r.hasOptimizersConfig()) {
                 body.set("optimizers_config", optimizers(r.getOptimizersConfig()));
             }
-            if (r.hasSparseVectorsConfig() && r.getSparseVectorsConfig().getMapCount() > 0) {
-                body.putObject("sparse_vectors").put("present", true);
+            if (r.hasSparseVectorsConfig()) {
+                ObjectNode sparse = body.putObject("sparse_vectors");
+                r.getSparseVectorsConfig().getMapMap().forEach((name, p) -> sparse.putObject(name)
+                        .put("modifier", p.getModifier() == Collections.Modifier.Idf ? "idf" : "none"));
             }
             rest.create(r.getCollectionName(), Body.of(body, ""));
             return done(true, start);
@@ -150,8 +153,24 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
         int unindexed = c.store().unindexedPoints();
         String distance = CollectionsApi.DISTANCES.entrySet().stream().filter(e -> e.getValue().equals(cfg.metric()))
                 .map(Map.Entry::getKey).findFirst().orElse("Cosine");
-        Collections.VectorParams vectors = Collections.VectorParams.newBuilder().setSize(cfg.dimension())
-                .setDistance(Collections.Distance.valueOf(distance)).setOnDisk(cfg.onDisk()).build();
+        Collections.VectorsConfig.Builder vectors = Collections.VectorsConfig.newBuilder();
+        Collections.SparseVectorConfig.Builder sparse = Collections.SparseVectorConfig.newBuilder();
+        if (cfg.vectors() == null) {
+            vectors.setParams(Collections.VectorParams.newBuilder().setSize(cfg.dimension())
+                    .setDistance(Collections.Distance.valueOf(distance)).setOnDisk(cfg.onDisk()));
+        } else {
+            Collections.VectorParamsMap.Builder map = Collections.VectorParamsMap.newBuilder();
+            for (VectorsConfig.Dense d : cfg.vectors().dense()) {
+                map.putMap(d.name(), Collections.VectorParams.newBuilder().setSize(d.size())
+                        .setDistance(Collections.Distance.valueOf(CollectionsApi.apiDistance(d.distance()))).setOnDisk(cfg.onDisk())
+                        .build());
+            }
+            vectors.setParamsMap(map);
+            for (VectorsConfig.Sparse d : cfg.vectors().sparse()) {
+                sparse.putMap(d.name(), Collections.SparseVectorParams.newBuilder()
+                        .setModifier(d.idf() ? Collections.Modifier.Idf : Collections.Modifier.None).build());
+            }
+        }
         Collections.CollectionInfo.Builder b = Collections.CollectionInfo.newBuilder()
                 .setStatus(c.readOnlyReason() != null ? Collections.CollectionStatus.Red
                         : unindexed > 0 ? Collections.CollectionStatus.Yellow : Collections.CollectionStatus.Green)
@@ -161,7 +180,7 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
                 .setConfig(Collections.CollectionConfig.newBuilder()
                         .setParams(Collections.CollectionParams.newBuilder().setShardNumber(1).setOnDiskPayload(true)
                                 .setReplicationFactor(1).setWriteConsistencyFactor(1)
-                                .setVectorsConfig(Collections.VectorsConfig.newBuilder().setParams(vectors)))
+                                .setVectorsConfig(vectors).setSparseVectorsConfig(sparse))
                         // Every field Qdrant fills, as the REST answer has them: clients convert these into
                         // their REST models, whose fields are required.
                         .setHnswConfig(Collections.HnswConfigDiff.newBuilder().setM(cfg.m()).setEfConstruct(cfg.efConstruction())

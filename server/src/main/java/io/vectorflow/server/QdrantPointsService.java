@@ -68,8 +68,8 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
             if (!p.hasId()) {
                 throw new IllegalArgumentException(path + ".id is required");
             }
-            points.add(new Point(QdrantRequests.pointId(p.getId(), path + ".id"), QdrantRequests.vector(p.getVectors(), path + ".vectors"),
-                    p.getPayloadCount() == 0 ? null : QdrantRequests.object(p.getPayloadMap())));
+            points.add(QdrantRequests.point(QdrantRequests.pointId(p.getId(), path + ".id"), p.getVectors(),
+                    p.getPayloadCount() == 0 ? null : QdrantRequests.object(p.getPayloadMap()), path + ".vectors"));
         }
         return points;
     }
@@ -86,8 +86,8 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
     private static Runnable vectorUpdate(Collection col, List<Points.PointVectors> list) {
         List<Point> points = new ArrayList<>(list.size());
         for (int i = 0; i < list.size(); i++) {
-            points.add(new Point(QdrantRequests.pointId(list.get(i).getId(), "points[" + i + "].id"),
-                    QdrantRequests.vector(list.get(i).getVectors(), "points[" + i + "].vectors"), null));
+            points.add(QdrantRequests.point(QdrantRequests.pointId(list.get(i).getId(), "points[" + i + "].id"),
+                    list.get(i).getVectors(), null, "points[" + i + "].vectors"));
         }
         return () -> col.updateVectors(points);
     }
@@ -95,9 +95,17 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
     @Override
     public void deleteVectors(Points.DeletePointVectors r, StreamObserver<Points.PointsOperationResponse> out) {
         calls.write(r, out, () -> {
-            throw new IllegalArgumentException("vectors: the collection's one unnamed vector cannot be deleted from a point;"
-                    + " delete the point, or upsert it with a new vector");
+            long start = System.nanoTime();
+            vectorDelete(db.collection(r.getCollectionName()), r.getPointsSelector(), r.getVectors(), "").run();
+            return QdrantAnswers.completed(start);
         });
+    }
+
+    /** Removes named vectors from the selected points, through the REST request's one implementation. */
+    private static Runnable vectorDelete(Collection col, Points.PointsSelector points, Points.VectorsSelector names, String path) {
+        ObjectNode o = selector(points);
+        o.set("vector", QdrantRequests.strings(names.getNamesList()));
+        return PointsApi.deleteVectors(col, Body.of(o, path));
     }
 
     @Override
@@ -213,8 +221,8 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
             case CLEAR_PAYLOAD -> PointsApi.clearPayload(col, Body.of(selector(op.getClearPayload().getPoints()), path));
             case CLEAR_PAYLOAD_DEPRECATED -> PointsApi.clearPayload(col, Body.of(selector(op.getClearPayloadDeprecated()), path));
             case UPDATE_VECTORS -> vectorUpdate(col, op.getUpdateVectors().getPointsList());
-            case DELETE_VECTORS -> throw new IllegalArgumentException(path + ".delete_vectors: the collection's one unnamed vector"
-                    + " cannot be deleted from a point");
+            case DELETE_VECTORS -> vectorDelete(col, op.getDeleteVectors().getPointsSelector(), op.getDeleteVectors().getVectors(),
+                    path + ".delete_vectors");
             case OPERATION_NOT_SET -> throw new IllegalArgumentException(path + " holds no operation");
         };
     }
@@ -279,7 +287,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
                 }
                 SearchResult res = QueryEngine.run(col, withOutput(QueryParser.query(Body.of(q, ""), Set.of()), ps.any(), vectors));
                 for (var p : res.points()) {
-                    Points.RetrievedPoint.Builder rp = QdrantAnswers.retrieved(new Record(p.id(), p.payload(), p.vector()), ps).toBuilder();
+                    Points.RetrievedPoint.Builder rp = QdrantAnswers.retrieved(new Record(p.id(), p.payload(), p.vector(), p.named()), ps).toBuilder();
                     Points.OrderValue order = QdrantAnswers.orderValue(p.orderValue());
                     b.addResult(order == null ? rp : rp.setOrderValue(order));
                 }
@@ -366,14 +374,19 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
     }
 
     static ObjectNode search(Points.SearchPoints r) {
-        if (r.hasSparseIndices()) {
-            throw new IllegalArgumentException("sparse_indices: sparse vectors are not supported yet");
-        }
         ObjectNode o = common(r.hasFilter(), r.getFilter(), r.hasParams() ? r.getParams() : null,
                 r.hasScoreThreshold() ? r.getScoreThreshold() : null, r.getLimit(), r.hasOffset() ? r.getOffset() : null,
                 r.hasWithPayload() ? r.getWithPayload() : null, r.hasWithVectors() ? r.getWithVectors() : null);
-        ArrayNode v = o.putArray("query");
-        r.getVectorList().forEach(v::add);
+        if (r.hasSparseIndices()) { // a sparse query on the vector vector_name names
+            ObjectNode q = o.putObject("query");
+            ArrayNode idx = q.putArray("indices");
+            r.getSparseIndices().getDataList().forEach(i -> idx.add(Integer.toUnsignedLong(i)));
+            ArrayNode val = q.putArray("values");
+            r.getVectorList().forEach(val::add);
+        } else {
+            ArrayNode v = o.putArray("query");
+            r.getVectorList().forEach(v::add);
+        }
         if (r.hasVectorName()) {
             o.put("using", r.getVectorName());
         }

@@ -9,6 +9,7 @@ import io.qdrant.client.grpc.Common;
 import io.qdrant.client.grpc.JsonWithInt;
 import io.qdrant.client.grpc.Points;
 import io.vectorflow.engine.Json;
+import io.vectorflow.core.sparse.SparseVector;
 import io.vectorflow.storage.PointId;
 import java.time.Instant;
 import java.util.List;
@@ -80,20 +81,45 @@ final class QdrantRequests {
         return a;
     }
 
-    /** A point's vector: the dense form, the older {@code data} form, or a map holding only the unnamed vector. */
-    static float[] vector(Points.Vectors v, String field) {
+    /** A point from its id, vectors (one unnamed dense vector, or named dense and sparse ones) and payload. */
+    static io.vectorflow.engine.Point point(PointId id, Points.Vectors v, ObjectNode payload, String field) {
         return switch (v.getVectorsOptionsCase()) {
-            case VECTOR -> dense(v.getVector(), field);
+            case VECTOR -> new io.vectorflow.engine.Point(id, dense(v.getVector(), field), payload);
             case VECTORS -> {
-                Map<String, Points.Vector> named = v.getVectors().getVectorsMap();
-                if (named.size() != 1 || !named.containsKey("")) {
-                    throw new IllegalArgumentException(field + ": named vectors are not supported yet; this collection has one"
-                            + " unnamed vector \"\"");
-                }
-                yield dense(named.get(""), field);
+                Map<String, float[]> dense = new java.util.LinkedHashMap<>();
+                Map<String, SparseVector> sparse = new java.util.LinkedHashMap<>();
+                v.getVectors().getVectorsMap().forEach((name, vector) -> {
+                    if (isSparse(vector)) {
+                        sparse.put(name, sparse(vector, field + "." + name));
+                    } else {
+                        dense.put(name, dense(vector, field + "." + name));
+                    }
+                });
+                yield new io.vectorflow.engine.Point(id, null, payload, new io.vectorflow.engine.Vectors(dense, sparse));
             }
             case VECTORSOPTIONS_NOT_SET -> throw new IllegalArgumentException(field + " is required");
         };
+    }
+
+    private static boolean isSparse(Points.Vector v) {
+        return v.getVectorCase() == Points.Vector.VectorCase.SPARSE
+                || v.getVectorCase() == Points.Vector.VectorCase.VECTOR_NOT_SET && v.hasIndices();
+    }
+
+    /** A sparse vector: the {@code sparse} form or the older {@code data} with {@code indices}. */
+    static SparseVector sparse(Points.Vector v, String field) {
+        List<Integer> indices = v.getVectorCase() == Points.Vector.VectorCase.SPARSE ? v.getSparse().getIndicesList()
+                : v.getIndices().getDataList();
+        List<Float> values = v.getVectorCase() == Points.Vector.VectorCase.SPARSE ? v.getSparse().getValuesList() : v.getDataList();
+        return VectorsJson.sparse(sparseJson(indices, values), field);
+    }
+
+    private static ObjectNode sparseJson(List<Integer> indices, List<Float> values) {
+        ObjectNode o = F.objectNode();
+        ArrayNode idx = o.putArray("indices");
+        indices.forEach(i -> idx.add(Integer.toUnsignedLong(i)));
+        o.set("values", floats(values));
+        return o;
     }
 
     static float[] dense(Points.Vector v, String field) {
@@ -101,11 +127,13 @@ final class QdrantRequests {
             case DENSE -> v.getDense().getDataList();
             case VECTOR_NOT_SET -> {
                 if (v.hasIndices()) {
-                    throw new IllegalArgumentException(field + ": sparse vectors are not supported yet");
+                    throw new IllegalArgumentException(field + ": a sparse vector is given by the name of one of the collection's"
+                            + " sparse vectors");
                 }
                 yield v.getDataList();
             }
-            case SPARSE -> throw new IllegalArgumentException(field + ": sparse vectors are not supported yet");
+            case SPARSE -> throw new IllegalArgumentException(field + ": a sparse vector is given by the name of one of the"
+                    + " collection's sparse vectors");
             case MULTI_DENSE -> throw new IllegalArgumentException(field + ": multivectors are not supported");
             default -> throw new IllegalArgumentException(field + ": server-side inference (documents, images) is not supported;"
                     + " send a vector");
@@ -113,12 +141,12 @@ final class QdrantRequests {
         return PointsApi.vector(floats(values), field);
     }
 
-    /** A query's vector input: a dense vector or a point id (as REST writes them). */
+    /** A query's vector input: a dense or sparse vector or a point id (as REST writes them). */
     static JsonNode input(Points.VectorInput v, String field) {
         return switch (v.getVariantCase()) {
             case ID -> id(v.getId());
             case DENSE -> floats(v.getDense().getDataList());
-            case SPARSE -> throw new IllegalArgumentException(field + ": sparse vectors are not supported yet");
+            case SPARSE -> sparseJson(v.getSparse().getIndicesList(), v.getSparse().getValuesList());
             case MULTI_DENSE -> throw new IllegalArgumentException(field + ": multivectors are not supported");
             case VARIANT_NOT_SET -> throw new IllegalArgumentException(field + " is required");
             default -> throw new IllegalArgumentException(field + ": server-side inference (documents, images) is not supported;"

@@ -156,7 +156,7 @@ final class QueryApi {
         }
         Map<Object, ObjectNode> out = new HashMap<>();
         for (Record r : other.get(List.copyOf(byId.keySet()), ps.any(), vectors)) {
-            out.put(byId.get(r.id()), PointsApi.record(r.id(), r.payload(), r.vector(), ps));
+            out.put(byId.get(r.id()), PointsApi.record(r.id(), r.payload(), r.vector(), r.named(), ps));
         }
         return out;
     }
@@ -177,7 +177,7 @@ final class QueryApi {
     static List<ObjectNode> scored(List<ScoredPoint> points, PayloadSelector ps) {
         List<ObjectNode> out = new ArrayList<>(points.size());
         for (ScoredPoint p : points) {
-            ObjectNode n = PointsApi.record(p.id(), p.payload(), p.vector(), ps);
+            ObjectNode n = PointsApi.record(p.id(), p.payload(), p.vector(), p.named(), ps);
             n.put("version", 0);
             n.put("score", p.score());
             if (p.orderValue() != null) {

@@ -69,13 +69,18 @@ final class QueryParser {
     static QueryRequest searchGroups(Body body, Set<String> extra) {
         body.check(union(Set.of("vector", "filter", "params", "with_payload", "with_vector", "with_vectors", "score_threshold",
                 "limit", "explain"), extra), IGNORED, null);
-        return legacy(body, new Query.Nearest(new Query.Input.Vector(PointsApi.vector(body.get("vector"), body.path("vector"))),
-                null), true);
+        VectorsJson.Target target = VectorsJson.target(body.get("vector"), body.path("vector"));
+        Query.Input input = target.sparse() != null ? new Query.Input.Sparse(target.sparse()) : new Query.Input.Vector(target.dense());
+        return legacy(body, new Query.Nearest(input, null), true, target.using());
     }
 
     private static QueryRequest legacy(Body body, Query q, boolean groups) {
+        return legacy(body, q, groups, body.string("using", null));
+    }
+
+    private static QueryRequest legacy(Body body, Query q, boolean groups, String using) {
         Body params = params(body);
-        return new QueryRequest(List.of(), q, body.string("using", null), FilterParser.parse(body.get("filter"), body.path("filter")),
+        return new QueryRequest(List.of(), q, using, FilterParser.parse(body.get("filter"), body.path("filter")),
                 params.integer("hnsw_ef", 0, 1, SearchRequest.MAX_EF), params.bool("exact", false), threshold(body),
                 groups ? 1 : body.integer("limit", 10, 1, Collection.MAX_LIMIT),
                 groups ? 0 : body.integer("offset", 0, 0, Collection.MAX_LIMIT),
@@ -112,10 +117,10 @@ final class QueryParser {
         if (v.isBoolean()) {
             return v.booleanValue();
         }
-        if (v.isArray()) { // vector names: the collection's one vector is ""
+        if (v.isArray()) { // vector names: every vector the point has is returned
             for (JsonNode n : v) {
-                if (!n.isTextual() || !n.textValue().isEmpty()) {
-                    throw ApiException.badRequest("with_vector: this collection has one unnamed vector, \"\"; got " + Body.brief(n));
+                if (!n.isTextual()) {
+                    throw ApiException.badRequest("with_vector must list vector names; got " + Body.brief(n));
                 }
             }
             return !v.isEmpty();
@@ -165,7 +170,7 @@ final class QueryParser {
         if (q == null || q.isNull()) {
             return null;
         }
-        if (!q.isObject()) {
+        if (!q.isObject() || q.has("indices") || q.has("values")) { // a vector, a point id or a sparse vector: nearest
             return new Query.Nearest(input(q, path), null);
         }
         Body b = Body.of(q, path);
@@ -313,7 +318,7 @@ final class QueryParser {
         }
         if (v.isObject()) {
             if (v.has("indices") || v.has("values")) {
-                throw ApiException.badRequest(path + ": sparse vectors are not supported yet");
+                return new Query.Input.Sparse(VectorsJson.sparse(v, path));
             }
             if (v.has("text") || v.has("image") || v.has("object")) {
                 throw ApiException.badRequest(path + ": server-side inference (documents, images) is not supported; send a vector");
