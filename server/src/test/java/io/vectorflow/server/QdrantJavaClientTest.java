@@ -146,6 +146,112 @@ class QdrantJavaClientTest {
         }
     }
 
+    /** Point i's sparse vector: dimensions i % 11 and 20 + i % 7, values 1 and (i % 3) + 1. */
+    private static Points.Vector sparse(int i) {
+        return io.qdrant.client.VectorFactory.vector(List.of(1f, (float) (i % 3 + 1)), List.of(i % 11, 20 + i % 7));
+    }
+
+    private static double cosine(float[] a, float[] b) {
+        double d = 0, na = 0, nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            d += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+        return d / Math.sqrt(na * nb);
+    }
+
+    @Test
+    void namedDenseAndSparseVectorsThroughTheJavaClient() throws Exception {
+        try (Database db = Database.open(dir.resolve("data"));
+             VectorFlowServer server = VectorFlowServer.start(db, VectorFlowServer.Settings.of("127.0.0.1", 0).withGrpcPort(0));
+             QdrantClient client = new QdrantClient(QdrantGrpcClient.newBuilder("127.0.0.1", server.grpcPort(), false).build())) {
+            client.createCollectionAsync(Collections.CreateCollection.newBuilder().setCollectionName("h")
+                    .setVectorsConfig(Collections.VectorsConfig.newBuilder().setParamsMap(Collections.VectorParamsMap.newBuilder()
+                            .putMap("dense", Collections.VectorParams.newBuilder().setSize(DIM).setDistance(Collections.Distance.Cosine).build())))
+                    .setSparseVectorsConfig(Collections.SparseVectorConfig.newBuilder().putMap("words",
+                            Collections.SparseVectorParams.getDefaultInstance())).build()).get();
+            Collections.CollectionParams params = client.getCollectionInfoAsync("h").get().getConfig().getParams();
+            assertThat(params.getVectorsConfig().getParamsMap().getMapMap().get("dense").getSize()).isEqualTo(DIM);
+            assertThat(params.getSparseVectorsConfig().getMapMap()).containsKey("words");
+
+            List<Points.PointStruct> points = new ArrayList<>();
+            for (int i = 0; i < 120; i++) {
+                Map<String, Points.Vector> named = new HashMap<>();
+                named.put("dense", io.qdrant.client.VectorFactory.vector(list(vector(i))));
+                if (i % 4 != 0) {
+                    named.put("words", sparse(i));
+                }
+                points.add(Points.PointStruct.newBuilder().setId(id(i)).setVectors(io.qdrant.client.VectorsFactory.namedVectors(named))
+                        .build());
+            }
+            client.upsertAsync("h", points).get();
+
+            // Dense on its name: the exact ranking.
+            List<Points.ScoredPoint> dense = client.queryAsync(Points.QueryPoints.newBuilder().setCollectionName("h")
+                    .setQuery(nearest(vector(500))).setUsing("dense").setLimit(10)
+                    .setParams(Points.SearchParams.newBuilder().setExact(true)).build()).get();
+            List<Integer> want = java.util.stream.IntStream.range(0, 120).boxed()
+                    .sorted((a, b) -> Double.compare(cosine(vector(b), vector(500)), cosine(vector(a), vector(500)))).limit(10).toList();
+            assertThat(dense.stream().map(p -> (int) p.getId().getNum()).toList()).isEqualTo(want);
+
+            // Sparse on its name: dot products, only points sharing a dimension, none lacking the vector.
+            List<Points.ScoredPoint> sparse = client.queryAsync(Points.QueryPoints.newBuilder().setCollectionName("h")
+                    .setQuery(nearest(List.of(1f, 2f), List.of(3, 22))).setUsing("words").setLimit(200).build()).get();
+            Map<Integer, Float> expected = new HashMap<>();
+            for (int i = 0; i < 120; i++) {
+                float score = (i % 11 == 3 ? 1f : 0f) + (20 + i % 7 == 22 ? 2f * (i % 3 + 1) : 0f);
+                if (i % 4 != 0 && score > 0) {
+                    expected.put(i, score);
+                }
+            }
+            assertThat(sparse).hasSize(expected.size());
+            for (Points.ScoredPoint p : sparse) {
+                assertThat(p.getScore()).isEqualTo(expected.get((int) p.getId().getNum()));
+            }
+            List<Points.ScoredPoint> legacy = client.searchAsync(Points.SearchPoints.newBuilder().setCollectionName("h")
+                    .setVectorName("words").addAllVector(List.of(1f, 2f))
+                    .setSparseIndices(Points.SparseIndices.newBuilder().addData(3).addData(22)).setLimit(5).build()).get();
+            assertThat(legacy.stream().map(Points.ScoredPoint::getId).toList())
+                    .isEqualTo(sparse.subList(0, 5).stream().map(Points.ScoredPoint::getId).toList());
+
+            // Hybrid: both prefetched, fused by reciprocal rank (k = 2) over the two rankings above.
+            List<Points.ScoredPoint> hybrid = client.queryAsync(Points.QueryPoints.newBuilder().setCollectionName("h")
+                    .addPrefetch(Points.PrefetchQuery.newBuilder().setQuery(nearest(vector(500))).setUsing("dense").setLimit(10)
+                            .setParams(Points.SearchParams.newBuilder().setExact(true)))
+                    .addPrefetch(Points.PrefetchQuery.newBuilder().setQuery(nearest(List.of(1f, 2f), List.of(3, 22)))
+                            .setUsing("words").setLimit(10))
+                    .setQuery(io.qdrant.client.QueryFactory.rrf(Points.Rrf.newBuilder().setK(2).build())).setLimit(5)
+                    .setWithVectors(io.qdrant.client.WithVectorsSelectorFactory.enable(true)).build()).get();
+            Map<Long, Double> fused = new HashMap<>();
+            for (List<Points.ScoredPoint> ranking : List.of(dense, sparse.subList(0, 10))) {
+                for (int r = 0; r < ranking.size(); r++) {
+                    fused.merge(ranking.get(r).getId().getNum(), 1.0 / (r + 2), Double::sum);
+                }
+            }
+            assertThat(hybrid).hasSize(5);
+            for (Points.ScoredPoint p : hybrid) {
+                assertThat((double) p.getScore()).isCloseTo(fused.get(p.getId().getNum()), org.assertj.core.data.Offset.offset(1e-5));
+                assertThat(p.getVectors().getVectors().getVectorsMap()).containsKey("dense");
+            }
+
+            // Vectors by name; one deleted while the other stays.
+            Points.RetrievedPoint p5 = client.retrieveAsync("h", List.of(id(5)), false, true, null).get().getFirst();
+            Points.VectorOutput words = p5.getVectors().getVectors().getVectorsMap().get("words");
+            assertThat(words.getSparse().getIndicesList()).containsExactly(5, 25);
+            assertThat(words.getSparse().getValuesList()).containsExactly(1f, 3f);
+            client.deleteVectorsAsync("h", List.of("words"), List.of(id(5))).get();
+            p5 = client.retrieveAsync("h", List.of(id(5)), false, true, null).get().getFirst();
+            assertThat(p5.getVectors().getVectors().getVectorsMap()).containsOnlyKeys("dense");
+            assertThatThrownBy(() -> client.queryAsync(Points.QueryPoints.newBuilder().setCollectionName("h")
+                    .setQuery(nearest(vector(1))).setUsing("nope").build()).get())
+                    .satisfies(e -> {
+                        assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                        assertThat(e.getCause().getMessage()).contains("nope");
+                    });
+        }
+    }
+
     @Test
     void theOfficialJavaClientWorksThroughTheWholeSurface() throws Exception {
         try (Database db = Database.open(dir.resolve("data"));

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * collections, points, payloads, snapshots and errors ({@code qdrant-client.mjs}) and through the
  * query API ({@code qdrant-query.mjs}: fusion checked against fusion of exact rankings, MMR,
  * recommend, discover, order_by, groups, the request shapes LangChain sends), and LangChain's
- * Qdrant vector store unchanged ({@code langchain.mjs}), and the official Qdrant gRPC client
+ * Qdrant vector store unchanged ({@code langchain.mjs}), named dense and sparse vectors with hybrid
+ * fusion checked against exact rankings ({@code qdrant-named.mjs}), and the official Qdrant gRPC client
  * ({@code @qdrant/js-client-grpc}) on the gRPC port ({@code qdrant-grpc.mjs}). Each script asserts every answer; this
  * test installs the packages ({@code npm ci}) when the lock file changed and requires each
  * script to pass.
@@ -34,6 +35,11 @@ class QdrantJsClientTest {
     @Test
     void officialQdrantClientRunsTheQueryApi(@TempDir Path dir) throws Exception {
         script(dir, "qdrant-query.mjs");
+    }
+
+    @Test
+    void officialQdrantClientHandlesNamedAndSparseVectors(@TempDir Path dir) throws Exception {
+        script(dir, "qdrant-named.mjs");
     }
 
     @Test
