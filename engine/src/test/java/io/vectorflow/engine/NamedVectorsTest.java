@@ -240,6 +240,21 @@ class NamedVectorsTest {
     }
 
     @Test
+    void aSnapshotRestoresEveryVector() throws Exception {
+        try (Database db = Database.open(dir)) {
+            filled(db);
+            db.createSnapshot("h", "s1");
+            Collection copy;
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(db.snapshotFile("h", "s1"))) {
+                copy = db.restoreSnapshot(in, "h-copy");
+            }
+            assertThat(copy.config().vectors()).isEqualTo(schema());
+            assertThat(copy.count(null)).isEqualTo(N);
+            checkSearches(copy);
+        }
+    }
+
+    @Test
     void updatesAndDeletesOfOneVectorKeepTheOthers() throws Exception {
         try (Database db = Database.open(dir)) {
             Collection c = filled(db);

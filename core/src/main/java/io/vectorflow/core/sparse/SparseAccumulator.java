@@ -74,19 +74,27 @@ final class SparseAccumulator {
         }
     }
 
-    /** The {@code k} best accepted ordinals scored so far, best first (ties to the smaller ordinal). */
+    /**
+     * The {@code k} best accepted ordinals scored so far, best first (ties to the smaller ordinal).
+     * The filter is asked only about ordinals that would enter the heap, so a broad query's
+     * many low scorers cost a comparison each, not a filter test.
+     */
     SparseIndex.Hits top(int k, OrdinalFilter accept) {
         heap.clear();
         for (int i = 0; i < count; i++) {
             int o = touched[i];
+            long packed = LongHeap.pack(-acc[o], o); // the heap keeps its largest (worst) on top through ~
+            boolean full = heap.size() >= k;
+            if (full && ~heap.peek() <= packed) {
+                continue; // not better than the k-th so far: no need to ask the filter
+            }
             if (accept != null && !accept.accept(o)) {
                 continue;
             }
-            long packed = LongHeap.pack(-acc[o], o); // the heap keeps its largest (worst) on top through ~
-            if (heap.size() < k) {
-                heap.push(~packed);
-            } else if (~heap.peek() > packed) {
+            if (full) {
                 heap.replaceTop(~packed);
+            } else {
+                heap.push(~packed);
             }
         }
         int size = heap.size();
