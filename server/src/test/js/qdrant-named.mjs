@@ -62,13 +62,20 @@ function sparseScores(q) {
 
 await step("create a collection with named dense vectors and an idf sparse vector", async () => {
   assert.equal(await client.createCollection(name, {
-    vectors: { dense: { size: dim, distance: "Cosine" }, image: { size: 3, distance: "Euclid" } },
+    vectors: { dense: { size: dim, distance: "Cosine" }, image: { size: 3, distance: "Euclid", on_disk: true, hnsw_config: { m: 8 } } },
     sparse_vectors: { text: { modifier: "idf" } },
   }), true);
   const info = await client.getCollection(name);
   assert.deepEqual(info.config.params.vectors.dense, { size: dim, distance: "Cosine", on_disk: false });
   assert.equal(info.config.params.vectors.image.distance, "Euclid");
+  assert.equal(info.config.params.vectors.image.on_disk, true);
+  assert.equal(info.config.params.vectors.image.hnsw_config.m, 8);
   assert.equal(info.config.params.sparse_vectors.text.modifier, "idf");
+  assert.equal(await client.updateCollection(name, { vectors: { image: { on_disk: false } } }), true);
+  const after = await client.getCollection(name);
+  assert.equal(after.config.params.vectors.image.on_disk, false);
+  assert.equal(after.config.params.vectors.image.hnsw_config.m, 8, "settings not given stay");
+  assert.equal(after.config.params.vectors.dense.on_disk, false);
 });
 
 await step("upsert points with named vectors, some lacking one", async () => {

@@ -132,15 +132,34 @@ public record CollectionConfig(String name, int dimension, String metric, int m,
         return Metrics.byName(metric);
     }
 
-    /** The storage slots of the dense vectors after the first (none without named vectors). */
+    /**
+     * The storage slots of the dense vectors after the first (none without named vectors), each
+     * with its own graph and storage settings or the collection's.
+     */
     public java.util.List<io.vectorflow.storage.segment.VectorLayout.Dense> moreVectorSlots() {
         if (vectors == null) {
             return java.util.List.of();
         }
-        HnswParams hnsw = new HnswParams(m, efConstruction);
-        return vectors.dense().subList(1, vectors.dense().size()).stream()
-                .map(d -> new io.vectorflow.storage.segment.VectorLayout.Dense(d.size(), Metrics.byName(d.distance()), hnsw))
-                .toList();
+        java.util.List<io.vectorflow.storage.segment.VectorLayout.Dense> out = new java.util.ArrayList<>();
+        for (int slot = 1; slot < vectors.dense().size(); slot++) {
+            VectorsConfig.Dense d = vectors.dense().get(slot);
+            out.add(new io.vectorflow.storage.segment.VectorLayout.Dense(d.size(), Metrics.byName(d.distance()), hnswOf(slot),
+                    onDiskOf(slot)));
+        }
+        return out;
+    }
+
+    /** The graph parameters of dense slot {@code slot}: its vector's own, or the collection's. */
+    public HnswParams hnswOf(int slot) {
+        VectorsConfig.Dense d = vectors == null ? null : vectors.dense().get(slot);
+        return new HnswParams(d != null && d.m() != null ? d.m() : m,
+                d != null && d.efConstruct() != null ? d.efConstruct() : efConstruction);
+    }
+
+    /** Whether dense slot {@code slot} is searched in place on disk: its vector's own setting, or the collection's. */
+    public boolean onDiskOf(int slot) {
+        VectorsConfig.Dense d = vectors == null ? null : vectors.dense().get(slot);
+        return d != null && d.onDisk() != null ? d.onDisk() : onDisk;
     }
 
     /** Sparse vector slots. */

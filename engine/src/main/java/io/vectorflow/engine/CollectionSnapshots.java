@@ -168,8 +168,7 @@ final class CollectionSnapshots {
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("snapshot archive holds no valid collection.json: " + e.getMessage(), e);
         }
-        var check = new CollectionStore.Options(config.dimension(), config.metricImpl(),
-                new HnswParams(config.m(), config.efConstruction()), config.segmentCapacity(),
+        var check = new CollectionStore.Options(config.dimension(), config.metricImpl(), config.hnswOf(0), config.segmentCapacity(),
                 CollectionStore.Options.DEFAULT_SEGMENT_PAYLOAD_BYTES, Durability.FSYNC, 200, 1, false, true, 2, 0, false)
                 .withVectors(config.moreVectorSlots(), config.sparseSlots());
         try {

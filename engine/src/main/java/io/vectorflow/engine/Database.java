@@ -255,9 +255,9 @@ public final class Database implements Closeable {
 
     private CollectionStore.Options storeOptions(CollectionConfig c) {
         Durability d = c.durability() != null ? c.durability() : options.durability();
-        return new CollectionStore.Options(c.dimension(), c.metricImpl(), new HnswParams(c.m(), c.efConstruction()),
+        return new CollectionStore.Options(c.dimension(), c.metricImpl(), c.hnswOf(0),
                 c.segmentCapacity(), options.segmentPayloadBytes(), d, options.asyncFlushMillis(), options.indexThreads(),
-                options.prefault(), c.onDisk(), options.maxUnindexed(), c.compactionMbPerSecond() != null
+                options.prefault(), c.onDiskOf(0), options.maxUnindexed(), c.compactionMbPerSecond() != null
                 ? c.compactionMbPerSecond() : options.compactionMbPerSecond(), options.autoCompact())
                 .withVectors(c.moreVectorSlots(), c.sparseSlots());
     }
@@ -296,7 +296,8 @@ public final class Database implements Closeable {
             Collection old = collection(config.name());
             CollectionConfig was = old.config();
             if (was.dimension() != config.dimension() || !was.metric().equals(config.metric())
-                    || !java.util.Objects.equals(was.vectors(), config.vectors())) {
+                    || (was.vectors() == null) != (config.vectors() == null)
+                    || was.vectors() != null && !was.vectors().sameShape(config.vectors())) {
                 throw new IllegalArgumentException("vectors.size and vectors.distance of collection '" + config.name()
                         + "' cannot change; create a new collection");
             }
@@ -337,7 +338,9 @@ public final class Database implements Closeable {
         }
         List<VectorsConfig.Dense> dense = new java.util.ArrayList<>();
         for (JsonNode d : v.path("dense")) {
-            dense.add(new VectorsConfig.Dense(d.get("name").asText(), d.get("size").asInt(), d.get("distance").asText()));
+            dense.add(new VectorsConfig.Dense(d.get("name").asText(), d.get("size").asInt(), d.get("distance").asText(),
+                    d.hasNonNull("m") ? d.get("m").asInt() : null, d.hasNonNull("ef_construct") ? d.get("ef_construct").asInt() : null,
+                    d.hasNonNull("on_disk") ? d.get("on_disk").asBoolean() : null));
         }
         List<VectorsConfig.Sparse> sparse = new java.util.ArrayList<>();
         for (JsonNode d : v.path("sparse")) {
@@ -357,7 +360,7 @@ public final class Database implements Closeable {
         if (c.vectors() != null) {
             ObjectNode v = n.putObject("vectors");
             c.vectors().dense().forEach(d -> v.withArray("dense").addObject().put("name", d.name()).put("size", d.size())
-                    .put("distance", d.distance()));
+                    .put("distance", d.distance()).put("m", d.m()).put("ef_construct", d.efConstruct()).put("on_disk", d.onDisk()));
             var sparse = v.putArray("sparse");
             c.vectors().sparse().forEach(d -> sparse.addObject().put("name", d.name()).put("idf", d.idf()));
         }

@@ -28,7 +28,7 @@ final class Residency implements SearchResults.ReadProbe {
 
     /** A probe for a segment searched in place; null for one whose vectors are in memory. */
     static Residency of(Segment s, int slot) {
-        return s instanceof SealedSegment sealed && sealed.searchesInPlace() ? new Residency(sealed.vectors(slot)) : null;
+        return s instanceof SealedSegment sealed && sealed.searchesInPlace(slot) ? new Residency(sealed.vectors(slot)) : null;
     }
 
     @Override

@@ -19,14 +19,35 @@ import java.util.Set;
  */
 public record VectorsConfig(List<Dense> dense, List<Sparse> sparse) {
 
-    /** A dense vector: its name (may be "" beside other names), size and metric. */
-    public record Dense(String name, int size, String distance) {
+    /**
+     * A dense vector: its name (may be "" beside other names), size and metric, and its own graph
+     * and storage settings where it has them (Qdrant's per-vector {@code hnsw_config.m},
+     * {@code hnsw_config.ef_construct} and {@code on_disk}); null ones follow the collection's.
+     */
+    public record Dense(String name, int size, String distance, Integer m, Integer efConstruct, Boolean onDisk) {
         public Dense {
             checkName(name, "vectors");
             if (size < 1 || size > 65_536) {
                 throw new IllegalArgumentException("vectors." + name + ".size must be between 1 and 65536, got " + size);
             }
             distance = Metrics.byName(distance).name();
+            if (m != null || efConstruct != null) {
+                new io.vectorflow.core.hnsw.HnswParams(m == null ? 16 : m, efConstruct == null ? 100 : efConstruct); // validates
+            }
+        }
+
+        public Dense(String name, int size, String distance) {
+            this(name, size, distance, null, null, null);
+        }
+
+        /** The same vector with other graph and storage settings (null: the collection's). */
+        public Dense with(Integer links, Integer beam, Boolean inPlace) {
+            return new Dense(name, size, distance, links, beam, inPlace);
+        }
+
+        /** Whether another vector differs from this one only in graph and storage settings. */
+        boolean sameShape(Dense o) {
+            return name.equals(o.name) && size == o.size && distance.equals(o.distance);
         }
     }
 
@@ -89,6 +110,26 @@ public record VectorsConfig(List<Dense> dense, List<Sparse> sparse) {
             }
         }
         return -1;
+    }
+
+    /** Whether {@code other} has the same names, sizes and metrics (settings may differ). */
+    public boolean sameShape(VectorsConfig other) {
+        if (other == null || dense.size() != other.dense.size() || !sparse.equals(other.sparse)) {
+            return false;
+        }
+        for (int i = 0; i < dense.size(); i++) {
+            if (!dense.get(i).sameShape(other.dense.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The same vectors with {@code d} in place of the dense vector of its name. */
+    public VectorsConfig replacing(Dense d) {
+        List<Dense> out = new ArrayList<>(dense);
+        out.set(denseSlot(d.name()), d);
+        return new VectorsConfig(out, sparse);
     }
 
     /** Every vector name, dense first. */

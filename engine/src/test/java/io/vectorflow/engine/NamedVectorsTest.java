@@ -240,6 +240,32 @@ class NamedVectorsTest {
     }
 
     @Test
+    void eachVectorHasItsOwnGraphAndStorageSettings() throws Exception {
+        VectorsConfig own = new VectorsConfig(List.of(new VectorsConfig.Dense("a", DIM_A, "euclidean"),
+                new VectorsConfig.Dense("b", DIM_B, "cosine", 8, 40, true)), List.of());
+        try (Database db = Database.open(dir)) {
+            Collection c = db.createCollection(CollectionConfig.of("own", own).withHnsw(24, 64));
+            Random r = new Random(1);
+            List<Point> batch = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                batch.add(new Point(PointId.of(i), null, null, new Vectors(Map.of("a", dense(r, DIM_A), "b", dense(r, DIM_B)), Map.of())));
+            }
+            c.upsert(batch);
+            c.flush();
+            var sealed = c.store().view().sealed().getFirst();
+            assertThat(sealed.graph(0).params().m()).isEqualTo(24);
+            assertThat(sealed.graph(1).params().m()).isEqualTo(8);
+            assertThat(sealed.graph(1).params().efConstruction()).isEqualTo(40);
+            assertThat(sealed.searchesInPlace(0)).isFalse();
+            assertThat(sealed.searchesInPlace(1)).isTrue();
+            db.updateCollection(c.config().withVectors(own.replacing(own.dense().get(1).with(8, 40, false))));
+            assertThat(db.collection("own").store().view().sealed().getFirst().searchesInPlace(1)).isFalse();
+            assertThatThrownBy(() -> db.updateCollection(db.collection("own").config().withVectors(own.replacing(
+                    new VectorsConfig.Dense("b", DIM_B + 1, "cosine"))))).hasMessageContaining("cannot change");
+        }
+    }
+
+    @Test
     void aSnapshotRestoresEveryVector() throws Exception {
         try (Database db = Database.open(dir)) {
             filled(db);

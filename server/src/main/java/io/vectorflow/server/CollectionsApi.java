@@ -154,15 +154,10 @@ final class CollectionsApi {
             settings = vectors.object("hnsw_config");
         } else {
             List<VectorsConfig.Dense> dense = new java.util.ArrayList<>();
-            boolean onDisk = false;
             for (var it = vectors.node().fieldNames(); it.hasNext(); ) {
                 String vectorName = it.next();
                 Body v = vectors.object(vectorName);
-                dense.add(dense(vectorName, v, warnings));
-                onDisk |= v.bool("on_disk", false);
-                if (v.has("hnsw_config")) {
-                    warnings.add(v.path("hnsw_config") + ": every named vector is indexed with the collection's hnsw_config");
-                }
+                dense.add(vectorSettings(dense(vectorName, v, warnings), v, warnings));
             }
             List<VectorsConfig.Sparse> sparseVectors = new java.util.ArrayList<>();
             for (var it = sparse.node().fieldNames(); it.hasNext(); ) {
@@ -180,7 +175,7 @@ final class CollectionsApi {
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest(e.getMessage());
             }
-            config = CollectionConfig.of(name, named).withOnDisk(onDisk);
+            config = CollectionConfig.of(name, named);
             settings = Body.of(null, "hnsw_config");
         }
         config = applySettings(config, settings, body, warnings);
@@ -210,6 +205,15 @@ final class CollectionsApi {
         return new VectorsConfig.Dense(name, size, DISTANCES.get(distance));
     }
 
+    /** A named vector's own {@code on_disk} and {@code hnsw_config} ({@code m}, {@code ef_construct}), over those it had. */
+    private static VectorsConfig.Dense vectorSettings(VectorsConfig.Dense d, Body v, List<String> warnings) {
+        Body h = v.object("hnsw_config").check(HNSW_FIELDS, HNSW_QDRANT_ONLY, warnings);
+        Integer m = h.has("m") ? Integer.valueOf(h.integer("m", 16, 2, 512)) : d.m();
+        Integer ef = h.has("ef_construct") ? Integer.valueOf(h.integer("ef_construct", 100, 4, 4096)) : d.efConstruct();
+        Boolean onDisk = v.has("on_disk") ? Boolean.valueOf(v.bool("on_disk", false)) : d.onDisk();
+        return d.with(m, ef, onDisk);
+    }
+
     private Rest.Reply update(Rest.Call call) {
         return update(call.param("name"), call.body());
     }
@@ -237,10 +241,17 @@ final class CollectionsApi {
                     each.add(v.object(vectorName));
                 }
             }
-            for (Body one : each) {
-                one.check(Set.of("on_disk", "hnsw_config"), Set.of("quantization_config"), warnings);
+            if (config.vectors() == null) {
+                Body one = each.getFirst().check(Set.of("on_disk", "hnsw_config"), Set.of("quantization_config"), warnings);
                 config = config.withOnDisk(one.bool("on_disk", config.onDisk()));
                 config = applySettings(config, one.object("hnsw_config"), Body.of(null, ""), warnings);
+            } else {
+                for (var it = v.node().fieldNames(); it.hasNext(); ) {
+                    String vectorName = it.next();
+                    Body one = v.object(vectorName).check(Set.of("on_disk", "hnsw_config"), Set.of("quantization_config"), warnings);
+                    VectorsConfig.Dense was = config.vectors().dense().get(config.vectors().denseSlot(vectorName));
+                    config = config.withVectors(config.vectors().replacing(vectorSettings(was, one, warnings)));
+                }
             }
         }
         if (body.has("params")) {
@@ -352,8 +363,13 @@ final class CollectionsApi {
             params.putObject("vectors").put("size", cfg.dimension()).put("distance", distance).put("on_disk", cfg.onDisk());
         } else {
             ObjectNode named = params.putObject("vectors");
-            for (VectorsConfig.Dense d : cfg.vectors().dense()) {
-                named.putObject(d.name()).put("size", d.size()).put("distance", apiDistance(d.distance())).put("on_disk", cfg.onDisk());
+            for (int slot = 0; slot < cfg.vectors().dense().size(); slot++) {
+                VectorsConfig.Dense d = cfg.vectors().dense().get(slot);
+                ObjectNode one = named.putObject(d.name()).put("size", d.size()).put("distance", apiDistance(d.distance()))
+                        .put("on_disk", cfg.onDiskOf(slot));
+                if (d.m() != null || d.efConstruct() != null) {
+                    one.putObject("hnsw_config").put("m", cfg.hnswOf(slot).m()).put("ef_construct", cfg.hnswOf(slot).efConstruction());
+                }
             }
             if (!cfg.vectors().sparse().isEmpty()) {
                 ObjectNode sparse = params.putObject("sparse_vectors");

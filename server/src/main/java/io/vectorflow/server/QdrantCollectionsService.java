@@ -133,6 +133,18 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
             if (r.hasVectorsConfig() && r.getVectorsConfig().hasParams() && r.getVectorsConfig().getParams().hasOnDisk()) {
                 body.putObject("vectors").put("on_disk", r.getVectorsConfig().getParams().getOnDisk());
             }
+            if (r.hasVectorsConfig() && r.getVectorsConfig().hasParamsMap()) {
+                ObjectNode named = body.putObject("vectors");
+                r.getVectorsConfig().getParamsMap().getMapMap().forEach((name, diff) -> {
+                    ObjectNode one = named.putObject(name);
+                    if (diff.hasOnDisk()) {
+                        one.put("on_disk", diff.getOnDisk());
+                    }
+                    if (diff.hasHnswConfig()) {
+                        one.set("hnsw_config", hnsw(diff.getHnswConfig()));
+                    }
+                });
+            }
             rest.update(r.getCollectionName(), Body.of(body, ""));
             return done(true, start);
         });
@@ -160,10 +172,16 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
                     .setDistance(Collections.Distance.valueOf(distance)).setOnDisk(cfg.onDisk()));
         } else {
             Collections.VectorParamsMap.Builder map = Collections.VectorParamsMap.newBuilder();
-            for (VectorsConfig.Dense d : cfg.vectors().dense()) {
-                map.putMap(d.name(), Collections.VectorParams.newBuilder().setSize(d.size())
-                        .setDistance(Collections.Distance.valueOf(CollectionsApi.apiDistance(d.distance()))).setOnDisk(cfg.onDisk())
-                        .build());
+            for (int slot = 0; slot < cfg.vectors().dense().size(); slot++) {
+                VectorsConfig.Dense d = cfg.vectors().dense().get(slot);
+                Collections.VectorParams.Builder one = Collections.VectorParams.newBuilder().setSize(d.size())
+                        .setDistance(Collections.Distance.valueOf(CollectionsApi.apiDistance(d.distance())))
+                        .setOnDisk(cfg.onDiskOf(slot));
+                if (d.m() != null || d.efConstruct() != null) {
+                    one.setHnswConfig(Collections.HnswConfigDiff.newBuilder().setM(cfg.hnswOf(slot).m())
+                            .setEfConstruct(cfg.hnswOf(slot).efConstruction()));
+                }
+                map.putMap(d.name(), one.build());
             }
             vectors.setParamsMap(map);
             for (VectorsConfig.Sparse d : cfg.vectors().sparse()) {

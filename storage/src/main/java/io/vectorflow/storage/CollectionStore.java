@@ -145,7 +145,7 @@ public final class CollectionStore implements Closeable {
         /** Every dense slot (this options' dimension, metric and graph first) and the sparse ones. */
         public VectorLayout layout() {
             List<VectorLayout.Dense> dense = new ArrayList<>(1 + moreVectors.size());
-            dense.add(new VectorLayout.Dense(dimension, metric, hnsw));
+            dense.add(new VectorLayout.Dense(dimension, metric, hnsw, onDisk));
             dense.addAll(moreVectors);
             return new VectorLayout(dense, sparseVectors);
         }
@@ -262,8 +262,7 @@ public final class CollectionStore implements Closeable {
         try {
             for (Manifest.Entry e : manifest.segments()) {
                 sealed.add(SealedSegment.open(disk, segments.resolve(Long.toString(e.number())), e.number(),
-                        e.deletesFile(), options.prefault(), options.onDisk(), 1 + options.moreVectors().size(),
-                        options.sparseVectors()));
+                        e.deletesFile(), options.prefault(), inPlace(options.layout()), options.sparseVectors()));
             }
         } catch (IOException | RuntimeException e) {
             sealed.forEach(SealedSegment::close);
@@ -313,6 +312,15 @@ public final class CollectionStore implements Closeable {
         }
         store.indexer.wake();
         return store;
+    }
+
+    /** Per dense slot, whether sealed segments search it in place in its mapped files. */
+    private static boolean[] inPlace(VectorLayout layout) {
+        boolean[] out = new boolean[layout.dense().size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = layout.dense().get(i).onDisk();
+        }
+        return out;
     }
 
     /** Deletes what a crash can leave behind: unfinished segment directories, unnamed segments and delete files. */
@@ -810,8 +818,7 @@ public final class CollectionStore implements Closeable {
             disk.syncDirectory(tmp);
             disk.move(tmp, target);
             disk.syncDirectory(segments);
-            SealedSegment created = SealedSegment.open(disk, target, number, null, true, options.onDisk(),
-                    m.vectorSlots(), m.sparseSlots());
+            SealedSegment created = SealedSegment.open(disk, target, number, null, true, inPlace(layout), m.sparseSlots());
             for (int o = 0; o < m.size(); o++) {
                 if (m.isDeleted(o)) {
                     created.delete(o);

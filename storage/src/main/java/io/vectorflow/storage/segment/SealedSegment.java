@@ -93,7 +93,7 @@ public final class SealedSegment implements Segment, Closeable {
     private final Extra extra;
     private final AtomicInteger deleted = new AtomicInteger();
     private volatile boolean deletesDirty;
-    private boolean inPlace;
+    private boolean[] inPlace;
 
     /**
      * Every dense slot's vectors and graph (slot 0 first), the absent bits per dense slot (null
@@ -234,22 +234,24 @@ public final class SealedSegment implements Segment, Closeable {
      */
     public static SealedSegment open(Disk disk, Path dir, long number, String deletesFile, boolean prefault,
                                      boolean onDisk) throws IOException {
-        return open(disk, dir, number, deletesFile, prefault, onDisk, 1, 0);
+        return open(disk, dir, number, deletesFile, prefault, new boolean[] {onDisk}, 0);
     }
 
     /**
      * {@link #open(Disk, Path, long, String, boolean, boolean)} for a segment of
-     * {@code vectorSlots} dense and {@code sparseSlots} sparse vector slots.
+     * {@code onDisk.length} dense vector slots, each searched in place or loaded as its entry
+     * says, and {@code sparseSlots} sparse ones.
      */
     public static SealedSegment open(Disk disk, Path dir, long number, String deletesFile, boolean prefault,
-                                     boolean onDisk, int vectorSlots, int sparseSlots) throws IOException {
+                                     boolean[] onDisk, int sparseSlots) throws IOException {
+        int vectorSlots = onDisk.length;
         Loader files = new Loader(disk);
         try {
             VectorStore[] stores = new VectorStore[vectorSlots];
             HnswIndex[] indexes = new HnswIndex[vectorSlots];
             for (int slot = 0; slot < vectorSlots; slot++) {
                 MemorySegment[] pair = vectorFiles(files, dir.resolve(vectorsFile(slot)), dir.resolve(graphFile(slot)),
-                        prefault, onDisk);
+                        prefault, onDisk[slot]);
                 stores[slot] = VectorStore.open(pair[0], true);
                 indexes[slot] = HnswGraphFile.open(pair[1], stores[slot], true);
                 if (stores[slot].size() != stores[0].size()) {
@@ -273,7 +275,7 @@ public final class SealedSegment implements Segment, Closeable {
                 files.arena.close(); // nothing mapped: no mapping and no open file is held for this segment
             }
             SealedSegment seg = new SealedSegment(number, dir, files, extra, ids, payloads, bloom);
-            seg.inPlace = onDisk;
+            seg.inPlace = onDisk.clone();
             for (int o = 0; o < n; o++) {
                 if (index.isDeleted(o)) {
                     seg.deleted.incrementAndGet(); // deleted before the seal: recorded in the graph file
@@ -468,7 +470,12 @@ public final class SealedSegment implements Segment, Closeable {
      * decides what is in memory), rather than from a copy loaded at open.
      */
     public boolean searchesInPlace() {
-        return inPlace;
+        return inPlace[0];
+    }
+
+    /** {@link #searchesInPlace()} for a dense slot. */
+    public boolean searchesInPlace(int slot) {
+        return inPlace[slot];
     }
 
     /**
@@ -480,7 +487,7 @@ public final class SealedSegment implements Segment, Closeable {
      * into memory.
      */
     public boolean dropPageCache() {
-        if (!inPlace) {
+        if (!inPlace[0]) {
             return false;
         }
         Advice.advise(mappings.get(0), Advice.NOHUGEPAGE);

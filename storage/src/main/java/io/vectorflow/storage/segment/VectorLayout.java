@@ -18,12 +18,19 @@ public record VectorLayout(List<Dense> dense, int sparse) {
     /** Most dense or sparse slots one collection may have. */
     public static final int MAX_SLOTS = 64;
 
-    /** One dense slot: its dimension, metric and graph parameters. */
-    public record Dense(int dimension, Metric metric, HnswParams hnsw) {
+    /**
+     * One dense slot: its dimension, metric and graph parameters, and whether sealed segments
+     * search it in place in its mapped files ({@code onDisk}) rather than loaded into memory.
+     */
+    public record Dense(int dimension, Metric metric, HnswParams hnsw, boolean onDisk) {
         public Dense {
             if (dimension < 1 || dimension > 65_536) {
                 throw new IllegalArgumentException("dimension must be between 1 and 65536: " + dimension);
             }
+        }
+
+        public Dense(int dimension, Metric metric, HnswParams hnsw) {
+            this(dimension, metric, hnsw, false);
         }
     }
 
