@@ -13,6 +13,7 @@ import io.vectorflow.engine.perf.CostModel;
 import io.vectorflow.engine.perf.RecallSampler;
 import io.vectorflow.engine.perf.Tracing;
 import io.vectorflow.storage.CollectionStore;
+import io.vectorflow.storage.PointRecord;
 import io.vectorflow.storage.PointId;
 import io.vectorflow.storage.segment.MutableSegment;
 import io.vectorflow.storage.segment.SealedSegment;
@@ -96,7 +97,7 @@ public final class Collection {
      *         dimension, NaN or infinite component
      */
     public void upsert(List<Point> points) {
-        List<CollectionStore.PointRecord> records = new ArrayList<>(points.size());
+        List<PointRecord> records = new ArrayList<>(points.size());
         for (int i = 0; i < points.size(); i++) {
             Point p = points.get(i);
             if (p == null || p.id() == null) {
@@ -183,7 +184,7 @@ public final class Collection {
             List<PointId> selected = ids != null ? ids : matchingIds(filter);
             int changed = 0;
             for (int from = 0; from < selected.size(); from += 10_000) {
-                List<CollectionStore.PointRecord> batch = new ArrayList<>();
+                List<PointRecord> batch = new ArrayList<>();
                 for (PointId id : selected.subList(from, Math.min(selected.size(), from + 10_000))) {
                     CollectionStore.Location loc = store.find(id);
                     if (loc != null) {
@@ -211,13 +212,13 @@ public final class Collection {
     public void updateVectors(List<Point> points) {
         updates.writeLock().lock();
         try {
-            List<CollectionStore.PointRecord> batch = new ArrayList<>(points.size());
+            List<PointRecord> batch = new ArrayList<>(points.size());
             for (int i = 0; i < points.size(); i++) {
                 Point p = points.get(i);
                 if (p == null || p.id() == null) {
                     throw new IllegalArgumentException("points[" + i + "].id is required");
                 }
-                CollectionStore.PointRecord given = slots.record(p, i, new byte[0]); // checks every vector given
+                PointRecord given = slots.record(p, i, new byte[0]); // checks every vector given
                 CollectionStore.Location loc = store.find(p.id());
                 if (loc == null) {
                     throw new NotFoundException("points[" + i + "]: no point with id " + p.id() + " in collection '" + name() + "'");
@@ -247,7 +248,7 @@ public final class Collection {
         updates.writeLock().lock();
         try {
             List<PointId> selected = ids != null ? ids : matchingIds(filter);
-            List<CollectionStore.PointRecord> batch = new ArrayList<>();
+            List<PointRecord> batch = new ArrayList<>();
             for (PointId id : selected) {
                 CollectionStore.Location loc = store.find(id);
                 if (loc != null) {

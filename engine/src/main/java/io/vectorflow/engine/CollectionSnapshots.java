@@ -3,6 +3,7 @@ package io.vectorflow.engine;
 import io.vectorflow.core.hnsw.HnswParams;
 import io.vectorflow.engine.index.PayloadIndexes;
 import io.vectorflow.storage.CollectionStore;
+import io.vectorflow.storage.StoreOptions;
 import io.vectorflow.storage.DiskFullException;
 import io.vectorflow.storage.Durability;
 import io.vectorflow.storage.Names;
@@ -168,8 +169,8 @@ final class CollectionSnapshots {
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("snapshot archive holds no valid collection.json: " + e.getMessage(), e);
         }
-        var check = new CollectionStore.Options(config.dimension(), config.metricImpl(), config.hnswOf(0), config.segmentCapacity(),
-                CollectionStore.Options.DEFAULT_SEGMENT_PAYLOAD_BYTES, Durability.FSYNC, 200, 1, false, true, 2, 0, false)
+        var check = new StoreOptions(config.dimension(), config.metricImpl(), config.hnswOf(0), config.segmentCapacity(),
+                StoreOptions.DEFAULT_SEGMENT_PAYLOAD_BYTES, Durability.FSYNC, 200, 1, false, true, 2, 0, false)
                 .withVectors(config.moreVectorSlots(), config.sparseSlots());
         try {
             CollectionStore.open(disk, staging, check).discard(); // checks every file, writes nothing

@@ -7,6 +7,7 @@ import io.vectorflow.engine.index.PayloadIndexes;
 import io.vectorflow.engine.perf.CostModel;
 import io.vectorflow.engine.perf.RecallSampler;
 import io.vectorflow.storage.CollectionStore;
+import io.vectorflow.storage.StoreOptions;
 import io.vectorflow.storage.DiskFullException;
 import io.vectorflow.storage.Durability;
 import io.vectorflow.storage.Names;
@@ -94,7 +95,7 @@ public final class Database implements Closeable {
             long answer = Math.max(1 << 20, Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 32));
             return new Options(Durability.FSYNC, 200, Runtime.getRuntime().availableProcessors(), true, Disk.REAL,
                     DEFAULT_MAX_UNINDEXED, 0, true, DEFAULT_RECALL_SAMPLE_SHARE, CostModel.DEFAULT,
-                    CollectionStore.Options.DEFAULT_SEGMENT_PAYLOAD_BYTES, answer);
+                    StoreOptions.DEFAULT_SEGMENT_PAYLOAD_BYTES, answer);
         }
 
         public Options withDisk(Disk d) {
@@ -253,9 +254,9 @@ public final class Database implements Closeable {
         }
     }
 
-    private CollectionStore.Options storeOptions(CollectionConfig c) {
+    private StoreOptions storeOptions(CollectionConfig c) {
         Durability d = c.durability() != null ? c.durability() : options.durability();
-        return new CollectionStore.Options(c.dimension(), c.metricImpl(), c.hnswOf(0),
+        return new StoreOptions(c.dimension(), c.metricImpl(), c.hnswOf(0),
                 c.segmentCapacity(), options.segmentPayloadBytes(), d, options.asyncFlushMillis(), options.indexThreads(),
                 options.prefault(), c.onDiskOf(0), options.maxUnindexed(), c.compactionMbPerSecond() != null
                 ? c.compactionMbPerSecond() : options.compactionMbPerSecond(), options.autoCompact())

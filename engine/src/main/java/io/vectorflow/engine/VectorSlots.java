@@ -4,6 +4,7 @@ import io.vectorflow.core.metric.Metric;
 import io.vectorflow.core.metric.Metrics;
 import io.vectorflow.core.sparse.SparseVector;
 import io.vectorflow.storage.CollectionStore;
+import io.vectorflow.storage.PointRecord;
 import io.vectorflow.storage.PointId;
 import io.vectorflow.storage.segment.Segment;
 import java.util.LinkedHashMap;
@@ -84,7 +85,7 @@ final class VectorSlots {
      *
      * @throws IllegalArgumentException naming {@code points[i].vector…}
      */
-    CollectionStore.PointRecord record(Point p, int i, byte[] payload) {
+    PointRecord record(Point p, int i, byte[] payload) {
         String field = "points[" + i + "].vector";
         if (named == null) {
             float[] v = p.vector();
@@ -96,7 +97,7 @@ final class VectorSlots {
                 v = p.named().dense().get("");
             }
             check(field, v, config.dimension());
-            return new CollectionStore.PointRecord(p.id(), v, payload);
+            return new PointRecord(p.id(), v, payload);
         }
         Vectors given = p.named() != null ? p.named()
                 : p.vector() != null ? new Vectors(Map.of("", p.vector()), Map.of()) : Vectors.none();
@@ -119,7 +120,7 @@ final class VectorSlots {
             }
             sparse[slot] = e.getValue();
         }
-        return new CollectionStore.PointRecord(p.id(), dense[0], payload,
+        return new PointRecord(p.id(), dense[0], payload,
                 java.util.Arrays.copyOfRange(dense, 1, dense.length), sparse);
     }
 
@@ -127,11 +128,11 @@ final class VectorSlots {
      * The record rewriting a stored point with another payload, or with some of its vectors
      * replaced ({@code replace}, may be null) and some removed ({@code remove}, may be null).
      */
-    CollectionStore.PointRecord rewrite(PointId id, Segment s, int ord, byte[] payload, Vectors replace,
+    PointRecord rewrite(PointId id, Segment s, int ord, byte[] payload, Vectors replace,
                                         java.util.Set<String> remove) {
         if (named == null) {
             float[] v = replace != null && replace.dense().containsKey("") ? replace.dense().get("") : s.vector(ord);
-            return new CollectionStore.PointRecord(id, v, payload);
+            return new PointRecord(id, v, payload);
         }
         float[][] dense = new float[named.dense().size()][];
         SparseVector[] sparse = new SparseVector[named.sparse().size()];
@@ -145,7 +146,7 @@ final class VectorSlots {
             sparse[slot] = remove != null && remove.contains(name) ? null
                     : replace != null && replace.sparse().containsKey(name) ? replace.sparse().get(name) : s.sparse(slot, ord);
         }
-        return new CollectionStore.PointRecord(id, dense[0], payload,
+        return new PointRecord(id, dense[0], payload,
                 java.util.Arrays.copyOfRange(dense, 1, dense.length), sparse);
     }
 

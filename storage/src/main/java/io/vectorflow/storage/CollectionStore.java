@@ -1,8 +1,5 @@
 package io.vectorflow.storage;
 
-import io.vectorflow.core.hnsw.HnswParams;
-import io.vectorflow.core.metric.Metric;
-import io.vectorflow.core.sparse.SparseVector;
 import io.vectorflow.storage.io.Disk;
 import io.vectorflow.storage.segment.MutableSegment;
 import io.vectorflow.storage.segment.SealedSegment;
@@ -12,7 +9,6 @@ import io.vectorflow.storage.wal.WriteAheadLog;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,10 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Stream;
 
 /**
  * The storage engine of one collection: a write-ahead log, one mutable segment taking writes,
@@ -87,133 +81,18 @@ public final class CollectionStore implements Closeable {
      */
     static volatile int failReservationsFrom = Integer.MAX_VALUE;
 
-    /**
-     * How a collection stores its points.
-     *
-     * @param segmentCapacity     points in the mutable segment that make it freeze
-     * @param segmentPayloadBytes payload bytes in the mutable segment that make it freeze
-     * @param asyncFlushMillis    how often the log is forced under {@link Durability#ASYNC}
-     * @param indexThreads        most index tasks this collection runs at once
-     * @param maxUnindexed        bound on points stored but not yet in the graph (see Backpressure)
-     * @param prefault            with {@code onDisk}, read sealed vectors into the page cache at open
-     * @param onDisk              search sealed segments in place in their mapped files rather than
-     *                            reading vectors and graph into memory at open (see {@link SealedSegment#open})
-     * @param compactionMbPerSecond  limit on compaction's write rate, 0 for none ({@link Compactor})
-     * @param autoCompact         compact in the background after seals and at open (otherwise only {@link #compact()})
-     */
-    public record Options(int dimension, Metric metric, HnswParams hnsw, int segmentCapacity, long segmentPayloadBytes,
-                          Durability durability, long asyncFlushMillis, int indexThreads, boolean prefault, boolean onDisk,
-                          int maxUnindexed, double compactionMbPerSecond, boolean autoCompact,
-                          List<VectorLayout.Dense> moreVectors, int sparseVectors) {
-        /** Payload bytes that freeze a mutable segment unless a collection says otherwise. */
-        public static final long DEFAULT_SEGMENT_PAYLOAD_BYTES = 64L << 20;
-
-        public Options {
-            if (dimension < 1 || dimension > 65_536) {
-                throw new IllegalArgumentException("dimension must be between 1 and 65536: " + dimension);
-            }
-            if (segmentCapacity < 1) {
-                throw new IllegalArgumentException("segment capacity must be positive: " + segmentCapacity);
-            }
-            if (segmentPayloadBytes < 1) {
-                throw new IllegalArgumentException("segment payload bytes must be positive: " + segmentPayloadBytes);
-            }
-            if (indexThreads < 1) {
-                throw new IllegalArgumentException("index threads must be positive: " + indexThreads);
-            }
-            if (maxUnindexed < 2) {
-                throw new IllegalArgumentException("the unindexed-points bound must be at least 2: " + maxUnindexed);
-            }
-            moreVectors = List.copyOf(moreVectors);
-            new VectorLayout(List.of(new VectorLayout.Dense(dimension, metric, hnsw)), sparseVectors); // checks the counts
-        }
-
-        /** A collection of one dense vector per point. */
-        public Options(int dimension, Metric metric, HnswParams hnsw, int segmentCapacity, long segmentPayloadBytes,
-                       Durability durability, long asyncFlushMillis, int indexThreads, boolean prefault, boolean onDisk,
-                       int maxUnindexed, double compactionMbPerSecond, boolean autoCompact) {
-            this(dimension, metric, hnsw, segmentCapacity, segmentPayloadBytes, durability, asyncFlushMillis, indexThreads,
-                    prefault, onDisk, maxUnindexed, compactionMbPerSecond, autoCompact, List.of(), 0);
-        }
-
-        /** The same options for points carrying these further dense slots and this many sparse ones. */
-        public Options withVectors(List<VectorLayout.Dense> more, int sparse) {
-            return new Options(dimension, metric, hnsw, segmentCapacity, segmentPayloadBytes, durability, asyncFlushMillis,
-                    indexThreads, prefault, onDisk, maxUnindexed, compactionMbPerSecond, autoCompact, more, sparse);
-        }
-
-        /** Every dense slot (this options' dimension, metric and graph first) and the sparse ones. */
-        public VectorLayout layout() {
-            List<VectorLayout.Dense> dense = new ArrayList<>(1 + moreVectors.size());
-            dense.add(new VectorLayout.Dense(dimension, metric, hnsw, onDisk));
-            dense.addAll(moreVectors);
-            return new VectorLayout(dense, sparseVectors);
-        }
-    }
-
-    /**
-     * A point to write: its id, its vectors as given (each slot's metric prepares it), its payload
-     * as UTF-8 JSON (may be empty).
-     *
-     * @param vector the vector of dense slot 0, or null when the point lacks it
-     * @param more   the vectors of dense slots 1, 2, … (null entries where lacking; the array may
-     *               be shorter than the slots, or null)
-     * @param sparse the vectors of the sparse slots (null entries where lacking; may be shorter, or null)
-     */
-    public record PointRecord(PointId id, float[] vector, byte[] payload, float[][] more, SparseVector[] sparse) {
-        /** A point with one dense vector. */
-        public PointRecord(PointId id, float[] vector, byte[] payload) {
-            this(id, vector, payload, null, null);
-        }
-
-        /** The vector of dense slot {@code slot}, or null. */
-        public float[] dense(int slot) {
-            return slot == 0 ? vector : more == null || slot - 1 >= more.length ? null : more[slot - 1];
-        }
-
-        /** The vector of sparse slot {@code slot}, or null. */
-        public SparseVector sparse(int slot) {
-            return sparse == null || slot >= sparse.length ? null : sparse[slot];
-        }
-    }
-
     /** Where a live point is. */
     public record Location(Segment segment, int ordinal) {}
 
-    /**
-     * What readers search: the mutable segment, the frozen ones being sealed (newest first) and
-     * the sealed ones (newest first).
-     */
-    public record View(MutableSegment mutable, List<MutableSegment> frozen, List<SealedSegment> sealed) {
-        /** Every segment, newest (the mutable one) first. */
-        public List<Segment> all() {
-            List<Segment> all = new ArrayList<>(sealed.size() + frozen.size() + 1);
-            all.add(mutable);
-            all.addAll(frozen);
-            all.addAll(sealed);
-            return all;
-        }
-
-        /** The mutable and frozen segments: those whose newest points may not be in their graph yet. */
-        List<MutableSegment> inMemory() {
-            List<MutableSegment> out = new ArrayList<>(frozen.size() + 1);
-            out.add(mutable);
-            out.addAll(frozen);
-            return out;
-        }
-    }
-
     private final Disk disk;
     private final Path dir;
-    private final Options options;
+    private final StoreOptions options;
     private final VectorLayout layout;
     private final ReentrantLock applyLock = new ReentrantLock();
     private final Condition turn = applyLock.newCondition();
     private WriteAheadLog wal;
-    private volatile View view;
-    private Manifest manifest;
-    /** Number for the next segment written, by a seal or a compaction. */
-    private final AtomicLong nextSegment;
+    private volatile SegmentView view;
+    private final SegmentFiles files;
     private final Compactor compactor;
     private final Sealer sealer;
     private final Indexer indexer;
@@ -227,14 +106,13 @@ public final class CollectionStore implements Closeable {
     private volatile String readOnlyReason;
     private volatile boolean closed;
 
-    private CollectionStore(Disk disk, Path dir, Options options, Manifest manifest, List<SealedSegment> sealed) {
+    private CollectionStore(Disk disk, Path dir, StoreOptions options, Manifest manifest, List<SealedSegment> sealed) {
         this.disk = disk;
         this.dir = dir;
         this.options = options;
         this.layout = options.layout();
-        this.manifest = manifest;
-        this.nextSegment = new AtomicLong(manifest.nextSegment());
-        this.view = new View(newMutable(), List.of(), List.copyOf(sealed));
+        this.files = new SegmentFiles(disk, dir, manifest, options);
+        this.view = new SegmentView(newMutable(), List.of(), List.copyOf(sealed));
         this.compactor = new Compactor(this);
         this.sealer = new Sealer(this);
         this.indexer = new Indexer(this::indexingWork, options.indexThreads(), dir.toString());
@@ -249,28 +127,15 @@ public final class CollectionStore implements Closeable {
      *
      * @throws StorageException when a sealed segment or the manifest is damaged, naming the file
      */
-    public static CollectionStore open(Disk disk, Path dir, Options options) throws IOException {
+    public static CollectionStore open(Disk disk, Path dir, StoreOptions options) throws IOException {
         Manifest manifest;
         try {
             manifest = Manifest.read(dir);
         } catch (RuntimeException e) {
             throw new StorageException("cannot open the collection in " + dir + ": " + e.getMessage(), e);
         }
-        removeLeftovers(disk, dir, manifest);
-        Path segments = dir.resolve("segments");
-        List<SealedSegment> sealed = new ArrayList<>();
-        try {
-            for (Manifest.Entry e : manifest.segments()) {
-                sealed.add(SealedSegment.open(disk, segments.resolve(Long.toString(e.number())), e.number(),
-                        e.deletesFile(), options.prefault(), inPlace(options.layout()), options.sparseVectors()));
-            }
-        } catch (IOException | RuntimeException e) {
-            sealed.forEach(SealedSegment::close);
-            throw new StorageException("cannot open the collection in " + dir + ": segment "
-                    + (manifest.segments().size() > sealed.size() ? manifest.segments().get(sealed.size()).number() : "?")
-                    + " is damaged or missing (" + e.getMessage() + "); restore it from a snapshot or drop the collection", e);
-        }
-        sealed = new ArrayList<>(sealed.reversed());
+        manifest.removeLeftovers(disk, dir);
+        List<SealedSegment> sealed = new ArrayList<>(SegmentFiles.openAll(disk, dir, manifest, options).reversed());
         CollectionStore store = new CollectionStore(disk, dir, options, manifest, sealed);
         store.replaying = true;
         try {
@@ -314,55 +179,12 @@ public final class CollectionStore implements Closeable {
         return store;
     }
 
-    /** Per dense slot, whether sealed segments search it in place in its mapped files. */
-    private static boolean[] inPlace(VectorLayout layout) {
-        boolean[] out = new boolean[layout.dense().size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = layout.dense().get(i).onDisk();
-        }
-        return out;
-    }
-
-    /** Deletes what a crash can leave behind: unfinished segment directories, unnamed segments and delete files. */
-    private static void removeLeftovers(Disk disk, Path dir, Manifest manifest) throws IOException {
-        disk.delete(dir.resolve(Manifest.FILE + ".tmp"));
-        Path segments = dir.resolve("segments");
-        if (!Files.isDirectory(segments)) {
-            return;
-        }
-        Set<String> named = new HashSet<>();
-        Set<String> deletes = new HashSet<>();
-        for (Manifest.Entry e : manifest.segments()) {
-            named.add(Long.toString(e.number()));
-            if (e.deletesFile() != null) {
-                deletes.add(e.number() + "/" + e.deletesFile());
-            }
-        }
-        try (Stream<Path> s = Files.list(segments)) {
-            for (Path p : s.toList()) {
-                String name = p.getFileName().toString();
-                if (!named.contains(name)) {
-                    disk.deleteTree(p);
-                    continue;
-                }
-                try (Stream<Path> files = Files.list(p)) {
-                    for (Path f : files.toList()) {
-                        String fn = f.getFileName().toString();
-                        if (fn.startsWith("deletes-") && !deletes.contains(name + "/" + fn) || fn.endsWith(".tmp")) {
-                            disk.delete(f);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    public Options options() {
+    public StoreOptions options() {
         return options;
     }
 
     /** The segments to read; a consistent snapshot that stays valid while used. */
-    public View view() {
+    public SegmentView view() {
         return view;
     }
 
@@ -378,36 +200,15 @@ public final class CollectionStore implements Closeable {
 
     /** The live point with this id, or null. */
     public Location find(PointId id) {
-        View v = view;
-        Location found = find(v, id);
+        SegmentView v = view;
+        Location found = v.find(id);
         if (found != null) {
             return found;
         }
         // A replacement appends the new version before deleting the old one, and a freeze or a
         // seal moves segments between the lists: look again through the view as it is now.
-        View now = view;
-        return now == v ? findInMutable(now, id) : find(now, id);
-    }
-
-    private static Location find(View v, PointId id) {
-        for (MutableSegment m : v.inMemory()) {
-            int ord = m.find(id);
-            if (ord >= 0) {
-                return new Location(m, ord);
-            }
-        }
-        for (SealedSegment s : v.sealed()) {
-            int ord = s.find(id);
-            if (ord >= 0) {
-                return new Location(s, ord);
-            }
-        }
-        return null;
-    }
-
-    private static Location findInMutable(View v, PointId id) {
-        int ord = v.mutable().find(id);
-        return ord >= 0 ? new Location(v.mutable(), ord) : null;
+        SegmentView now = view;
+        return now == v ? now.findInMutable(id) : now.find(id);
     }
 
     /** Inserts or replaces points; returns once they are acknowledged (durable) and visible. */
@@ -597,7 +398,7 @@ public final class CollectionStore implements Closeable {
      * {@code through}, the log starts a new file, and the sealer is woken.
      */
     private void freeze(long through) {
-        View v = view;
+        SegmentView v = view;
         MutableSegment m = v.mutable();
         if (m.size() == 0) {
             return;
@@ -606,7 +407,7 @@ public final class CollectionStore implements Closeable {
         frozen.add(m);
         frozen.addAll(v.frozen());
         frozenThrough.put(m, through);
-        view = new View(newMutable(), List.copyOf(frozen), v.sealed());
+        view = new SegmentView(newMutable(), List.copyOf(frozen), v.sealed());
         if (!replaying) {
             wal.roll(); // false on a full disk: the log goes on in the same file, trimmed later
             sealer.wake();
@@ -643,7 +444,7 @@ public final class CollectionStore implements Closeable {
     boolean commitSeal(Frozen f, SealedSegment created) throws IOException {
         applyLock.lock();
         try {
-            View v = view;
+            SegmentView v = view;
             if (readOnlyReason != null || !v.frozen().contains(f.segment())) {
                 return false;
             }
@@ -656,11 +457,11 @@ public final class CollectionStore implements Closeable {
             List<SealedSegment> sealed = new ArrayList<>(v.sealed().size() + 1);
             sealed.add(created);
             sealed.addAll(v.sealed());
-            publish(sealed, f.through());
+            files.publish(sealed, f.through());
             List<MutableSegment> frozen = new ArrayList<>(v.frozen());
             frozen.remove(m);
             frozenThrough.remove(m);
-            view = new View(v.mutable(), List.copyOf(frozen), List.copyOf(sealed));
+            view = new SegmentView(v.mutable(), List.copyOf(frozen), List.copyOf(sealed));
         } finally {
             applyLock.unlock();
         }
@@ -673,7 +474,7 @@ public final class CollectionStore implements Closeable {
 
     /** The segment an index task should claim points from next: the oldest in-memory one with some. */
     private MutableSegment indexingWork() {
-        View v = view;
+        SegmentView v = view;
         for (int i = v.frozen().size() - 1; i >= 0; i--) {
             if (v.frozen().get(i).hasUnclaimed()) {
                 return v.frozen().get(i);
@@ -758,9 +559,9 @@ public final class CollectionStore implements Closeable {
     private boolean recordSealedPoint() {
         applyLock.lock();
         try {
-            View v = view;
-            if (v.mutable().size() == 0 && v.frozen().isEmpty() && appliedSeq > manifest.sealedThrough()) {
-                publish(v.sealed(), appliedSeq);
+            SegmentView v = view;
+            if (v.mutable().size() == 0 && v.frozen().isEmpty() && appliedSeq > files.manifest().sealedThrough()) {
+                files.publish(v.sealed(), appliedSeq);
                 wal.roll();
                 wal.trim(appliedSeq);
             }
@@ -788,109 +589,9 @@ public final class CollectionStore implements Closeable {
                 : new StorageException(what + " in " + dir + " failed: " + e, e);
     }
 
-    /**
-     * Writes {@code m} (fully indexed) as segment {@code number}: connectivity repair, files into
-     * {@code segments/<n>.tmp/} each forced, the directory renamed and its parent forced; returns
-     * it opened, with {@code m}'s deletes applied. Not yet in the manifest; on failure nothing of
-     * it is left.
-     */
-    SealedSegment writeSegment(MutableSegment m, long number) throws IOException {
-        return writeSegment(m, number, m::payload);
-    }
-
-    /** {@link #writeSegment(MutableSegment, long)} with the payloads taken from elsewhere (a merge's inputs). */
-    SealedSegment writeSegment(MutableSegment m, long number, java.util.function.IntFunction<byte[]> payloads)
-            throws IOException {
-        Path segments = dir.resolve("segments");
-        Path tmp = segments.resolve(number + ".tmp");
-        Path target = segments.resolve(Long.toString(number));
-        try {
-            if (!Files.isDirectory(segments)) {
-                disk.createDirectories(segments);
-                disk.syncDirectory(dir);
-            }
-            for (int slot = 0; slot < m.vectorSlots(); slot++) {
-                m.graph(slot).connectComponents();
-            }
-            disk.deleteTree(tmp);
-            disk.createDirectories(tmp);
-            SealedSegment.write(disk, tmp, m, payloads);
-            disk.syncDirectory(tmp);
-            disk.move(tmp, target);
-            disk.syncDirectory(segments);
-            SealedSegment created = SealedSegment.open(disk, target, number, null, true, inPlace(layout), m.sparseSlots());
-            for (int o = 0; o < m.size(); o++) {
-                if (m.isDeleted(o)) {
-                    created.delete(o);
-                }
-            }
-            return created;
-        } catch (IOException | RuntimeException e) {
-            try {
-                disk.deleteTree(tmp);
-                disk.deleteTree(target);
-            } catch (IOException ignored) {
-                // a leftover the next open removes (the manifest does not name it)
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Publishes a new manifest naming {@code newestFirst} (writing delete bits that changed first);
-     * apply lock held. Obsolete delete files are removed after.
-     */
-    void publish(List<SealedSegment> newestFirst, long sealedThrough) throws IOException {
-        long generation = manifest.generation() + 1;
-        List<Manifest.Entry> entries = new ArrayList<>();
-        List<Path> obsolete = new ArrayList<>();
-        List<SealedSegment> rewritten = new ArrayList<>();
-        try {
-            for (SealedSegment s : newestFirst.reversed()) {
-                String deletes = deletesFileOf(s);
-                if (s.deletesDirty()) {
-                    if (deletes != null) {
-                        obsolete.add(s.directory().resolve(deletes));
-                    }
-                    deletes = "deletes-" + generation + ".bin";
-                    rewritten.add(s);
-                    s.writeDeletes(disk, deletes);
-                    disk.syncDirectory(s.directory());
-                }
-                entries.add(new Manifest.Entry(s.number(), s.size(), deletes));
-            }
-            new Manifest(generation, sealedThrough, nextSegment.get(), entries).write(disk, dir);
-        } catch (IOException | RuntimeException e) {
-            rewritten.forEach(SealedSegment::markDeletesDirty); // the manifest in force names the old bits
-            throw e;
-        }
-        manifest = new Manifest(generation, sealedThrough, nextSegment.get(), entries);
-        for (Path p : obsolete) {
-            disk.delete(p);
-        }
-    }
-
-    private String deletesFileOf(SealedSegment s) {
-        for (Manifest.Entry e : manifest.segments()) {
-            if (e.number() == s.number()) {
-                return e.deletesFile();
-            }
-        }
-        return null;
-    }
-
-    /** Closes and deletes a segment that was written but never published. */
-    void discard(SealedSegment s) {
-        s.close();
-        try {
-            disk.deleteTree(s.directory());
-        } catch (IOException e) {
-            // a leftover the next open removes (the manifest does not name it)
-        }
-    }
-
-    long reserveSegmentNumber() {
-        return nextSegment.getAndIncrement();
+    /** The collection's segment files and the manifest that names them. */
+    SegmentFiles files() {
+        return files;
     }
 
     boolean closedOrReadOnly() {
@@ -921,7 +622,7 @@ public final class CollectionStore implements Closeable {
                     }
                 }
             }
-            View v = view;
+            SegmentView v = view;
             List<SealedSegment> next = new ArrayList<>();
             boolean placed = false;
             for (SealedSegment s : v.sealed()) {
@@ -933,7 +634,7 @@ public final class CollectionStore implements Closeable {
                 }
             }
             try {
-                publish(next, manifest.sealedThrough());
+                files.publish(next, files.manifest().sealedThrough());
             } catch (IOException | RuntimeException e) {
                 output.close();
                 disk.deleteTree(output.directory());
@@ -942,7 +643,7 @@ public final class CollectionStore implements Closeable {
                 }
                 throw e;
             }
-            view = new View(v.mutable(), v.frozen(), List.copyOf(next));
+            view = new SegmentView(v.mutable(), v.frozen(), List.copyOf(next));
         } finally {
             applyLock.unlock();
         }
@@ -978,22 +679,7 @@ public final class CollectionStore implements Closeable {
                     throw new StorageException("the collection in " + dir + " could not write its segments for the snapshot: "
                             + sealer.lastFailure());
                 }
-                Files.createDirectories(target);
-                if (Files.exists(dir.resolve(Manifest.FILE))) {
-                    Snapshots.linkOrCopy(dir.resolve(Manifest.FILE), target.resolve(Manifest.FILE));
-                } else {
-                    manifest.write(Disk.REAL, target); // nothing sealed yet: an empty collection
-                }
-                for (Manifest.Entry e : manifest.segments()) {
-                    Path from = dir.resolve("segments").resolve(Long.toString(e.number()));
-                    Path to = target.resolve("segments").resolve(Long.toString(e.number()));
-                    for (String f : SealedSegment.files(layout.dense().size(), layout.sparse())) {
-                        Snapshots.linkOrCopy(from.resolve(f), to.resolve(f));
-                    }
-                    if (e.deletesFile() != null) {
-                        Snapshots.linkOrCopy(from.resolve(e.deletesFile()), to.resolve(e.deletesFile()));
-                    }
-                }
+                files.linkInto(target);
             } finally {
                 applyLock.unlock();
             }

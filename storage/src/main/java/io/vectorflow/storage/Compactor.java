@@ -136,7 +136,7 @@ final class Compactor {
 
     /** One merge; false when nothing is worth merging. One merge runs at a time per collection. */
     synchronized boolean runOnce() throws IOException {
-        CollectionStore.Options o = store.options();
+        StoreOptions o = store.options();
         List<SealedSegment> group = pick(store.view().sealed(), o.segmentCapacity(), o.segmentPayloadBytes());
         if (group.isEmpty()) {
             return false;
@@ -180,7 +180,7 @@ final class Compactor {
             }
             throw new StorageException("compaction could not link every point into the merged graph");
         }
-        SealedSegment output = store.writeSegment(merged, store.reserveSegmentNumber(),
+        SealedSegment output = store.files().write(merged, store.files().reserveNumber(),
                 at -> group.get(fromSegment[at]).payload(fromOrdinal[at]));
         throttle(output.bytesOnDisk(), start, o.compactionMbPerSecond());
         if (store.commitCompaction(group, moved, output)) {

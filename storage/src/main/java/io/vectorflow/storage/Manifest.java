@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
@@ -119,5 +122,42 @@ public record Manifest(long generation, long sealedThrough, long nextSegment, Li
         crc.update(body);
         byte[] tail = ("crc32c " + Long.toHexString(crc.getValue()) + "\n").getBytes(StandardCharsets.UTF_8);
         disk.writeAtomically(dir.resolve(FILE), ByteBuffer.allocate(body.length + tail.length).put(body).put(tail).flip());
+    }
+
+    /**
+     * Deletes what a crash can leave in {@code dir} beside this manifest: its unfinished copy,
+     * unfinished segment directories, and segments and delete files it does not name.
+     */
+    void removeLeftovers(Disk disk, Path dir) throws IOException {
+        disk.delete(dir.resolve(FILE + ".tmp"));
+        Path segments = dir.resolve("segments");
+        if (!Files.isDirectory(segments)) {
+            return;
+        }
+        Set<String> named = new HashSet<>();
+        Set<String> deletes = new HashSet<>();
+        for (Manifest.Entry e : segments()) {
+            named.add(Long.toString(e.number()));
+            if (e.deletesFile() != null) {
+                deletes.add(e.number() + "/" + e.deletesFile());
+            }
+        }
+        try (Stream<Path> s = Files.list(segments)) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (!named.contains(name)) {
+                    disk.deleteTree(p);
+                    continue;
+                }
+                try (Stream<Path> files = Files.list(p)) {
+                    for (Path f : files.toList()) {
+                        String fn = f.getFileName().toString();
+                        if (fn.startsWith("deletes-") && !deletes.contains(name + "/" + fn) || fn.endsWith(".tmp")) {
+                            disk.delete(f);
+                        }
+                    }
+                }
+            }
+        }
     }
 }

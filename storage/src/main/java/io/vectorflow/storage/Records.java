@@ -46,19 +46,19 @@ final class Records {
     }
 
     /** An UPSERT (or, for a layout of several vectors, a VECTORS record) of {@code points}. */
-    static ByteBuffer upsert(List<CollectionStore.PointRecord> points, VectorLayout layout, int maxBytes) {
+    static ByteBuffer upsert(List<PointRecord> points, VectorLayout layout, int maxBytes) {
         if (!layout.single()) {
             return vectors(points, layout, maxBytes);
         }
         int dim = layout.dense().getFirst().dimension();
         long size = 9;
-        for (CollectionStore.PointRecord p : points) {
+        for (PointRecord p : points) {
             checkDimension(p, 0, p.vector(), dim);
             size += ID_BYTES + 4L * dim + 4 + p.payload().length;
         }
         ByteBuffer b = allocate(size, maxBytes);
         b.put(UPSERT).putInt(points.size()).putInt(dim);
-        for (CollectionStore.PointRecord p : points) {
+        for (PointRecord p : points) {
             putId(b, p.id());
             putFloats(b, p.vector());
             b.putInt(p.payload().length).put(p.payload());
@@ -66,10 +66,10 @@ final class Records {
         return b.flip();
     }
 
-    private static ByteBuffer vectors(List<CollectionStore.PointRecord> points, VectorLayout layout, int maxBytes) {
+    private static ByteBuffer vectors(List<PointRecord> points, VectorLayout layout, int maxBytes) {
         int slots = layout.dense().size();
         long size = 7 + 4L * slots;
-        for (CollectionStore.PointRecord p : points) {
+        for (PointRecord p : points) {
             size += ID_BYTES + slots + 4L * layout.sparse() + 4 + p.payload().length;
             for (int i = 0; i < slots; i++) {
                 float[] v = p.dense(i);
@@ -86,7 +86,7 @@ final class Records {
         ByteBuffer b = allocate(size, maxBytes);
         b.put(VECTORS).putInt(points.size()).put((byte) slots).put((byte) layout.sparse());
         layout.dense().forEach(d -> b.putInt(d.dimension()));
-        for (CollectionStore.PointRecord p : points) {
+        for (PointRecord p : points) {
             putId(b, p.id());
             for (int i = 0; i < slots; i++) {
                 float[] v = p.dense(i);
@@ -111,7 +111,7 @@ final class Records {
         return b.flip();
     }
 
-    private static void checkDimension(CollectionStore.PointRecord p, int slot, float[] v, int dim) {
+    private static void checkDimension(PointRecord p, int slot, float[] v, int dim) {
         if (v == null || v.length != dim) {
             throw new IllegalArgumentException("point " + p.id() + ": vector " + slot + " has dimension "
                     + (v == null ? "none" : v.length) + ", the collection has " + dim);
@@ -160,11 +160,11 @@ final class Records {
     }
 
     /** The points of an UPSERT or VECTORS record. */
-    static List<CollectionStore.PointRecord> points(ByteBuffer record) {
+    static List<PointRecord> points(ByteBuffer record) {
         ByteBuffer b = record.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         byte type = b.get();
         int count = b.getInt();
-        List<CollectionStore.PointRecord> out = new ArrayList<>(count);
+        List<PointRecord> out = new ArrayList<>(count);
         if (type == UPSERT) {
             int dim = b.getInt();
             for (int i = 0; i < count; i++) {
@@ -172,7 +172,7 @@ final class Records {
                 float[] v = getFloats(b, dim);
                 byte[] payload = new byte[b.getInt()];
                 b.get(payload);
-                out.add(new CollectionStore.PointRecord(id, v, payload));
+                out.add(new PointRecord(id, v, payload));
             }
             return out;
         }
@@ -200,7 +200,7 @@ final class Records {
             }
             byte[] payload = new byte[b.getInt()];
             b.get(payload);
-            out.add(new CollectionStore.PointRecord(id, dense[0], payload,
+            out.add(new PointRecord(id, dense[0], payload,
                     java.util.Arrays.copyOfRange(dense, 1, slots), sparse));
         }
         return out;

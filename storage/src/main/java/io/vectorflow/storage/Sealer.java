@@ -8,7 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Seals a collection's frozen segments, oldest first, on the shared maintenance threads
  * ({@link Background#MAINTENANCE}): waits until a segment is fully indexed, writes its files
- * ({@link CollectionStore#writeSegment}) and publishes it ({@link CollectionStore#commitSeal}).
+ * ({@link SegmentFiles#write}) and publishes it ({@link CollectionStore#commitSeal}).
  *
  * <p>A seal that fails (most often a full disk) leaves the frozen segment where it is, in memory
  * and searchable, with its records still in the log; it is retried after a pause that doubles
@@ -106,19 +106,19 @@ final class Sealer {
             if (!store.awaitIndexed(f.segment(), deadlineNanos)) {
                 return false;
             }
-            long number = store.reserveSegmentNumber();
+            long number = store.files().reserveNumber();
             SealedSegment created = null;
             try {
-                created = store.writeSegment(f.segment(), number);
+                created = store.files().write(f.segment(), number);
                 if (!store.commitSeal(f, created)) {
-                    store.discard(created);
+                    store.files().discard(created);
                     return false;
                 }
                 lastFailure = null;
                 retryMillis = FIRST_RETRY_MILLIS;
             } catch (IOException | RuntimeException e) {
                 if (created != null) {
-                    store.discard(created); // written but not published: the next try writes it afresh
+                    store.files().discard(created); // written but not published: the next try writes it afresh
                 }
                 String why = DiskFullException.isDiskFull(e) ? "the disk is full" : e.toString();
                 if (!why.equals(lastFailure)) {

@@ -68,7 +68,7 @@ class CollectionStoreTest {
         CollectionStore store = open(Disk.REAL, dir, 40);
         store.upsert(points(0, 60)); // seals once
         float[] changed = vector(1000);
-        store.upsert(List.of(new CollectionStore.PointRecord(PointId.of(5), changed, new byte[0])));
+        store.upsert(List.of(new PointRecord(PointId.of(5), changed, new byte[0])));
         CollectionStore.Location loc = store.find(PointId.of(5));
         assertThat(loc.segment().vector(loc.ordinal())).containsExactly(changed);
         // Not closed: a crash. The WAL tail must bring back the unsealed writes.
@@ -158,12 +158,12 @@ class CollectionStoreTest {
     void aPointReplacedBeforeItsSegmentSealedIsStillFoundReplacedAndDeleted() throws IOException {
         try (CollectionStore store = open(Disk.REAL, dir, 100)) {
             store.upsert(points(0, 5));
-            store.upsert(List.of(new CollectionStore.PointRecord(PointId.of(3), vector(99), payload(99))));
+            store.upsert(List.of(new PointRecord(PointId.of(3), vector(99), payload(99))));
             store.flush(); // the sealed segment holds id 3 twice, the first copy deleted
             CollectionStore.Location loc = store.find(PointId.of(3));
             assertThat(loc).isNotNull();
             assertThat(loc.segment().vector(loc.ordinal())).containsExactly(vector(99));
-            store.upsert(List.of(new CollectionStore.PointRecord(PointId.of(3), vector(98), payload(98))));
+            store.upsert(List.of(new PointRecord(PointId.of(3), vector(98), payload(98))));
             assertThat(liveCount(store)).isEqualTo(5);
             assertThat(store.delete(List.of(PointId.of(3)))).isEqualTo(1);
             assertThat(store.find(PointId.of(3))).isNull();
@@ -226,7 +226,7 @@ class CollectionStoreTest {
     @Test
     void badDimensionIsRefusedBeforeAnythingIsWritten() throws IOException {
         try (CollectionStore store = open(Disk.REAL, dir, 100)) {
-            var bad = new CollectionStore.PointRecord(PointId.of(1), new float[DIM + 1], new byte[0]);
+            var bad = new PointRecord(PointId.of(1), new float[DIM + 1], new byte[0]);
             assertThatThrownBy(() -> store.upsert(List.of(bad))).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("dimension");
             assertThat(store.find(PointId.of(1))).isNull();
@@ -258,8 +258,8 @@ class CollectionStoreTest {
 
     @Test
     void aCollectionOfHundredsOfTinySegmentsOpensWithoutMappingAnyAndCompactsThemAway() throws IOException {
-        var tiny = new CollectionStore.Options(DIM, io.vectorflow.core.metric.Metrics.EUCLIDEAN,
-                new io.vectorflow.core.hnsw.HnswParams(6, 24, 1), 1, CollectionStore.Options.DEFAULT_SEGMENT_PAYLOAD_BYTES,
+        var tiny = new StoreOptions(DIM, io.vectorflow.core.metric.Metrics.EUCLIDEAN,
+                new io.vectorflow.core.hnsw.HnswParams(6, 24, 1), 1, StoreOptions.DEFAULT_SEGMENT_PAYLOAD_BYTES,
                 Durability.ASYNC, 1000, 1, false, false, 100_000, 0, false);
         try (CollectionStore store = CollectionStore.open(Disk.REAL, dir, tiny)) {
             for (long id = 0; id < 600; id++) {
@@ -342,8 +342,8 @@ class CollectionStoreTest {
 
     @Test
     void asyncDurabilityAcknowledgesBeforeTheForceAndStillRecovers() throws IOException {
-        var async = new CollectionStore.Options(DIM, io.vectorflow.core.metric.Metrics.EUCLIDEAN,
-                new io.vectorflow.core.hnsw.HnswParams(6, 24, 1), 1000, CollectionStore.Options.DEFAULT_SEGMENT_PAYLOAD_BYTES, Durability.ASYNC, 20, 1, false, false, 100_000, 0, true);
+        var async = new StoreOptions(DIM, io.vectorflow.core.metric.Metrics.EUCLIDEAN,
+                new io.vectorflow.core.hnsw.HnswParams(6, 24, 1), 1000, StoreOptions.DEFAULT_SEGMENT_PAYLOAD_BYTES, Durability.ASYNC, 20, 1, false, false, 100_000, 0, true);
         FaultyDisk disk = new FaultyDisk();
         CollectionStore store = CollectionStore.open(disk, dir, async);
         long forcesBefore = disk.operations();
@@ -358,8 +358,8 @@ class CollectionStoreTest {
 
     @Test
     void writesOutrunningTheIndexerAreSlowedThenRefusedAndNothingIsLost() throws IOException {
-        var tight = new CollectionStore.Options(DIM, io.vectorflow.core.metric.Metrics.EUCLIDEAN,
-                new io.vectorflow.core.hnsw.HnswParams(16, 200, 1), 200_000, CollectionStore.Options.DEFAULT_SEGMENT_PAYLOAD_BYTES, Durability.FSYNC, 100, 1, false, true, 4_000, 0, true);
+        var tight = new StoreOptions(DIM, io.vectorflow.core.metric.Metrics.EUCLIDEAN,
+                new io.vectorflow.core.hnsw.HnswParams(16, 200, 1), 200_000, StoreOptions.DEFAULT_SEGMENT_PAYLOAD_BYTES, Durability.FSYNC, 100, 1, false, true, 4_000, 0, true);
         try (CollectionStore store = CollectionStore.open(Disk.REAL, dir, tight)) {
             int accepted = 0;
             OverloadedException refused = null;

@@ -26,21 +26,21 @@ class MultiVectorStoreTest {
     @TempDir
     Path dir;
 
-    private static CollectionStore.Options options() {
+    private static StoreOptions options() {
         return StoreTesting.options(120).withVectors(List.of(new VectorLayout.Dense(3, Metrics.COSINE, new HnswParams(6, 24, 1))), 1);
     }
 
     /** Point i: slot 0 unless i % 5 == 0, slot 1 unless i % 3 == 0, a sparse vector unless i % 4 == 0. */
-    private static CollectionStore.PointRecord point(long i) {
+    private static PointRecord point(long i) {
         float[] first = i % 5 == 0 ? null : StoreTesting.vector(i);
         float[] second = i % 3 == 0 ? null : new float[] {i, 1, 0}; // stored normalised (cosine)
         SparseVector sparse = i % 4 == 0 ? null : new SparseVector(new int[] {(int) (i % 7), 100 + (int) i}, new float[] {1, i});
-        return new CollectionStore.PointRecord(PointId.of(i), first, StoreTesting.payload(i), new float[][] {second},
+        return new PointRecord(PointId.of(i), first, StoreTesting.payload(i), new float[][] {second},
                 new SparseVector[] {sparse});
     }
 
-    private static List<CollectionStore.PointRecord> points(int from, int n) {
-        List<CollectionStore.PointRecord> out = new ArrayList<>();
+    private static List<PointRecord> points(int from, int n) {
+        List<PointRecord> out = new ArrayList<>();
         for (int i = from; i < from + n; i++) {
             out.add(point(i));
         }
@@ -52,7 +52,7 @@ class MultiVectorStoreTest {
             CollectionStore.Location loc = store.find(PointId.of(i));
             assertThat(loc).as("point %d", i).isNotNull();
             Segment s = loc.segment();
-            CollectionStore.PointRecord want = point(i);
+            PointRecord want = point(i);
             if (want.vector() == null) {
                 assertThat(s.vector(0, loc.ordinal())).isNull();
                 assertThat(s.hasVector(0, loc.ordinal())).isFalse();

@@ -53,8 +53,8 @@ class StoreModelPropertiesTest {
         }
 
         CollectionStore open() throws IOException {
-            return CollectionStore.open(Disk.REAL, dir, new CollectionStore.Options(DIM, Metrics.EUCLIDEAN, new HnswParams(6, 16, 1),
-                    25, CollectionStore.Options.DEFAULT_SEGMENT_PAYLOAD_BYTES, Durability.FSYNC, 100, 1, false, true, 100_000, 0, false));
+            return CollectionStore.open(Disk.REAL, dir, new StoreOptions(DIM, Metrics.EUCLIDEAN, new HnswParams(6, 16, 1),
+                    25, StoreOptions.DEFAULT_SEGMENT_PAYLOAD_BYTES, Durability.FSYNC, 100, 1, false, true, 100_000, 0, false));
         }
 
         static float[] vector(long id, int version) {
@@ -67,11 +67,11 @@ class StoreModelPropertiesTest {
         }
 
         void upsert(List<Integer> ids) {
-            List<CollectionStore.PointRecord> batch = new ArrayList<>();
+            List<PointRecord> batch = new ArrayList<>();
             Map<Long, Integer> written = new HashMap<>();
             for (int id : ids) {
                 int v = ++version;
-                batch.add(new CollectionStore.PointRecord(PointId.of(id), vector(id, v), ("{\"v\":" + v + "}").getBytes(StandardCharsets.UTF_8)));
+                batch.add(new PointRecord(PointId.of(id), vector(id, v), ("{\"v\":" + v + "}").getBytes(StandardCharsets.UTF_8)));
                 written.put((long) id, v); // the last of repeated ids in one batch wins
             }
             store.upsert(batch);

@@ -17,9 +17,9 @@ final class StoreTesting {
 
     private StoreTesting() {}
 
-    static CollectionStore.Options options(int segmentCapacity) {
-        return new CollectionStore.Options(DIM, Metrics.EUCLIDEAN, new HnswParams(6, 24, 1), segmentCapacity,
-                CollectionStore.Options.DEFAULT_SEGMENT_PAYLOAD_BYTES, Durability.FSYNC, 100, 1, false, true, 100_000, 0, false);
+    static StoreOptions options(int segmentCapacity) {
+        return new StoreOptions(DIM, Metrics.EUCLIDEAN, new HnswParams(6, 24, 1), segmentCapacity,
+                StoreOptions.DEFAULT_SEGMENT_PAYLOAD_BYTES, Durability.FSYNC, 100, 1, false, true, 100_000, 0, false);
     }
 
     static CollectionStore open(Disk disk, Path dir, int segmentCapacity) throws IOException {
@@ -39,10 +39,10 @@ final class StoreTesting {
         return ("{\"id\":" + id + ",\"tag\":\"t" + (id % 7) + "\"}").getBytes(StandardCharsets.UTF_8);
     }
 
-    static List<CollectionStore.PointRecord> points(long from, int count) {
-        List<CollectionStore.PointRecord> out = new ArrayList<>();
+    static List<PointRecord> points(long from, int count) {
+        List<PointRecord> out = new ArrayList<>();
         for (long id = from; id < from + count; id++) {
-            out.add(new CollectionStore.PointRecord(PointId.of(id), vector(id), payload(id)));
+            out.add(new PointRecord(PointId.of(id), vector(id), payload(id)));
         }
         return out;
     }
