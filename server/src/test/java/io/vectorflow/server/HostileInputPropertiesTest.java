@@ -32,6 +32,7 @@ class HostileInputPropertiesTest {
 
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final List<String> KEYS = List.of("vectors", "size", "distance", "on_disk", "hnsw_config", "m",
+            "sparse_vectors", "modifier", "idf", "indices", "values", "name", "s",
             "ef_construct", "optimizers_config", "max_segment_size", "indexing_threshold", "wal_config", "durability", "points",
             "batch", "ids", "id", "vector", "payload", "payloads", "filter", "must", "should", "must_not", "key", "match",
             "value", "any", "except", "range", "gt", "gte", "lt", "lte", "has_id", "is_empty", "query", "nearest", "limit",
@@ -52,7 +53,10 @@ class HostileInputPropertiesTest {
             "POST /collections/fuzz/points/search/groups", "POST /collections/fuzz/points/recommend",
             "POST /collections/fuzz/points/recommend/batch", "POST /collections/fuzz/points/discover",
             "POST /collections/fuzz/facet", "POST /collections/fuzz/points/batch", "PUT /collections/fuzz/points/vectors",
-            "POST /collections/aliases");
+            "POST /collections/aliases", "POST /collections/fuzz/points/vectors/delete",
+            "PUT /collections/fuzzn/points", "POST /collections/fuzzn/points/query", "POST /collections/fuzzn/points/search",
+            "PUT /collections/fuzzn/points/vectors", "POST /collections/fuzzn/points/vectors/delete",
+            "POST /collections/fuzzn/points/query/groups", "PATCH /collections/fuzzn");
 
     private static Path dir;
     private static TestServer server;
@@ -64,6 +68,11 @@ class HostileInputPropertiesTest {
         server.put("/collections/fuzz", "{\"vectors\": {\"size\": 3, \"distance\": \"Cosine\"}}");
         server.put("/collections/fuzz/points", "{\"points\": [{\"id\": 1, \"vector\": [1,2,3], \"payload\": {\"a\": 1, \"b\": {\"c\": \"x\"}}},"
                 + "{\"id\": 2, \"vector\": [3,2,1], \"payload\": {\"a\": [1, 2], \"b\": null}}]}");
+        server.put("/collections/fuzzn", "{\"vectors\": {\"a\": {\"size\": 3, \"distance\": \"Cosine\"}, \"\": {\"size\": 2,"
+                + " \"distance\": \"Euclid\"}}, \"sparse_vectors\": {\"s\": {\"modifier\": \"idf\"}}}");
+        server.put("/collections/fuzzn/points", "{\"points\": [{\"id\": 1, \"vector\": {\"a\": [1,2,3], \"\": [1, 0],"
+                + " \"s\": {\"indices\": [1, 5], \"values\": [0.5, 1]}}, \"payload\": {\"a\": 1}}, {\"id\": 2, \"vector\": {\"s\":"
+                + " {\"indices\": [5], \"values\": [2]}}}]}");
     }
 
     @AfterContainer
