@@ -162,6 +162,11 @@ public record CollectionConfig(String name, int dimension, String metric, int m,
         return d != null && d.onDisk() != null ? d.onDisk() : onDisk;
     }
 
+    /** Components of a point's dense vectors together: the dimension, or the named vectors' sizes summed. */
+    public int vectorDimensions() {
+        return vectors == null ? dimension : vectors.dense().stream().mapToInt(VectorsConfig.Dense::size).sum();
+    }
+
     /** Sparse vector slots. */
     public int sparseSlots() {
         return vectors == null ? 0 : vectors.sparse().size();

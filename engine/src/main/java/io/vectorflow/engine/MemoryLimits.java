@@ -24,8 +24,13 @@ final class MemoryLimits {
 
     /** Most points a segment of this collection may hold in this process. */
     static long maxSegmentPoints(int dimension, int m) {
+        return maxSegmentPoints(4L * dimension + 4L * (1 + 2L * m));
+    }
+
+    /** {@link #maxSegmentPoints(int, int)} for points taking {@code offHeapBytes} each in vectors and graphs. */
+    private static long maxSegmentPoints(long offHeapBytes) {
         long heap = Runtime.getRuntime().maxMemory() / 10 / SEGMENTS_IN_MEMORY / HEAP_BYTES_PER_POINT;
-        long offHeap = physicalMemory() / 4 / SEGMENTS_IN_MEMORY / (4L * dimension + 4L * (1 + 2L * m));
+        long offHeap = physicalMemory() / 4 / SEGMENTS_IN_MEMORY / offHeapBytes;
         return Math.max(1, Math.min(heap, offHeap));
     }
 
@@ -36,12 +41,13 @@ final class MemoryLimits {
      * @throws IllegalArgumentException naming the field, what it asks and what fits
      */
     static void check(CollectionConfig c, String field) {
-        long max = maxSegmentPoints(c.dimension(), c.m());
+        int slots = c.vectors() == null ? 1 : c.vectors().dense().size();
+        long max = maxSegmentPoints(4L * c.vectorDimensions() + slots * 4L * (1 + 2L * c.m()));
         if (c.segmentCapacity() > max) {
             throw new IllegalArgumentException(field + " asks for segments of " + c.segmentCapacity() + " points ("
-                    + (4L * c.dimension() * c.segmentCapacity() >> 10) + " KB of vectors); with this server's memory (heap "
+                    + (4L * c.vectorDimensions() * c.segmentCapacity() >> 10) + " KB of vectors); with this server's memory (heap "
                     + (Runtime.getRuntime().maxMemory() >> 20) + " MiB, " + (physicalMemory() >> 20) + " MiB in all) a segment"
-                    + " may hold at most " + max + " points (" + (4L * c.dimension() * max >> 10) + " KB)");
+                    + " may hold at most " + max + " points (" + (4L * c.vectorDimensions() * max >> 10) + " KB)");
         }
     }
 

@@ -277,7 +277,7 @@ final class CollectionsApi {
         Body o = body.object("optimizers_config").check(OPTIMIZER_FIELDS, OPTIMIZER_QDRANT_ONLY, warnings);
         if (o.has("max_segment_size")) {
             long kb = o.integer("max_segment_size", 0L, 1, Long.MAX_VALUE / 2048);
-            long capacity = Math.max(1, Math.min(CollectionConfig.MAX_SEGMENT_CAPACITY, kb * 1024 / (4L * config.dimension())));
+            long capacity = Math.max(1, Math.min(CollectionConfig.MAX_SEGMENT_CAPACITY, kb * 1024 / (4L * config.vectorDimensions())));
             config = config.withSegmentCapacity((int) capacity);
         }
         if (o.has("indexing_threshold")) {
@@ -385,7 +385,7 @@ final class CollectionsApi {
         config.putObject("hnsw_config").put("m", cfg.m()).put("ef_construct", cfg.efConstruction())
                 .put("full_scan_threshold", 10_000).put("max_indexing_threads", 0).put("on_disk", cfg.onDisk());
         config.putObject("optimizer_config").put("deleted_threshold", 0.33).put("vacuum_min_vector_number", 1000)
-                .put("default_segment_number", 0).put("max_segment_size", (long) cfg.segmentCapacity() * 4 * cfg.dimension() / 1024)
+                .put("default_segment_number", 0).put("max_segment_size", (long) cfg.segmentCapacity() * 4 * cfg.vectorDimensions() / 1024)
                 .putNull("memmap_threshold").put("indexing_threshold", cfg.indexingThresholdKb()).put("flush_interval_sec", 0)
                 .put("max_optimization_threads", 1).put("compaction_mb_per_second", cfg.compactionMbPerSecond());
         config.putObject("wal_config").put("wal_capacity_mb", 32).put("wal_segments_ahead", 0)

@@ -205,7 +205,7 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
                                 .setFullScanThreshold(10_000).setMaxIndexingThreads(0).setOnDisk(cfg.onDisk()))
                         .setOptimizerConfig(Collections.OptimizersConfigDiff.newBuilder().setDeletedThreshold(0.33)
                                 .setVacuumMinVectorNumber(1000).setDefaultSegmentNumber(0)
-                                .setMaxSegmentSize((long) cfg.segmentCapacity() * 4 * cfg.dimension() / 1024)
+                                .setMaxSegmentSize((long) cfg.segmentCapacity() * 4 * cfg.vectorDimensions() / 1024)
                                 .setIndexingThreshold(cfg.indexingThresholdKb()).setFlushIntervalSec(0)
                                 .setMaxOptimizationThreads(Collections.MaxOptimizationThreads.newBuilder().setValue(1)))
                         .setWalConfig(Collections.WalConfigDiff.newBuilder().setWalCapacityMb(32).setWalSegmentsAhead(0)));
