@@ -7,7 +7,7 @@
 // Usage: node qdrant-named.mjs http://127.0.0.1:6333 ; exits 0 when every step passed.
 import assert from "node:assert/strict";
 import { QdrantClient } from "@qdrant/js-client-rest";
-import { step } from "./steps.mjs";
+import { cosine, step } from "./steps.mjs";
 
 const url = process.argv[2] ?? "http://127.0.0.1:6333";
 const client = new QdrantClient({ url });
@@ -27,16 +27,6 @@ function terms(i) {
 }
 const hasImage = (i) => i % 4 !== 0;
 const hasText = (i) => i % 5 !== 0;
-
-function cosine(a, b) {
-  let d = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return d / Math.sqrt(na * nb);
-}
 
 /** Exact sparse scores with Qdrant's idf over the collection's points. */
 function sparseScores(q) {

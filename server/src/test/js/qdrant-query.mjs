@@ -5,7 +5,7 @@
 // Usage: node qdrant-query.mjs http://127.0.0.1:6333 ; exits 0 when every step passed.
 import assert from "node:assert/strict";
 import { QdrantClient } from "@qdrant/js-client-rest";
-import { step } from "./steps.mjs";
+import { cosine, step } from "./steps.mjs";
 
 const url = process.argv[2] ?? "http://127.0.0.1:6333";
 const warnings = [];
@@ -18,16 +18,6 @@ const n = 300;
 
 function vec(i) {
   return Array.from({ length: dim }, (_, j) => Math.sin(i * 0.37 + j * 1.3) + (j === i % dim ? 1 : 0));
-}
-
-function cosine(a, b) {
-  let d = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return d / Math.sqrt(na * nb);
 }
 
 /** Ids of all points, best first, by cosine similarity to q (exact). */

@@ -1,5 +1,6 @@
 package io.vectorflow.storage;
 
+import io.vectorflow.core.sparse.SparseVector;
 import io.vectorflow.storage.io.Disk;
 import io.vectorflow.storage.segment.MutableSegment;
 import io.vectorflow.storage.segment.SealedSegment;
@@ -360,7 +361,17 @@ public final class CollectionStore implements Closeable {
         if (n >= failReservationsFrom) {
             throw new OutOfMemoryError("injected: no room for " + n + " points");
         }
-        m.reserve(n, payloadBytes);
+        boolean[] lacking = new boolean[layout.dense().size()];
+        SparseVector[][] sparse = layout.sparse() == 0 ? null : new SparseVector[n][];
+        for (int i = 0; i < n; i++) {
+            for (int slot = 0; slot < lacking.length; slot++) {
+                lacking[slot] |= prepared[i][slot] == null;
+            }
+            if (sparse != null) {
+                sparse[i] = kept[i].sparse();
+            }
+        }
+        m.reserve(n, payloadBytes, lacking, sparse);
         // Then the change, which allocates nothing: store, make visible at once, retire old versions.
         for (int i = 0; i < n; i++) {
             m.write(kept[i].id(), prepared[i], kept[i].sparse(), kept[i].payload());

@@ -60,6 +60,38 @@ public final class GrowingSparseIndex implements SparsePostings {
         }
     }
 
+    /**
+     * Makes room for ordinals below {@code end} and for the entries of {@code incoming}, so that
+     * adding them allocates nothing (a batch is then never half added for want of memory).
+     *
+     * @throws OutOfMemoryError when the room cannot be had; nothing added so far changes
+     */
+    public void reserve(int end, java.util.List<SparseVector> incoming) {
+        lock.writeLock().lock();
+        try {
+            if (end > vectors.length) {
+                vectors = Arrays.copyOf(vectors, Math.max(end, vectors.length * 2));
+            }
+            Map<Integer, Integer> more = new HashMap<>();
+            for (SparseVector v : incoming) {
+                for (int d : v.indices()) {
+                    more.merge(d, 1, Integer::sum);
+                }
+            }
+            for (Map.Entry<Integer, Integer> e : more.entrySet()) {
+                Postings p = postings.computeIfAbsent(e.getKey(), d -> new Postings());
+                int need = p.size + e.getValue();
+                if (need > p.ordinals.length) {
+                    int size = Math.max(need, 2 * p.ordinals.length);
+                    p.ordinals = Arrays.copyOf(p.ordinals, size);
+                    p.values = Arrays.copyOf(p.values, size);
+                }
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
     /** The vector added for {@code ordinal}, or null. */
     public SparseVector get(int ordinal) {
         lock.readLock().lock();

@@ -44,6 +44,38 @@ class SparseIndexTest {
     }
 
     @Test
+    void theGrowingIndexAnswersAsTheBuiltOneWhileVectorsArrive() {
+        Random r = new Random(4);
+        List<SparseVector> docs = new ArrayList<>();
+        GrowingSparseIndex growing = new GrowingSparseIndex();
+        for (int from = 0; from < 2_000; from += 250) {
+            List<SparseVector> batch = new ArrayList<>();
+            for (int i = 0; i < 250; i++) {
+                batch.add(i % 7 == 3 ? null : zipf(r, 3_000, 3 + r.nextInt(40))); // some ordinals without a vector
+            }
+            growing.reserve(from + 250, batch.stream().filter(java.util.Objects::nonNull).toList());
+            for (int i = 0; i < 250; i++) {
+                docs.add(batch.get(i) == null ? new SparseVector(new int[0], new float[0]) : batch.get(i));
+                if (batch.get(i) != null) {
+                    growing.add(from + i, batch.get(i));
+                }
+            }
+            for (int t = 0; t < 10; t++) {
+                SparseVector q = zipf(r, 3_000, 1 + r.nextInt(15));
+                List<Integer> got = java.util.Arrays.stream(growing.search(q, 10, null, null).ordinals()).boxed().toList();
+                assertThat(got).isEqualTo(exact(docs, q, 10, o -> true));
+            }
+        }
+        assertThat(growing.get(3)).isNull();
+        assertThat(growing.get(4)).isEqualTo(docs.get(4));
+        SparseIndex frozen = growing.freeze();
+        SparseVector q = zipf(r, 3_000, 10);
+        assertThat(frozen.search(q, 20, null, null).ordinals()).containsExactly(growing.search(q, 20, null, null).ordinals());
+        assertThat(frozen.documentFrequency(q.indices()[0])).isEqualTo(growing.documentFrequency(q.indices()[0]));
+        assertThatThrownBy(() -> growing.add(5, docs.get(5))).hasMessageContaining("not after");
+    }
+
+    @Test
     void topKIsTheExactTopKByDotProduct() throws Exception {
         Random r = new Random(3);
         List<SparseVector> docs = new ArrayList<>();

@@ -49,6 +49,8 @@ public final class MutableSegment implements Segment {
     /** Per dense slot, bit o set when point o lacks that vector; null while none does. */
     private final long[][] absent;
     private final GrowingSparseIndex[] sparse;
+    /** Per dense slot, the zeros a point lacking that vector holds. */
+    private final float[][] zeros;
     private final IdTable ids = new IdTable();
     private final PayloadArena payloads = new PayloadArena();
     private final AtomicInteger deleted = new AtomicInteger();
@@ -78,6 +80,10 @@ public final class MutableSegment implements Segment {
             indexes[i] = new HnswIndex(stores[i], d.metric(), d.hnsw());
         }
         absent = new long[slots][];
+        zeros = new float[slots][];
+        for (int i = 0; i < slots; i++) {
+            zeros[i] = new float[layout.dense().get(i).dimension()];
+        }
         sparse = new GrowingSparseIndex[layout.sparse()];
         for (int j = 0; j < sparse.length; j++) {
             sparse[j] = new GrowingSparseIndex();
@@ -98,12 +104,35 @@ public final class MutableSegment implements Segment {
      * @throws OutOfMemoryError when the room cannot be had; nothing visible changed
      */
     public void reserve(int points, long payloadBytes) {
+        reserve(points, payloadBytes, null, null);
+    }
+
+    /**
+     * {@link #reserve(int, long)} for a batch whose points lack a vector in the dense slots
+     * {@code lacking} marks (null: none lacks one) and carry {@code sparseVectors[point][slot]}
+     * (null: none), so that writing them allocates nothing either.
+     */
+    public void reserve(int points, long payloadBytes, boolean[] lacking, SparseVector[][] sparseVectors) {
         int end = Math.addExact(visible, points);
         for (int i = 0; i < stores.length; i++) {
             stores[i].reserve(end);
             indexes[i].reserve(end);
-            if (absent[i] != null && absent[i].length < (end + 63) / 64) {
-                absent[i] = Arrays.copyOf(absent[i], Math.max((end + 63) / 64, 2 * absent[i].length));
+            boolean needed = absent[i] != null || lacking != null && lacking[i];
+            int words = (end + 63) / 64;
+            if (needed && (absent[i] == null || absent[i].length < words)) {
+                long[] bits = absent[i] == null ? new long[0] : absent[i];
+                absent[i] = Arrays.copyOf(bits, Math.max(words, 2 * bits.length));
+            }
+        }
+        if (sparseVectors != null) {
+            for (int j = 0; j < sparse.length; j++) {
+                java.util.List<SparseVector> incoming = new java.util.ArrayList<>(sparseVectors.length);
+                for (SparseVector[] point : sparseVectors) {
+                    if (point != null && j < point.length && point[j] != null) {
+                        incoming.add(point[j]);
+                    }
+                }
+                sparse[j].reserve(end, incoming);
             }
         }
         ids.reserve(end, points);
@@ -123,8 +152,8 @@ public final class MutableSegment implements Segment {
      * Stores a point with a vector per dense slot ({@code dense[i]} in slot i's prepared form, or
      * null where the point lacks it; the array may be shorter than the slots) and per sparse slot
      * ({@code sparse} may be null or shorter, entries null where absent); returns its ordinal.
-     * Not visible until {@link #publish}. A lacking vector allocates one bit of room (reserved
-     * with the first).
+     * Not visible until {@link #publish}. Allocates nothing when the batch was reserved with
+     * {@link #reserve(int, long, boolean[], SparseVector[][])}.
      */
     public int write(PointId id, float[][] dense, SparseVector[] sparseVectors, byte[] payload) {
         int ord = store.size();
@@ -132,7 +161,7 @@ public final class MutableSegment implements Segment {
             float[] v = i < dense.length ? dense[i] : null;
             if (v == null) {
                 markAbsent(i, ord);
-                v = new float[stores[i].dimension()];
+                v = zeros[i];
             }
             stores[i].append(v);
         }
