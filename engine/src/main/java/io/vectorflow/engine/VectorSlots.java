@@ -109,7 +109,7 @@ final class VectorSlots {
                 throw new IllegalArgumentException(field + "." + e.getKey() + ": collection '" + config.name()
                         + "' has no dense vector named '" + e.getKey() + "'; it has " + named.names());
             }
-            check(field + "." + e.getKey(), e.getValue(), named.dense().get(slot).size());
+            check(e.getKey().isEmpty() ? field : field + "." + e.getKey(), e.getValue(), named.dense().get(slot).size());
             dense[slot] = e.getValue();
         }
         for (Map.Entry<String, SparseVector> e : given.sparse().entrySet()) {

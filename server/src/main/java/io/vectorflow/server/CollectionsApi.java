@@ -148,6 +148,10 @@ final class CollectionsApi {
         }
         CollectionConfig config;
         Body settings;
+        if (vectors.has("size") && !sparse.node().isEmpty()) {
+            // One unnamed vector beside sparse ones: the unnamed one is the vector named "".
+            vectors = Body.of(Json.MAPPER.createObjectNode().set("", vectors.node()), body.path("vectors"));
+        }
         if (vectors.has("size") || vectors.node().isEmpty() && sparse.node().isEmpty()) {
             VectorsConfig.Dense d = dense("", vectors, warnings);
             config = CollectionConfig.of(name, d.size(), d.distance()).withOnDisk(vectors.bool("on_disk", false));

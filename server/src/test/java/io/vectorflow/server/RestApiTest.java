@@ -91,8 +91,18 @@ class RestApiTest {
             expect(s.put("/collections/d", "{\"vectors\": {\"size\": \"big\", \"distance\": \"Dot\"}}"), 422, "vectors.size");
             expect(s.put("/collections/d", "{\"vectors\": {\"size\": 0, \"distance\": \"Dot\"}}"), 400, "vectors.size");
             expect(s.put("/collections/d", "{\"vectors\": {\"size\": 3, \"distance\": \"Dot\"}, \"colour\": 1}"), 400, "colour");
-            expect(s.put("/collections/d", "{\"vectors\": {\"size\": 3, \"distance\": \"Dot\"}, \"sparse_vectors\": {\"s\": {}}}"),
-                    400, "sparse_vectors");
+            expect(s.put("/collections/d", "{\"vectors\": {\"size\": 3, \"distance\": \"Dot\"}, \"sparse_vectors\": {\"s\": 1}}"),
+                    422, "sparse_vectors.s");
+            // One unnamed vector beside a sparse one: the unnamed one is named "".
+            assertThat(s.put("/collections/u", "{\"vectors\": {\"size\": 3, \"distance\": \"Dot\"}, \"sparse_vectors\": {\"s\": {}}}")
+                    .status()).isEqualTo(200);
+            assertThat(s.get("/collections/u").json().at("/result/config/params/vectors/").path("size").asInt()).isEqualTo(3);
+            assertThat(s.get("/collections/u").json().at("/result/config/params/sparse_vectors").has("s")).isTrue();
+            assertThat(s.put("/collections/u/points?wait=true", "{\"points\": [{\"id\": 1, \"vector\": {\"\": [1, 2, 3],"
+                    + " \"s\": {\"indices\": [4], \"values\": [1]}}}]}").status()).isEqualTo(200);
+            assertThat(s.post("/collections/u/points/query", "{\"query\": [1, 2, 3], \"limit\": 1}").json()
+                    .at("/result/points/0/id").asInt()).isEqualTo(1);
+            expect(s.put("/collections/u/points", "{\"points\": [{\"id\": 2, \"vector\": [1, 2]}]}"), 400, "points[0].vector");
             // Clients that serialise unset optional fields as null (Qdrant's Python models do) are not refused.
             TestServer.Answer nulls = s.put("/collections/n", "{\"vectors\": {\"size\": 3, \"distance\": \"Dot\", \"on_disk\": null,"
                     + " \"datatype\": null}, \"hnsw_config\": null, \"sparse_vectors\": null, \"init_from\": null, \"colour\": null}");
