@@ -1,6 +1,7 @@
 // The official Qdrant JavaScript gRPC client (@qdrant/js-client-grpc) against a running
 // VectorFlow server's gRPC port, through the common calls: health, collections, upsert, get,
-// search, query with a filter, scroll, count, payload, delete.
+// search, query with a filter, scroll, count, payload, delete, and named dense + sparse vectors
+// with a hybrid query.
 // Usage: node qdrant-grpc.mjs 127.0.0.1 6334 ; exits 0 when every step passed.
 import assert from "node:assert/strict";
 import { QdrantClient, Distance } from "@qdrant/js-client-grpc";
@@ -114,6 +115,50 @@ await step("set payload, then delete points by filter", async () => {
 await step("errors carry Qdrant's status codes", async () => {
   await assert.rejects(client.api("collections").get({ collectionName: "no_such_collection" }), (e) => e.code === 5); // NotFound
   await assert.rejects(client.api("points").search({ collectionName: name, vector: [1, 2], limit: 1n }), (e) => e.code === 3);
+});
+
+await step("named dense and sparse vectors: hybrid query fused by reciprocal rank", async () => {
+  const hybrid = name + "_hybrid";
+  await client.api("collections").create({
+    collectionName: hybrid,
+    vectorsConfig: { config: { case: "paramsMap", value: { map: { dense: { size: BigInt(dim), distance: Distance.Cosine } } } } },
+    sparseVectorsConfig: { map: { words: {} } },
+  });
+  const sparse = (i) => ({ indices: [i % 5, 10 + (i % 3)], values: [1, 2] });
+  const points = [];
+  for (let i = 0; i < 30; i++) {
+    const vectors = { dense: { vector: { case: "dense", value: { data: vec(i) } } } };
+    if (i % 2 === 0) vectors.words = { vector: { case: "sparse", value: sparse(i) } };
+    points.push({ id: id(i), vectors: { vectorsOptions: { case: "vectors", value: { vectors } } } });
+  }
+  await client.api("points").upsert({ collectionName: hybrid, wait: true, points });
+  const q = { indices: [2, 11], values: [1, 1] };
+  const bySparse = await client.api("points").query({
+    collectionName: hybrid, using: "words", limit: 30n,
+    query: { variant: { case: "nearest", value: { variant: { case: "sparse", value: q } } } },
+  });
+  // Exact: point i (even) scores 1 when i % 5 == 2, plus 2 when 10 + i % 3 == 11.
+  const expected = [...Array(30).keys()].filter((i) => i % 2 === 0)
+    .map((i) => [i, (i % 5 === 2 ? 1 : 0) + (i % 3 === 1 ? 2 : 0)]).filter(([, s]) => s > 0);
+  assert.equal(bySparse.result.length, expected.length);
+  for (const p of bySparse.result) {
+    assert.equal(p.score, new Map(expected).get(Number(p.id.pointIdOptions.value)));
+  }
+  const fused = await client.api("points").query({
+    collectionName: hybrid, limit: 5n,
+    prefetch: [
+      { using: "dense", limit: 10n, query: { variant: { case: "nearest", value: { variant: { case: "dense", value: { data: vec(4) } } } } } },
+      { using: "words", limit: 10n, query: { variant: { case: "nearest", value: { variant: { case: "sparse", value: q } } } } },
+    ],
+    query: { variant: { case: "fusion", value: 0 } }, // RRF
+    withVectors: { selectorOptions: { case: "enable", value: true } },
+  });
+  assert.equal(fused.result.length, 5);
+  assert.equal(fused.result[0].id.pointIdOptions.value, 4n, "point 4 leads the dense ranking and is in the sparse one");
+  const got = fused.result[0].vectors.vectorsOptions.value.vectors;
+  assert.deepEqual(Object.keys(got).sort(), ["dense", "words"]);
+  assert.deepEqual(got.words.vector.value.indices, [4, 11]);
+  await client.api("collections").delete({ collectionName: hybrid });
 });
 
 await step("delete the collection", async () => {
