@@ -115,12 +115,13 @@ final class HybridCommand implements java.util.concurrent.Callable<Integer> {
             long[] h = time(i -> QueryEngine.run(c, hybrid.apply(i)));
             System.out.printf(Locale.ROOT, "%nhybrid: %,d points, each a %d-d dense vector (generated clustered) and a sparse one"
                             + " (~%d non-zeros, Zipf over %,d dimensions, idf); written at %,.0f points/s, sealed into one segment;"
-                            + " %d queries per kind, one thread, %d cores%n%n| query | p50 µs | p99 µs | vs dense (p50) |%n"
-                            + "|---|---|---|---|%n| dense, hnsw_ef=%d (recall@10 %.3f) | %.0f | %.0f | 1.00 |%n"
-                            + "| sparse (exact) | %.0f | %.0f | %.2f |%n| hybrid: dense + sparse prefetch %d each, RRF | %.0f | %.0f | %.2f |%n",
-                    points, dim, nonZeros, vocabulary, ingest, queries, Runtime.getRuntime().availableProcessors(), ef, recall,
-                    p(d, 0.5), p(d, 0.99), p(s, 0.5), p(s, 0.99), p(s, 0.5) / p(d, 0.5), prefetch, p(h, 0.5), p(h, 0.99),
-                    p(h, 0.5) / p(d, 0.5));
+                            + " %d queries per kind, one thread, %d cores, heap %,d MB%n%n| query | p50 µs | p99 µs | vs dense (p50)"
+                            + " | KB allocated per query |%n|---|---|---|---|---|%n| dense, hnsw_ef=%d (recall@10 %.3f) | %.0f | %.0f | 1.00"
+                            + " | %.1f |%n| sparse (exact) | %.0f | %.0f | %.2f | %.1f |%n| hybrid: dense + sparse prefetch %d each, RRF"
+                            + " | %.0f | %.0f | %.2f | %.1f |%n",
+                    points, dim, nonZeros, vocabulary, ingest, queries, Runtime.getRuntime().availableProcessors(),
+                    Runtime.getRuntime().maxMemory() >> 20, ef, recall, p(d, 0.5), p(d, 0.99), kb(d), p(s, 0.5), p(s, 0.99),
+                    p(s, 0.5) / p(d, 0.5), kb(s), prefetch, p(h, 0.5), p(h, 0.99), p(h, 0.5) / p(d, 0.5), kb(h));
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
@@ -129,22 +130,35 @@ final class HybridCommand implements java.util.concurrent.Callable<Integer> {
         return 0;
     }
 
-    /** Latencies of every query, sorted, after a warm-up pass over them. */
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /**
+     * Latencies of every query, sorted, after a warm-up pass over them; the last entry past the
+     * latencies is the heap bytes the timed pass allocated per query.
+     */
     private long[] time(java.util.function.IntConsumer query) {
         for (int i = 0; i < queries; i++) {
             query.accept(i);
         }
-        long[] lat = new long[queries];
+        long[] lat = new long[queries + 1];
+        long allocated = THREADS.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < queries; i++) {
             long t = System.nanoTime();
             query.accept(i);
             lat[i] = System.nanoTime() - t;
         }
-        Arrays.sort(lat);
+        lat[queries] = (THREADS.getCurrentThreadAllocatedBytes() - allocated) / queries;
+        Arrays.sort(lat, 0, queries);
         return lat;
     }
 
-    private static double p(long[] sorted, double q) {
-        return sorted[(int) Math.min(sorted.length - 1, q * sorted.length)] / 1e3;
+    private double p(long[] sorted, double q) {
+        return sorted[(int) Math.min(queries - 1, q * queries)] / 1e3;
+    }
+
+    /** Heap KB allocated per query in the timed pass (see {@link #time}). */
+    private double kb(long[] timed) {
+        return timed[queries] / 1024.0;
     }
 }
