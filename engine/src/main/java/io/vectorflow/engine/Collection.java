@@ -179,6 +179,17 @@ public final class Collection {
 
     private int rewritePayloads(List<PointId> ids, Filter filter, String field,
                                 java.util.function.UnaryOperator<ObjectNode> change) {
+        return rewritePoints(ids, filter, (id, loc) -> slots.rewrite(id, loc.segment(), loc.ordinal(),
+                Json.encode(change.apply(Json.decode(loc.segment().payload(loc.ordinal()))), field), null, null));
+    }
+
+    /**
+     * Writes {@code next} of each selected point that exists (by id, or those matching the
+     * filter), 10,000 points per durable write, with other writes to the collection held off;
+     * returns how many points were written.
+     */
+    private int rewritePoints(List<PointId> ids, Filter filter,
+                              java.util.function.BiFunction<PointId, CollectionStore.Location, PointRecord> next) {
         updates.writeLock().lock();
         try {
             List<PointId> selected = ids != null ? ids : matchingIds(filter);
@@ -188,8 +199,7 @@ public final class Collection {
                 for (PointId id : selected.subList(from, Math.min(selected.size(), from + 10_000))) {
                     CollectionStore.Location loc = store.find(id);
                     if (loc != null) {
-                        ObjectNode next = change.apply(Json.decode(loc.segment().payload(loc.ordinal())));
-                        batch.add(slots.rewrite(id, loc.segment(), loc.ordinal(), Json.encode(next, field), null, null));
+                        batch.add(next.apply(id, loc));
                     }
                 }
                 if (!batch.isEmpty()) {
@@ -234,7 +244,8 @@ public final class Collection {
 
     /**
      * Removes the named vectors {@code names} from the selected points (by id, or those matching
-     * the filter), keeping everything else, as one durable write; returns how many points changed.
+     * the filter), keeping everything else, in durable writes of up to 10,000 points as payload
+     * updates are written; returns how many points changed.
      *
      * @throws IllegalArgumentException naming {@code vector} for a name the collection lacks, or
      *         for a collection of one unnamed vector (whose points cannot lack it)
@@ -245,21 +256,8 @@ public final class Collection {
                     + " delete the point instead");
         }
         slots.checkNames(names, "vector");
-        updates.writeLock().lock();
-        try {
-            List<PointId> selected = ids != null ? ids : matchingIds(filter);
-            List<PointRecord> batch = new ArrayList<>();
-            for (PointId id : selected) {
-                CollectionStore.Location loc = store.find(id);
-                if (loc != null) {
-                    batch.add(slots.rewrite(id, loc.segment(), loc.ordinal(), loc.segment().payload(loc.ordinal()), null, names));
-                }
-            }
-            store.upsert(batch);
-            return batch.size();
-        } finally {
-            updates.writeLock().unlock();
-        }
+        return rewritePoints(ids, filter, (id, loc) -> slots.rewrite(id, loc.segment(), loc.ordinal(),
+                loc.segment().payload(loc.ordinal()), null, names));
     }
 
     /** Whether the collection has named vectors (answers then carry vectors by name). */

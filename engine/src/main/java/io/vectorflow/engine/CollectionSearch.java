@@ -176,7 +176,7 @@ final class CollectionSearch {
                     || threshold != null && (higherIsCloser ? score < threshold : score > threshold)) {
                 continue; // skipped by the offset, or worse than the threshold (and so is every later hit)
             }
-            points.add(ScoredPoint.of(result.record(h.segment(), h.ordinal(), request.withPayload(), request.withVector()), score));
+            points.add(ScoredPoint.of(result.record(h.segment(), h.ordinal(), id, request.withPayload(), request.withVector()), score));
         }
         Tracing.end(merge);
         String strategy = dominant.apiName();

@@ -29,11 +29,16 @@ final class ResultBytes {
 
     /** A stored point as an answer carries it, its bytes counted. */
     Record record(Segment s, int ord, boolean withPayload, boolean withVector) {
+        return record(s, ord, s.id(ord), withPayload, withVector);
+    }
+
+    /** {@link #record(Segment, int, boolean, boolean)} for a point whose id the caller has read already. */
+    Record record(Segment s, int ord, io.vectorflow.storage.PointId id, boolean withPayload, boolean withVector) {
         byte[] payload = withPayload ? s.payload(ord) : null;
         float[] vector = withVector && !slots.named() ? s.vector(ord) : null;
         Vectors named = withVector && slots.named() ? slots.read(s, ord) : null;
         add((payload == null ? 0 : payload.length) + (vector == null ? 0 : 4L * vector.length)
                 + (named == null ? 0 : named.bytes()));
-        return new Record(s.id(ord), payload == null ? null : Json.decode(payload), vector, named);
+        return new Record(id, payload == null ? null : Json.decode(payload), vector, named);
     }
 }

@@ -91,7 +91,7 @@ final class SparseSearch {
             if (ranked <= request.offset() || threshold != null && h.score() < threshold) {
                 continue;
             }
-            points.add(ScoredPoint.of(result.record(h.segment(), h.ordinal(), request.withPayload(), request.withVector()),
+            points.add(ScoredPoint.of(result.record(h.segment(), h.ordinal(), id, request.withPayload(), request.withVector()),
                     h.score()));
         }
         long cpuNanos = Math.max(0, CPU.getCurrentThreadCpuTime() - cpuStart);

@@ -33,6 +33,8 @@ final class CollectionsApi {
             "write_consistency_factor", "on_disk_payload", "quantization_config", "init_from", "strict_mode_config",
             "uuid", "metadata");
     private static final Set<String> HNSW_FIELDS = Set.of("m", "ef_construct");
+    /** Bounds of {@code hnsw_config.m} and {@code ef_construct}, for a collection or one named vector. */
+    private static final int MIN_M = 2, MAX_M = 512, MIN_EF_CONSTRUCT = 4, MAX_EF_CONSTRUCT = 4096;
     private static final Set<String> HNSW_QDRANT_ONLY = Set.of("full_scan_threshold", "max_indexing_threads", "on_disk",
             "payload_m", "inline_storage");
     private static final Set<String> OPTIMIZER_FIELDS = Set.of("max_segment_size", "indexing_threshold", "compaction_mb_per_second");
@@ -212,8 +214,9 @@ final class CollectionsApi {
     /** A named vector's own {@code on_disk} and {@code hnsw_config} ({@code m}, {@code ef_construct}), over those it had. */
     private static VectorsConfig.Dense vectorSettings(VectorsConfig.Dense d, Body v, List<String> warnings) {
         Body h = v.object("hnsw_config").check(HNSW_FIELDS, HNSW_QDRANT_ONLY, warnings);
-        Integer m = h.has("m") ? Integer.valueOf(h.integer("m", 16, 2, 512)) : d.m();
-        Integer ef = h.has("ef_construct") ? Integer.valueOf(h.integer("ef_construct", 100, 4, 4096)) : d.efConstruct();
+        Integer m = h.has("m") ? Integer.valueOf(h.integer("m", 0, MIN_M, MAX_M)) : d.m();
+        Integer ef = h.has("ef_construct") ? Integer.valueOf(h.integer("ef_construct", 0, MIN_EF_CONSTRUCT, MAX_EF_CONSTRUCT))
+                : d.efConstruct();
         Boolean onDisk = v.has("on_disk") ? Boolean.valueOf(v.bool("on_disk", false)) : d.onDisk();
         return d.with(m, ef, onDisk);
     }
@@ -274,7 +277,8 @@ final class CollectionsApi {
         Body h = body.has("hnsw_config") ? body.object("hnsw_config") : hnsw;
         h.check(HNSW_FIELDS, HNSW_QDRANT_ONLY, warnings);
         try {
-            config = config.withHnsw(h.integer("m", config.m(), 2, 512), h.integer("ef_construct", config.efConstruction(), 4, 4096));
+            config = config.withHnsw(h.integer("m", config.m(), MIN_M, MAX_M),
+                    h.integer("ef_construct", config.efConstruction(), MIN_EF_CONSTRUCT, MAX_EF_CONSTRUCT));
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(h.path("m") + "/ef_construct: " + e.getMessage());
         }

@@ -163,8 +163,7 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
         CollectionConfig cfg = c.config();
         long points = c.count(null);
         int unindexed = c.store().unindexedPoints();
-        String distance = CollectionsApi.DISTANCES.entrySet().stream().filter(e -> e.getValue().equals(cfg.metric()))
-                .map(Map.Entry::getKey).findFirst().orElse("Cosine");
+        String distance = CollectionsApi.apiDistance(cfg.metric());
         Collections.VectorsConfig.Builder vectors = Collections.VectorsConfig.newBuilder();
         Collections.SparseVectorConfig.Builder sparse = Collections.SparseVectorConfig.newBuilder();
         if (cfg.vectors() == null) {

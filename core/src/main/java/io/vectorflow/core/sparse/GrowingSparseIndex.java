@@ -148,20 +148,4 @@ public final class GrowingSparseIndex implements SparsePostings {
             lock.readLock().unlock();
         }
     }
-
-    /** An immutable index of the same vectors, for writing a sealed segment. */
-    public SparseIndex freeze() {
-        lock.readLock().lock();
-        try {
-            SparseIndex.Builder b = new SparseIndex.Builder();
-            for (int o = 0; o < documents; o++) {
-                if (vectors[o] != null) {
-                    b.add(o, vectors[o]);
-                }
-            }
-            return b.build(documents);
-        } finally {
-            lock.readLock().unlock();
-        }
-    }
 }

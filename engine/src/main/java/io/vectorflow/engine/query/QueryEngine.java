@@ -75,7 +75,8 @@ public final class QueryEngine {
                     search(nearest(n.input(), using, depth, filter, ef, exact, threshold, explain), using);
             case Query.Nearest n -> {
                 int candidates = Math.max(depth, n.mmr().candidatesLimit());
-                Ranking near = search(nearest(n.input(), using, candidates, filter, ef, exact, threshold, explain), using);
+                Ranking near = search(nearest(n.input(), using, candidates, filter, ef, exact, threshold, explain)
+                        .withVectors(true), using); // the vectors MMR compares come with the hits
                 Metric metric = collection.metric(using);
                 yield Strategies.mmr(withVectors(near, using), metric, metric.prepare(vector(n.input(), using)),
                         n.mmr().diversity(), depth);
@@ -201,10 +202,22 @@ public final class QueryEngine {
         return collection.get(ids, withPayload, false);
     }
 
-    /** The ranking with each point's vector {@code using} names read into {@link ScoredPoint#vector()}. */
+    /**
+     * The ranking with each point's vector {@code using} names in {@link ScoredPoint#vector()}:
+     * taken from the hits when they carry vectors, read for those that do not; points lacking
+     * that vector are left out.
+     */
     private Ranking withVectors(Ranking ranking, String using) {
         Map<PointId, float[]> vectors = new HashMap<>();
-        for (Record r : collection.get(ranking.points().stream().map(ScoredPoint::id).toList(), false, true)) {
+        List<PointId> missing = new ArrayList<>();
+        for (ScoredPoint p : ranking.points()) {
+            if (p.vector() != null || p.named() != null) { // read with the hits
+                vectors.put(p.id(), collection.vectorOf(new Record(p.id(), null, p.vector(), p.named()), using));
+            } else {
+                missing.add(p.id());
+            }
+        }
+        for (Record r : collection.get(missing, false, true)) {
             vectors.put(r.id(), collection.vectorOf(r, using));
         }
         List<ScoredPoint> out = new ArrayList<>(ranking.points().size());

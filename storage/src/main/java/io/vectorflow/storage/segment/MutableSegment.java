@@ -347,11 +347,6 @@ public final class MutableSegment implements Segment {
         return sparse[slot];
     }
 
-    /** The sparse vectors of a slot, for sealing. */
-    public GrowingSparseIndex growingSparse(int slot) {
-        return sparse[slot];
-    }
-
     /** Live ordinals sorted by id, from the first id at or after {@code from}. */
     @Override
     public PrimitiveIterator.OfInt ordinalsInIdOrder(PointId from) {

@@ -196,12 +196,12 @@ public final class SealedSegment implements Segment, Closeable {
 
     /** Writes the value of one ordinal into a column. */
     @FunctionalInterface
-    private interface ColumnWriter {
+    interface ColumnWriter {
         void put(BufferedSection out, int ordinal) throws IOException;
     }
 
     /** A section of {@code count} fixed-width values, streamed through a buffer. */
-    private static BlockFile.Section column(int count, int width, ColumnWriter values) {
+    static BlockFile.Section column(int count, int width, ColumnWriter values) {
         return new BlockFile.Section() {
             @Override
             public long length() {
@@ -432,16 +432,21 @@ public final class SealedSegment implements Segment, Closeable {
         }
     }
 
-    /** Writes the current delete bits to {@code dir/fileName} and forces it. */
-    public void writeDeletes(Disk disk, String fileName) throws IOException {
-        int n = size();
-        ByteBuffer bits = ByteBuffer.allocate(8 * ((n + 63) / 64)).order(ByteOrder.LITTLE_ENDIAN);
+    /** Bit o set where {@code set.test(o)}, for o below {@code n}: i64 words, little-endian. */
+    static ByteBuffer bits(int n, java.util.function.IntPredicate set) {
+        ByteBuffer b = ByteBuffer.allocate(8 * ((n + 63) / 64)).order(ByteOrder.LITTLE_ENDIAN);
         for (int o = 0; o < n; o++) {
-            if (index.isDeleted(o)) {
+            if (set.test(o)) {
                 int word = 8 * (o >>> 6);
-                bits.putLong(word, bits.getLong(word) | 1L << (o & 63));
+                b.putLong(word, b.getLong(word) | 1L << (o & 63));
             }
         }
+        return b;
+    }
+
+    /** Writes the current delete bits to {@code dir/fileName} and forces it. */
+    public void writeDeletes(Disk disk, String fileName) throws IOException {
+        ByteBuffer bits = bits(size(), index::isDeleted);
         disk.delete(dir.resolve(fileName));
         BlockFile.write(disk, dir.resolve(fileName), DELETES_MAGIC, bits);
         deletesDirty = false;

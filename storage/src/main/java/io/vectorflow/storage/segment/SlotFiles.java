@@ -59,7 +59,7 @@ final class SlotFiles {
         ByteBuffer[] absent = new ByteBuffer[segment.vectorSlots()];
         for (int slot = 0; slot < absent.length; slot++) {
             final int s = slot;
-            absent[slot] = segment.everyHasVector(slot) ? ByteBuffer.allocate(0) : bits(n, o -> !segment.hasVector(s, o));
+            absent[slot] = segment.everyHasVector(slot) ? ByteBuffer.allocate(0) : SealedSegment.bits(n, o -> !segment.hasVector(s, o));
         }
         BlockFile.write(disk, dir.resolve(SealedSegment.ABSENT), SealedSegment.ABSENT_MAGIC, absent);
         for (int j = 0; j < segment.sparseSlots(); j++) {
@@ -84,7 +84,7 @@ final class SlotFiles {
         }
         long total = entries;
         BlockFile.write(disk, dir.resolve(sparseVectorsFile(slot)), SealedSegment.SPARSE_MAGIC,
-                column(n + 1, 8, new Writer() {
+                SealedSegment.column(n + 1, 8, new SealedSegment.ColumnWriter() {
                     long at;
 
                     @Override
@@ -96,42 +96,7 @@ final class SlotFiles {
                 }),
                 entries(total, n, o -> segment.sparse(slot, o), true),
                 entries(total, n, o -> segment.sparse(slot, o), false),
-                BlockFile.Section.of(bits(n, o -> segment.sparse(slot, o) != null)));
-    }
-
-    /** Bit o set where {@code set.test(o)}: i64 words, little-endian. */
-    private static ByteBuffer bits(int n, java.util.function.IntPredicate set) {
-        ByteBuffer b = ByteBuffer.allocate(8 * ((n + 63) / 64)).order(ByteOrder.LITTLE_ENDIAN);
-        for (int o = 0; o < n; o++) {
-            if (set.test(o)) {
-                int word = 8 * (o >>> 6);
-                b.putLong(word, b.getLong(word) | 1L << (o & 63));
-            }
-        }
-        return b;
-    }
-
-    @FunctionalInterface
-    private interface Writer {
-        void put(BufferedSection out, int ordinal) throws IOException;
-    }
-
-    private static BlockFile.Section column(int count, int width, Writer values) {
-        return new BlockFile.Section() {
-            @Override
-            public long length() {
-                return (long) count * width;
-            }
-
-            @Override
-            public void writeTo(ChecksummedWriter w) throws IOException {
-                BufferedSection out = new BufferedSection(w);
-                for (int o = 0; o < count; o++) {
-                    values.put(out, o);
-                }
-                out.flush();
-            }
-        };
+                BlockFile.Section.of(SealedSegment.bits(n, o -> segment.sparse(slot, o) != null)));
     }
 
     /** Every vector's dimension ids ({@code indices}) or values, in ordinal order. */
