@@ -124,7 +124,7 @@ public final class Collection {
     }
 
     /**
-     * Changes the payloads of existing points, as one durable write: with {@code replace}, each
+     * Changes the payloads of existing points, in durable writes of up to 10,000 points: with {@code replace}, each
      * payload becomes {@code payload}; otherwise {@code payload}'s top-level keys are set (or,
      * with {@code key}, set inside the object at that key path, created if missing). Points are
      * those with the given ids, or those matching the filter; ids that do not exist are ignored.
