@@ -67,8 +67,48 @@ final class ServerBenchCommand implements Callable<Integer> {
             description = "REST upsert batch sizes for the ingest rows, empty to skip (default ${DEFAULT-VALUE})")
     int[] ingestBatches;
 
+    @Option(names = "--client", defaultValue = "java", description = "java: JDK and grpc-java clients against a server in this"
+            + " process; python: the launcher's server in its own process, Python clients, and pgvector beside it (default ${DEFAULT-VALUE})")
+    String client;
+
+    @Option(names = "--targets", split = ",", defaultValue = "rest,grpc,pgvector", description = "with --client python: rest, grpc,"
+            + " pgvector (default ${DEFAULT-VALUE})")
+    List<String> targets;
+
+    @Option(names = "--pg-ef", defaultValue = "16", description = "with --client python: pgvector's hnsw.ef_search (default ${DEFAULT-VALUE})")
+    int pgEf;
+
+    @Option(names = "--m", defaultValue = "16", description = "with --client python: HNSW M for both (default ${DEFAULT-VALUE})")
+    int m;
+
+    @Option(names = "--ef-construct", defaultValue = "200", description = "with --client python: HNSW ef_construct for both"
+            + " (default ${DEFAULT-VALUE})")
+    int efConstruct;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "with --client python: latency rounds (default ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--steady-seconds", defaultValue = "60", description = "with --client python: the steady single-client run"
+            + " (default ${DEFAULT-VALUE})")
+    int steadySeconds;
+
+    @Option(names = "--server-java-opts", split = ";", defaultValue = "", description = "with --client python: one server start"
+            + " per entry of extra JVM flags, separated by ; (e.g. \"-XX:+UseZGC;-XX:+UseParallelGC\"; an empty entry is the defaults)")
+    List<String> serverVariants;
+
+    @Option(names = "--pgvector-source", description = "with --client python: a pgvector source tree to build and install when"
+            + " PostgreSQL lacks it (else PGlite's WASM pgvector from npm is used)")
+    Path pgvectorSource;
+
     @Override
     public Integer call() throws Exception {
+        if (client.equals("python")) {
+            System.out.println(new io.vectorflow.bench.latency.ClientBench(new io.vectorflow.bench.latency.ClientBench.Options(
+                    datasets, ef, pgEf, m, efConstruct, rounds, queries, steadySeconds, concurrency, seconds,
+                    serverVariants.isEmpty() ? List.of("") : serverVariants, targets, pgvectorSource,
+                    cacheDir != null ? cacheDir : SyntheticData.defaultCacheRoot())).run());
+            return 0;
+        }
         StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
                 "server: in-process server on loopback, client in the same JVM (both share %d cores), ef=%d, k=10%n%n",
                 Runtime.getRuntime().availableProcessors(), ef));

@@ -60,6 +60,10 @@ public final class ServeCommand implements Callable<Integer> {
             + "(VECTORFLOW_RECALL_SAMPLE_SHARE; default 0.1; 0 turns it off)")
     String recallShare;
 
+    @Option(names = "--warmup", description = "true or false: compile the search path at start, before /readyz says ready "
+            + "(VECTORFLOW_WARMUP; default true; a few seconds of CPU)")
+    String warmup;
+
     @Option(names = "--price-core-second", description = "USD per CPU core-second in cost estimates (VECTORFLOW_PRICE_CORE_SECOND)")
     String priceCpu;
 
@@ -71,13 +75,13 @@ public final class ServeCommand implements Callable<Integer> {
 
     private static final Set<String> FILE_KEYS = Set.of("data_dir", "host", "port", "grpc_port", "otlp_endpoint", "log_format",
             "durability", "max_request_mb",
-            "recall_sample_share", "price_core_second", "price_gb_memory", "price_gb_disk");
+            "recall_sample_share", "warmup", "price_core_second", "price_gb_memory", "price_gb_disk");
 
     private JsonNode file;
 
     /** The settings this command runs with, each from its flag, variable, file or default. */
     record Settings(Path data, String host, int port, int grpcPort, String logFormat, String otlp, Durability durability,
-                    long maxBody, double recallShare, CostModel prices) {}
+                    long maxBody, double recallShare, CostModel prices, boolean warmup) {}
 
     Settings resolve() throws IOException {
         file = readConfig();
@@ -101,7 +105,11 @@ public final class ServeCommand implements Callable<Integer> {
         CostModel prices = new CostModel(number(setting(priceCpu, "price_core_second", "" + p.usdPerCoreSecond()), "price-core-second"),
                 number(setting(priceMemory, "price_gb_memory", "" + p.usdPerGbMemory()), "price-gb-memory"),
                 number(setting(priceDisk, "price_gb_disk", "" + p.usdPerGbDisk()), "price-gb-disk"), p.usdPerGbObjectStore());
-        return new Settings(data, listen, restPort, rpcPort, format, otlp, d, maxBody, share, prices);
+        String warm = setting(warmup, "warmup", "true");
+        if (!warm.equals("true") && !warm.equals("false")) {
+            throw new IllegalArgumentException("warmup must be true or false, got '" + warm + "'");
+        }
+        return new Settings(data, listen, restPort, rpcPort, format, otlp, d, maxBody, share, prices, warm.equals("true"));
     }
 
     @Override
@@ -125,7 +133,8 @@ public final class ServeCommand implements Callable<Integer> {
         VectorFlowServer server;
         try {
             server = VectorFlowServer.start(db, VectorFlowServer.Settings.of(listen, restPort).withGrpcPort(rpcPort)
-                    .withMaxRequestBytes(maxBody).withOpenTelemetry(otlp.isBlank() ? null : VectorFlowServer.otlpTracing(otlp)));
+                    .withMaxRequestBytes(maxBody).withOpenTelemetry(otlp.isBlank() ? null : VectorFlowServer.otlpTracing(otlp))
+                    .withWarmup(settings.warmup()));
         } catch (RuntimeException e) {
             db.close();
             throw new IllegalStateException("cannot listen on " + listen + " ports " + restPort + "/" + rpcPort + ": "

@@ -83,6 +83,13 @@ final class CollectionSearch {
         QueryPlanner.Strategy dominant = filter == null && !request.exact() ? QueryPlanner.Strategy.HNSW : QueryPlanner.Strategy.EXACT;
         long exactFloor = config.indexingThresholdKb() <= 0 ? 0 : config.indexingThresholdKb() * 1024L / (4L * space.dimension());
         SearchResults out = new SearchResults(k);
+        Budget budget = Budget.current();
+        if (budget.inline()) {
+            if (config.onDiskOf(space.slot())) {
+                budget.requireWorker(); // vectors read from disk may wait for it: not on a network thread
+            }
+            budget.spendInline((long) k * 256); // reading and merging the hits
+        }
         for (Segment s : segments) {
             if (s.size() == 0) {
                 continue;
@@ -107,10 +114,13 @@ final class CollectionSearch {
                 Tracing.end(segmentSpan);
                 continue;
             }
+            int tailFrom = s instanceof MutableSegment m ? m.indexedPrefix() : s.size();
+            if (budget.inline()) {
+                budget.spendInline(inlineCost(s, plan, filter, k, ef, config.m(), tailFrom, space.dimension()));
+            }
             OrdinalFilter accept = acceptor(s, filter, plan);
             Residency probe = Residency.of(s, space.slot());
             out.probe(probe);
-            int tailFrom = s instanceof MutableSegment m ? m.indexedPrefix() : s.size();
             long segmentEvals = 0;
             boolean graph = plan.strategy() != QueryPlanner.Strategy.EXACT;
             if (graph) {
@@ -119,6 +129,7 @@ final class CollectionSearch {
                 if (filter != null && out.size() < k && s.liveCount() > out.size()) {
                     segmentEvals += out.distanceEvaluations();
                     graph = false; // too few found: the filter is more selective than estimated
+                    budget.spendInline((long) s.size() * space.dimension());
                     if (why != null) {
                         why.put("fallback", "the filtered walk found " + out.size() + " of " + k + "; scanned exactly");
                     }
@@ -218,6 +229,30 @@ final class CollectionSearch {
         truth.points().forEach(p -> expected.add(p.id()));
         long found = approximate.stream().filter(expected::contains).count();
         return (int) Math.round(1000.0 * found / expected.size());
+    }
+
+    /**
+     * What searching one segment under {@code plan} costs, in distance evaluations times
+     * dimensions, for an inline run's allowance: a graph walk visits about {@code (ef + k) · 2m}
+     * nodes (more under a filter, in inverse proportion to the share of points it lets through),
+     * an exact scan every candidate, and points not yet in the graph are scanned as well; a
+     * payload test on a point counts as a 64-dimension distance.
+     */
+    static long inlineCost(Segment s, QueryPlanner.Plan plan, Filter filter, int k, int ef, int m, int tailFrom, int dimension) {
+        long evaluations;
+        long n = Math.max(1, s.size());
+        long candidates = plan.candidates() == null ? n : plan.candidates().getLongCardinality() + (n - Math.min(n, plan.coveredUpTo()));
+        if (plan.strategy() == QueryPlanner.Strategy.EXACT) {
+            evaluations = candidates;
+        } else {
+            evaluations = (long) (ef + k) * 2 * m;
+            if (filter != null) {
+                evaluations = Math.min(n, evaluations * n / Math.max(1, candidates));
+            }
+        }
+        evaluations += s.size() - Math.min(s.size(), tailFrom);
+        long payloadTests = filter != null && !plan.candidatesExact() ? candidates : 0;
+        return evaluations * dimension + payloadTests * 64;
     }
 
     /** The filter test for one segment under a plan: bitmap membership, payload test, or both. */

@@ -42,6 +42,7 @@ final class SparseSearch {
     }
 
     SearchResult search(SearchRequest request, ResultBytes result) {
+        io.vectorflow.core.search.Budget.current().requireWorker(); // postings lengths are not bounded cheaply
         long start = System.nanoTime();
         long cpuStart = CPU.getCurrentThreadCpuTime();
         int slot = slots.sparse(request.using(), "using");

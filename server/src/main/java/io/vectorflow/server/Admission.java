@@ -237,6 +237,16 @@ final class Admission implements AutoCloseable {
         return reads.getPoolSize() + writes.getPoolSize();
     }
 
+    /** Whether new work is taken (false once the server stops). */
+    boolean taking() {
+        return !stopping;
+    }
+
+    /** Threads of the read lane now. */
+    int readThreads() {
+        return reads.getPoolSize();
+    }
+
     /** Refuses queued and new work from now on (running work goes on); the first step of a shutdown. */
     void stopTaking() {
         stopping = true;

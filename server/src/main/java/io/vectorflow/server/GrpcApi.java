@@ -288,12 +288,12 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
 
     @Override
     public void search(SearchRequest r, StreamObserver<SearchResponse> out) {
-        read(r, out, () -> search(r, ""));
+        calls.search(r, out, () -> search(r, ""));
     }
 
     @Override
     public void searchBatch(SearchBatchRequest r, StreamObserver<SearchBatchResponse> out) {
-        read(r, out, () -> {
+        calls.search(r, out, () -> {
             if (r.getSearchesCount() > PointsApi.MAX_SEARCHES) {
                 throw new ApiException(413, "searches holds " + r.getSearchesCount() + " searches; at most " + PointsApi.MAX_SEARCHES);
             }

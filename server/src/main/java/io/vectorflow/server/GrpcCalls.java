@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.vectorflow.core.search.Budget;
+import io.vectorflow.core.search.OffLoopException;
 import io.vectorflow.engine.AlreadyExistsException;
 import io.vectorflow.engine.Json;
 import io.vectorflow.engine.NotFoundException;
@@ -43,6 +44,44 @@ final class GrpcCalls {
         answer(Admission.Lane.READ, request, out, call);
     }
 
+    /**
+     * A search: tried first on the network thread the call arrived on, moved to the read lane
+     * when the engine finds it costlier than the inline allowance (as REST's {@link Rest#search}).
+     */
+    <T> void search(com.google.protobuf.MessageLite request, StreamObserver<T> out, Supplier<T> call) {
+        if (request.getSerializedSize() > Rest.INLINE_BODY_BYTES || !admission.taking()) {
+            answer(Admission.Lane.READ, request, out, call);
+            return;
+        }
+        ServiceRequestContext ctx = ServiceRequestContext.current();
+        Budget budget;
+        Admission.Reservation memory;
+        try {
+            budget = rest.budget(ctx, timeoutMillis(ctx, request));
+            memory = admission.reserve(request.getSerializedSize());
+        } catch (RuntimeException e) {
+            out.onError(status(e));
+            return;
+        }
+        T value;
+        budget.allowInline(Rest.INLINE_UNITS);
+        try (var scope = budget.enter()) {
+            value = call.get();
+        } catch (OffLoopException tooCostly) {
+            memory.close();
+            budget.endInline();
+            answer(Admission.Lane.READ, request, out, call, budget);
+            return;
+        } catch (RuntimeException e) {
+            memory.close();
+            out.onError(status(e));
+            return;
+        }
+        memory.close();
+        out.onNext(value);
+        out.onCompleted();
+    }
+
     /** A call that writes, answered from the write lane. */
     <T> void write(com.google.protobuf.MessageLite request, StreamObserver<T> out, Supplier<T> call) {
         answer(Admission.Lane.WRITE, request, out, call);
@@ -50,11 +89,17 @@ final class GrpcCalls {
 
     /** Runs one call on its lane within its budget, answering its result or the status its failure maps to. */
     private <T> void answer(Admission.Lane lane, com.google.protobuf.MessageLite request, StreamObserver<T> out, Supplier<T> call) {
+        answer(lane, request, out, call, null);
+    }
+
+    /** As above, under {@code given} (null: a new budget for the call). */
+    private <T> void answer(Admission.Lane lane, com.google.protobuf.MessageLite request, StreamObserver<T> out, Supplier<T> call,
+                            Budget given) {
         Admission.Reservation memory;
         Budget budget;
         ServiceRequestContext ctx = ServiceRequestContext.current();
         try {
-            budget = rest.budget(ctx, timeoutMillis(ctx, request));
+            budget = given != null ? given : rest.budget(ctx, timeoutMillis(ctx, request));
             memory = admission.reserve(request.getSerializedSize());
         } catch (RuntimeException e) {
             out.onError(status(e));

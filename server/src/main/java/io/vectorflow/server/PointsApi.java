@@ -66,8 +66,8 @@ final class PointsApi {
         }));
         sb.route().post(p + "/batch").build(rest.write(this::batchUpdate));
         sb.route().post("/collections/{name}/facet").build(rest.read(this::facet));
-        sb.route().post(p + "/search").build(rest.read(this::search));
-        sb.route().post(p + "/search/batch").build(rest.read(this::batch));
+        sb.route().post(p + "/search").build(rest.search(this::search));
+        sb.route().post(p + "/search/batch").build(rest.search(this::batch));
     }
 
     /** Qdrant's answer to a write: {@code {"operation_id": n, "status": "completed"}}; every write here is durable on return. */

@@ -471,7 +471,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
 
     @Override
     public void search(Points.SearchPoints r, StreamObserver<Points.SearchResponse> out) {
-        calls.read(r, out, () -> {
+        calls.search(r, out, () -> {
             long start = System.nanoTime();
             ObjectNode q = search(r);
             return Points.SearchResponse.newBuilder().addAllResult(answer(run(r.getCollectionName(), q, QUERY), q))
@@ -481,7 +481,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
 
     @Override
     public void query(Points.QueryPoints r, StreamObserver<Points.QueryResponse> out) {
-        calls.read(r, out, () -> {
+        calls.search(r, out, () -> {
             long start = System.nanoTime();
             ObjectNode q = query(r);
             return Points.QueryResponse.newBuilder().addAllResult(answer(run(r.getCollectionName(), q, QUERY), q))
@@ -514,7 +514,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
 
     @Override
     public void searchBatch(Points.SearchBatchPoints r, StreamObserver<Points.SearchBatchResponse> out) {
-        calls.read(r, out, () -> {
+        calls.search(r, out, () -> {
             long start = System.nanoTime();
             List<Points.BatchResult> results = batch(r.getCollectionName(), r.getSearchPointsList().stream()
                     .map(QdrantPointsService::search).toList(), QUERY);
@@ -524,7 +524,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
 
     @Override
     public void queryBatch(Points.QueryBatchPoints r, StreamObserver<Points.QueryBatchResponse> out) {
-        calls.read(r, out, () -> {
+        calls.search(r, out, () -> {
             long start = System.nanoTime();
             List<Points.BatchResult> results = batch(r.getCollectionName(), r.getQueryPointsList().stream()
                     .map(QdrantPointsService::query).toList(), QUERY);

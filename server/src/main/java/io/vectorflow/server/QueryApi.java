@@ -41,8 +41,8 @@ final class QueryApi {
 
     void register(ServerBuilder sb) {
         String p = "/collections/{name}/points";
-        sb.route().post(p + "/query").build(rest.read(c -> one(c, b -> QueryParser.query(b, Set.of()), true)));
-        sb.route().post(p + "/query/batch").build(rest.read(c -> batch(c, b -> QueryParser.query(b, Set.of()), true)));
+        sb.route().post(p + "/query").build(rest.search(c -> one(c, b -> QueryParser.query(b, Set.of()), true)));
+        sb.route().post(p + "/query/batch").build(rest.search(c -> batch(c, b -> QueryParser.query(b, Set.of()), true)));
         sb.route().post(p + "/query/groups").build(rest.read(c -> groups(c, b -> QueryParser.query(b, GROUP_FIELDS))));
         sb.route().post(p + "/search/groups").build(rest.read(c -> groups(c, b -> QueryParser.searchGroups(b, GROUP_FIELDS))));
         sb.route().post(p + "/recommend").build(rest.read(c -> one(c, b -> QueryParser.recommend(b, Set.of()), false)));

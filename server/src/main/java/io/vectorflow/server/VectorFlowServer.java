@@ -79,21 +79,31 @@ public final class VectorFlowServer implements AutoCloseable {
      * @param maxRequestBytes largest request body (and gRPC message)
      * @param openTelemetry   where request spans go; null for no tracing (see {@link ServerTracing#otlp})
      */
-    public record Settings(String host, int port, int grpcPort, long maxRequestBytes, io.opentelemetry.api.OpenTelemetry openTelemetry) {
+    public record Settings(String host, int port, int grpcPort, long maxRequestBytes, io.opentelemetry.api.OpenTelemetry openTelemetry,
+                           boolean warmup) {
         public static Settings of(String host, int port) {
-            return new Settings(host, port, -1, DEFAULT_MAX_REQUEST_BYTES, null);
+            return new Settings(host, port, -1, DEFAULT_MAX_REQUEST_BYTES, null, false);
         }
 
         public Settings withGrpcPort(int p) {
-            return new Settings(host, port, p, maxRequestBytes, openTelemetry);
+            return new Settings(host, port, p, maxRequestBytes, openTelemetry, warmup);
         }
 
         public Settings withMaxRequestBytes(long bytes) {
-            return new Settings(host, port, grpcPort, bytes, openTelemetry);
+            return new Settings(host, port, grpcPort, bytes, openTelemetry, warmup);
         }
 
         public Settings withOpenTelemetry(io.opentelemetry.api.OpenTelemetry otel) {
-            return new Settings(host, port, grpcPort, maxRequestBytes, otel);
+            return new Settings(host, port, grpcPort, maxRequestBytes, otel, warmup);
+        }
+
+        /**
+         * With {@code on}, the server warms up after it starts listening (see {@link Warmup}):
+         * {@code /readyz} answers 503 until the kernels and the request path are compiled, a
+         * few seconds; {@code /healthz} and every endpoint answer meanwhile.
+         */
+        public Settings withWarmup(boolean on) {
+            return new Settings(host, port, grpcPort, maxRequestBytes, openTelemetry, on);
         }
     }
 
@@ -136,14 +146,17 @@ public final class VectorFlowServer implements AutoCloseable {
                         .andThen((registry, log, prefix) -> prefix.withTags("route", log.context() instanceof
                                 com.linecorp.armeria.server.ServiceRequestContext sctx ? sctx.config().route().patternString() : ""))));
         // Qdrant's answer, unwrapped: clients read "version" and compare it with their own.
-        sb.route().get("/").build(rest.raw(Admission.Lane.READ, c -> Rest.write(HttpStatus.OK, about(), false), false));
+        sb.route().get("/").build(rest.raw(Admission.Lane.READ, c -> Rest.write(HttpStatus.OK, about(), false), false, true));
         // Liveness answers on the event loop whatever the load; readiness says whether requests can be taken now.
         for (String health : new String[] {"/healthz", "/livez"}) {
             sb.route().get(health).build((ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8,
                     health.substring(1) + " check passed"));
         }
+        java.util.concurrent.atomic.AtomicBoolean warming = new java.util.concurrent.atomic.AtomicBoolean(settings.warmup());
         sb.route().get("/readyz").build((ctx, req) -> stopping.get()
                 ? HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "not ready: shutting down")
+                : warming.get() ? HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8,
+                        "not ready: warming up (compiling the search path; a few seconds after a start)")
                 : admission.ready() ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "readyz check passed")
                 : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "not ready: " + admission.whyNotReady()));
         // The one place that exposes collection names outside the API: guard it here once keys exist.
@@ -194,6 +207,13 @@ public final class VectorFlowServer implements AutoCloseable {
                 throw e;
             }
         }
+        if (settings.warmup()) {
+            int port = server.activeLocalPort();
+            Thread.ofPlatform().daemon().name("vectorflow-warmup").start(() -> {
+                Warmup.run(settings.host(), port);
+                warming.set(false);
+            });
+        }
         return new VectorFlowServer(server, grpc, admission, stopping);
     }
 
@@ -242,6 +262,11 @@ public final class VectorFlowServer implements AutoCloseable {
     /** Threads running requests now (they start with load and stop when idle). */
     public int requestThreads() {
         return admission.activeThreads();
+    }
+
+    /** Threads of the read lane now (searches answered on the network threads start none). */
+    int readThreads() {
+        return admission.readThreads();
     }
 
     /** The body of {@code GET /}: Qdrant's {@code title}, {@code version} and {@code commit}, and our own version. */

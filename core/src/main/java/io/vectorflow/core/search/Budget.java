@@ -28,6 +28,8 @@ public final class Budget {
     private final long deadlineNanos;
     private final boolean hasDeadline;
     private volatile String cancelled;
+    /** Work units left before inline work must move to a worker; negative when not inline. Used by one thread at a time. */
+    private long inlineUnits = -1;
 
     private Budget(long deadlineNanos, boolean hasDeadline) {
         this.deadlineNanos = deadlineNanos;
@@ -97,6 +99,57 @@ public final class Budget {
         }
         if (hasDeadline && System.nanoTime() - deadlineNanos > 0) {
             throw new BudgetExceededException("the request's time limit passed", true);
+        }
+    }
+
+    /**
+     * Lets the work under this budget run on the thread that calls it, a network I/O thread,
+     * for as long as it stays within {@code units} (distance evaluations times dimensions,
+     * summed over every step that {@link #spendInline} is told of); beyond that, or at any step
+     * that calls {@link #requireWorker}, it stops with {@link OffLoopException} before doing
+     * the costly part, and the caller runs it again on a worker after {@link #endInline}.
+     */
+    public void allowInline(long units) {
+        if (this == UNLIMITED) {
+            throw new IllegalStateException("the shared unlimited budget cannot run inline");
+        }
+        inlineUnits = Math.max(0, units);
+    }
+
+    /** Ends the inline allowance: from now on the work runs wherever it is, whatever it costs. */
+    public void endInline() {
+        inlineUnits = -1;
+    }
+
+    /** Whether the work runs under an inline allowance now. */
+    public boolean inline() {
+        return inlineUnits >= 0;
+    }
+
+    /**
+     * Tells an inline run that its next step costs about {@code units}; a step that would
+     * exceed the allowance throws before it starts.
+     *
+     * @throws OffLoopException when the step does not fit what is left of the allowance
+     */
+    public void spendInline(long units) {
+        if (inlineUnits >= 0) {
+            if (units < 0 || units > inlineUnits) {
+                throw OffLoopException.INSTANCE;
+            }
+            inlineUnits -= units;
+        }
+    }
+
+    /**
+     * Marks a step whose cost is not bounded cheaply (scans, sparse postings, reads that may
+     * wait for the disk): an inline run stops here and moves to a worker.
+     *
+     * @throws OffLoopException when running inline
+     */
+    public void requireWorker() {
+        if (inlineUnits >= 0) {
+            throw OffLoopException.INSTANCE;
         }
     }
 

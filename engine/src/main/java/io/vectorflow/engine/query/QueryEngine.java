@@ -46,6 +46,7 @@ public final class QueryEngine {
             return collection.search(e.nearest(n.input(), r.using(), r.limit(), r.filter(), r.ef(), r.exact(), r.scoreThreshold(),
                     r.explain()).withPayload(r.withPayload()).withVectors(r.withVector()).withPaging(r.offset(), r.scoreThreshold()));
         }
+        io.vectorflow.core.search.Budget.current().requireWorker(); // several stages: not bounded cheaply
         long start = System.nanoTime();
         int depth = r.limit() + r.offset();
         Ranking ranked = e.stage(r.prefetch(), r.query(), r.using(), r.filter(), r.ef(), r.exact(), r.scoreThreshold(), depth,
