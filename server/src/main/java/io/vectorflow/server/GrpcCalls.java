@@ -72,7 +72,7 @@ final class GrpcCalls {
             budget.endInline();
             answer(Admission.Lane.READ, request, out, call, budget);
             return;
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // an OutOfMemoryError too: the call is answered and its memory released
             memory.close();
             out.onError(status(e));
             return;

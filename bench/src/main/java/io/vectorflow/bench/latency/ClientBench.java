@@ -105,9 +105,7 @@ public final class ClientBench {
                 }
             }
         } finally {
-            try (var walk = Files.walk(work)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            BenchIo.deleteTree(work);
         }
         return report.toString();
     }

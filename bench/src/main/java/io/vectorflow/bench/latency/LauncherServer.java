@@ -36,8 +36,8 @@ final class LauncherServer implements AutoCloseable {
         if (!Files.isExecutable(launcher)) {
             throw new IOException("run this from the repository root (the vectorflow launcher is not in " + launcher.getParent() + ")");
         }
-        int port = BenchPorts.free();
-        int grpc = BenchPorts.free();
+        int port = BenchIo.freePort();
+        int grpc = BenchIo.freePort();
         ProcessBuilder pb = new ProcessBuilder(List.of(launcher.toString(), "serve", "--data-dir", data.toString(),
                 "--port", Integer.toString(port), "--grpc-port", Integer.toString(grpc)))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
@@ -69,10 +69,6 @@ final class LauncherServer implements AutoCloseable {
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
-        try (var walk = Files.walk(data)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // nothing left to remove
-        }
+        BenchIo.deleteTree(data);
     }
 }

@@ -110,7 +110,7 @@ final class PgvectorPeer implements AutoCloseable {
         init.addAll(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres", "--auth=md5",
                 "--pwfile=" + pw, "-E", "UTF8", "--no-sync"));
         run(init, null, log);
-        int port = BenchPorts.free();
+        int port = BenchIo.freePort();
         List<String> cmd = new ArrayList<>(as);
         cmd.addAll(List.of(bin.resolve("postgres").toString(), "-D", data.toString(), "-p", Integer.toString(port), "-k", dir.toString(),
                 "-c", "listen_addresses=127.0.0.1", "-c", "shared_buffers=512MB", "-c", "maintenance_work_mem=1GB",
@@ -132,7 +132,7 @@ final class PgvectorPeer implements AutoCloseable {
                     null, log);
         }
         Path dir = Files.createTempDirectory("vectorflow-bench-pglite");
-        int port = BenchPorts.free();
+        int port = BenchIo.freePort();
         Process p = new ProcessBuilder("node", server.toString(), "-d", dir.resolve("db").toString(), "-p", Integer.toString(port),
                 "-h", "127.0.0.1", "-e", "@electric-sql/pglite-pgvector:vector", "-m", "16")
                 .directory(prefix.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("pglite.log").toFile()).start();
@@ -222,10 +222,6 @@ final class PgvectorPeer implements AutoCloseable {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory left behind
-        }
+        BenchIo.deleteTree(dir);
     }
 }
