@@ -181,6 +181,15 @@ final class PointsApi {
         if (!v.isArray()) {
             throw ApiException.unprocessable(path + " must be an array of numbers");
         }
+        float[] read = RequestJson.floats(v); // read straight from the request's numbers
+        if (read != null) {
+            for (int j = 0; j < read.length; j++) {
+                if (!Float.isFinite(read[j])) {
+                    throw ApiException.badRequest(path + "[" + j + "] is " + Body.brief(v.get(j)) + ", which is not a finite 32-bit float");
+                }
+            }
+            return read;
+        }
         float[] out = new float[v.size()];
         for (int j = 0; j < out.length; j++) {
             JsonNode x = v.get(j);

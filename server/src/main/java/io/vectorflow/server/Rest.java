@@ -250,7 +250,7 @@ final class Rest {
             return null;
         }
         try {
-            return Json.MAPPER.readTree(bytes);
+            return RequestJson.read(bytes); // vectors stay arrays of numbers, not a node per element
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("request body is not valid JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {

@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -198,7 +197,10 @@ final class PgvectorPeer implements AutoCloseable {
     static String literal(float[] v) {
         StringBuilder b = new StringBuilder(v.length * 10).append('[');
         for (int i = 0; i < v.length; i++) {
-            b.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%s", v[i]));
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append(v[i]); // Float.toString: the shortest text that reads back as the same float
         }
         return b.append(']').toString();
     }
