@@ -100,12 +100,16 @@ final class ServerBenchCommand implements Callable<Integer> {
             + " PostgreSQL lacks it (else PGlite's WASM pgvector from npm is used)")
     Path pgvectorSource;
 
+    @Option(names = "--pglite", description = "with --client python: run pgvector in PGlite (WASM, from npm) even where a native"
+            + " PostgreSQL with pgvector is installed")
+    boolean pglite;
+
     @Override
     public Integer call() throws Exception {
         if (client.equals("python")) {
             System.out.println(new io.vectorflow.bench.latency.ClientBench(new io.vectorflow.bench.latency.ClientBench.Options(
                     datasets, ef, pgEf, m, efConstruct, rounds, queries, steadySeconds, concurrency, seconds,
-                    serverVariants.isEmpty() ? List.of("") : serverVariants, targets, pgvectorSource,
+                    serverVariants.isEmpty() ? List.of("") : serverVariants, targets, pgvectorSource, pglite,
                     cacheDir != null ? cacheDir : SyntheticData.defaultCacheRoot())).run());
             return 0;
         }

@@ -38,7 +38,7 @@ public final class ClientBench {
     /** What to measure. {@code serverVariants}: one server start per entry of extra JVM flags ("" for the launcher's defaults). */
     public record Options(List<String> datasets, int ef, int pgEf, int m, int efConstruct, int rounds, int queriesPerRound,
                           int steadySeconds, int clients, int seconds, List<String> serverVariants, List<String> targets,
-                          Path pgvectorSource, Path cacheDir) {}
+                          Path pgvectorSource, boolean pglite, Path cacheDir) {}
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
@@ -93,7 +93,7 @@ public final class ClientBench {
                         log.accept("pgvector: skipped, psycopg is not installable here");
                         continue;
                     }
-                    try (PgvectorPeer pg = PgvectorPeer.start(o.pgvectorSource(), o.cacheDir(), log)) {
+                    try (PgvectorPeer pg = PgvectorPeer.start(o.pgvectorSource(), o.pglite(), o.cacheDir(), log)) {
                         log.accept("pgvector: loading " + d.base().length + " vectors into " + pg.label);
                         double build = pg.load(d, "bench", cosine ? "vector_cosine_ops" : "vector_l2_ops", o.m(), o.efConstruct(), log);
                         log.accept(String.format(Locale.ROOT, "pgvector: index built in %.1f s", build));

@@ -51,8 +51,12 @@ final class PgvectorPeer implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres&password=postgres&sslmode=disable";
     }
 
-    /** Starts the best pgvector this machine can run. */
-    static PgvectorPeer start(Path pgvectorSource, Path cache, Consumer<String> log) throws IOException, InterruptedException {
+    /** Starts the best pgvector this machine can run ({@code pglite}: PGlite whatever the machine has). */
+    static PgvectorPeer start(Path pgvectorSource, boolean pglite, Path cache, Consumer<String> log)
+            throws IOException, InterruptedException {
+        if (pglite) {
+            return pglite(cache, log);
+        }
         Path bin = postgresBin();
         if (pgvectorSource != null && (bin == null || !Files.exists(extensionDir(bin).resolve("vector.control")))) {
             build(pgvectorSource, log);
