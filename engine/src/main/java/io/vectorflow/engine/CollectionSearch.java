@@ -194,9 +194,9 @@ final class CollectionSearch {
         RecallSampler.Estimate recall = dominant == QueryPlanner.Strategy.EXACT ? new RecallSampler.Estimate(1, 0)
                 : sampler.estimate(config.name(), strategy, ef);
         if (sample && dominant != QueryPlanner.Strategy.EXACT && !approximate.isEmpty()) {
-            SearchRequest exactRequest = request.withExact(true).withPayload(false).withVectors(false).withExplain(false)
-                    .withLimit(k).withPaging(0, null);
-            sampler.maybeSample(config.name(), strategy, ef, () -> recallPermille(approximate, exactRequest));
+            sampler.maybeSample(config.name(), strategy, ef, () -> recallPermille(approximate,
+                    request.withExact(true).withPayload(false).withVectors(false).withExplain(false)
+                            .withLimit(k).withPaging(0, null)));
         }
         if (explain != null && filter != null) {
             var suggest = explain.putObject("suggested_payload_indexes");

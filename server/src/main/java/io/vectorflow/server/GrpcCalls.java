@@ -53,16 +53,12 @@ final class GrpcCalls {
             answer(Admission.Lane.READ, request, out, call);
             return;
         }
-        ServiceRequestContext ctx = ServiceRequestContext.current();
-        Budget budget;
-        Admission.Reservation memory;
-        try {
-            budget = rest.budget(ctx, timeoutMillis(ctx, request));
-            memory = admission.reserve(request.getSerializedSize());
-        } catch (RuntimeException e) {
-            out.onError(status(e));
+        Started started = start(request, null, out);
+        if (started == null) {
             return;
         }
+        Budget budget = started.budget();
+        Admission.Reservation memory = started.memory();
         T value;
         budget.allowInline(Rest.INLINE_UNITS);
         try (var scope = budget.enter()) {
@@ -95,16 +91,13 @@ final class GrpcCalls {
     /** As above, under {@code given} (null: a new budget for the call). */
     private <T> void answer(Admission.Lane lane, com.google.protobuf.MessageLite request, StreamObserver<T> out, Supplier<T> call,
                             Budget given) {
-        Admission.Reservation memory;
-        Budget budget;
-        ServiceRequestContext ctx = ServiceRequestContext.current();
-        try {
-            budget = given != null ? given : rest.budget(ctx, timeoutMillis(ctx, request));
-            memory = admission.reserve(request.getSerializedSize());
-        } catch (RuntimeException e) {
-            out.onError(status(e));
+        Started started = start(request, given, out);
+        if (started == null) {
             return;
         }
+        Budget budget = started.budget();
+        Admission.Reservation memory = started.memory();
+        ServiceRequestContext ctx = ServiceRequestContext.current();
         io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
         try {
             admission.run(lane, trace.wrap(() -> {
@@ -125,6 +118,24 @@ final class GrpcCalls {
         } catch (RuntimeException e) {
             memory.close();
             out.onError(status(e));
+        }
+    }
+
+    /** A call's budget and the working memory reserved for its message. */
+    private record Started(Budget budget, Admission.Reservation memory) {}
+
+    /**
+     * Gives the call its budget ({@code given}, or a new one from its deadline) and reserves memory
+     * for its message; on failure answers the call with the failure's status and returns null.
+     */
+    private Started start(com.google.protobuf.MessageLite request, Budget given, StreamObserver<?> out) {
+        try {
+            ServiceRequestContext ctx = ServiceRequestContext.current();
+            Budget budget = given != null ? given : rest.budget(ctx, timeoutMillis(ctx, request));
+            return new Started(budget, admission.reserve(request.getSerializedSize()));
+        } catch (RuntimeException e) {
+            out.onError(status(e));
+            return null;
         }
     }
 

@@ -17,12 +17,23 @@ import java.util.function.IntSupplier;
  *
  * <p>Bounded cost: the queue holds at most {@value #QUEUE} waiting queries (more are dropped), and
  * the thread sleeps after each exact search so that it uses at most {@code dutyCycle} of one core.
+ *
+ * <p>Adaptive: once a range's estimate is settled (at least {@value #SETTLED_SAMPLES} samples and a
+ * standard error of the mean at most {@value #SETTLED_ERROR}), its queries are re-run at
+ * {@code share / }{@value #SETTLED_DIVISOR}, enough to follow a drift without paying for samples
+ * that no longer move the estimate; a range whose recall varies widely keeps the full share.
  */
 public final class RecallSampler implements AutoCloseable {
 
     /** Samples kept per range; the estimate is their mean. */
     public static final int WINDOW = 1024;
     private static final int QUEUE = 1024;
+    /** Samples a range needs before its sampling rate may drop. */
+    static final int SETTLED_SAMPLES = 128;
+    /** The standard error of the mean under which a range's estimate counts as settled. */
+    static final double SETTLED_ERROR = 0.005;
+    /** How much less often a settled range is sampled. */
+    static final int SETTLED_DIVISOR = 16;
 
     private final double share;
     private final double dutyCycle;
@@ -73,10 +84,15 @@ public final class RecallSampler implements AutoCloseable {
      * exact search and returns recall in thousandths, or -1 when there is nothing to compare).
      */
     public void maybeSample(String collection, String strategy, int ef, IntSupplier exactRecall) {
-        if (share <= 0 || closed || ThreadLocalRandom.current().nextDouble() >= share) {
+        if (share <= 0 || closed) {
             return;
         }
         String key = key(collection, strategy, ef);
+        Window known = stats.get(key);
+        double p = known != null && known.settled() ? share / SETTLED_DIVISOR : share;
+        if (ThreadLocalRandom.current().nextDouble() >= p) {
+            return;
+        }
         queue.offer(() -> {
             int permille = exactRecall.getAsInt();
             if (permille >= 0) {
@@ -150,16 +166,28 @@ public final class RecallSampler implements AutoCloseable {
         private int count;
         private int next;
         private double sum;
+        private double sumOfSquares;
+        private volatile boolean settled;
 
         synchronized void add(double v) {
             if (count == WINDOW) {
                 sum -= values[next];
+                sumOfSquares -= values[next] * values[next];
             } else {
                 count++;
             }
             values[next] = v;
             sum += v;
+            sumOfSquares += v * v;
             next = (next + 1) % WINDOW;
+            double mean = sum / count;
+            double variance = Math.max(0, sumOfSquares / count - mean * mean);
+            settled = count >= SETTLED_SAMPLES && variance / count <= SETTLED_ERROR * SETTLED_ERROR;
+        }
+
+        /** Whether the estimate is settled: enough samples, and a small standard error. */
+        boolean settled() {
+            return settled;
         }
 
         synchronized Estimate estimate() {
