@@ -305,6 +305,20 @@ public final class HnswIndex {
         if (query.length != dim) {
             throw new IllegalArgumentException("query has dimension " + query.length + ", index has " + dim);
         }
+        search(query, null, k, ef, filter, out);
+    }
+
+    /**
+     * As {@link #search(float[], int, int, OrdinalFilter, SearchResults)}, with every visited
+     * node scored by {@code scorer} (one query's scorer over quantized codes, say) instead of by
+     * the graph's float vectors, which this search then never reads. {@code out} holds the
+     * scorer's distances.
+     */
+    public void search(NodeScorer scorer, int k, int ef, OrdinalFilter filter, SearchResults out) {
+        search(null, java.util.Objects.requireNonNull(scorer, "scorer"), k, ef, filter, out);
+    }
+
+    private void search(float[] query, NodeScorer scorer, int k, int ef, OrdinalFilter filter, SearchResults out) {
         if (k <= 0) {
             throw new IllegalArgumentException("k must be positive: " + k);
         }
@@ -318,15 +332,22 @@ public final class HnswIndex {
         s.begin(this, beam);
         s.budget = Budget.current();
         float[] q = s.query;
-        metric.prepareInto(query, q);
-        s.probe = out.probe();
-        int ep = (int) e;
-        float epDist = distance(q, ep, s);
-        for (int level = (int) (e >>> 32); level > 0; level--) {
-            ep = greedyClosest(q, ep, epDist, level, s);
-            epDist = s.greedyDistance;
+        s.scorer = scorer;
+        if (scorer == null) {
+            metric.prepareInto(query, q);
         }
-        searchLayer(q, ep, epDist, beam, 0, filter, true, s);
+        s.probe = out.probe();
+        try {
+            int ep = (int) e;
+            float epDist = distance(q, ep, s);
+            for (int level = (int) (e >>> 32); level > 0; level--) {
+                ep = greedyClosest(q, ep, epDist, level, s);
+                epDist = s.greedyDistance;
+            }
+            searchLayer(q, ep, epDist, beam, 0, filter, true, s);
+        } finally {
+            s.scorer = null; // the thread's scratch outlives the search: let go of its codes
+        }
         LongHeap results = s.results;
         while (results.size() > k) {
             results.pop();
@@ -340,7 +361,7 @@ public final class HnswIndex {
 
     private float distance(float[] q, int node, Scratch s) {
         s.distanceEvaluations++;
-        return metric.distance(q, s.data, vectors.offset(node), dim);
+        return s.scorer != null ? s.scorer.distance(node) : metric.distance(q, s.data, vectors.offset(node), dim);
     }
 
     private float distance(int a, int b) {
@@ -428,7 +449,11 @@ public final class HnswIndex {
             if (s.probe != null && n > 0 && (s.expanded & PROBE_EVERY_MASK) == 1) {
                 s.probe.beforeRead(batch[0]); // one sampled read in every PROBE_EVERY_MASK + 1 expansions
             }
-            metric.distances(q, data, vectorStride, dim, batch, n, dists);
+            if (s.scorer == null) {
+                metric.distances(q, data, vectorStride, dim, batch, n, dists);
+            } else {
+                s.scorer.distances(batch, n, dists);
+            }
             s.distanceEvaluations += n;
             for (int i = 0; i < n; i++) {
                 int nb = batch[i];

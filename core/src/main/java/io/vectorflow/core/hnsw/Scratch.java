@@ -28,6 +28,8 @@ final class Scratch {
     Budget budget;
     long distanceEvaluations;
     SearchResults.ReadProbe probe;
+    /** The current search's scorer, or null when it reads the graph's float vectors. */
+    NodeScorer scorer;
     long expanded;
     float greedyDistance;
 
@@ -55,5 +57,6 @@ final class Scratch {
         }
         distanceEvaluations = 0;
         expanded = 0;
+        scorer = null;
     }
 }

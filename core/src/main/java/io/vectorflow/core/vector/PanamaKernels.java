@@ -1,8 +1,12 @@
 package io.vectorflow.core.vector;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -25,6 +29,10 @@ public final class PanamaKernels extends VectorKernels {
     private static final int LANES = SPECIES.length();
     private static final int UNROLL = 4 * LANES;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
+    private static final int INT_LANES = INTS.length();
+    /** Bytes loaded per int vector: as many lanes as {@link #INTS}. */
+    private static final VectorSpecies<Byte> CODES = VectorSpecies.of(byte.class, VectorShape.forBitSize(INT_LANES * 8));
 
     PanamaKernels() {
         if (LANES < 4) {
@@ -260,6 +268,81 @@ public final class PanamaKernels extends VectorKernels {
         float sum = s0.reduceLanes(VectorOperators.ADD);
         for (; i < dim; i++) {
             sum += Math.abs(data.get(ScalarKernels.FLOAT_LE, aOffset + 4L * i) - data.get(ScalarKernels.FLOAT_LE, bOffset + 4L * i));
+        }
+        return sum;
+    }
+
+    // ---- int8 codes ---------------------------------------------------------------------------
+
+    // Bytes are widened to int lanes (B2I: one vpmovsxbd per load) and multiplied there: a product
+    // of two signed bytes fits a short, but the sum of two does not, so narrower accumulation
+    // would need 7-bit codes. The byte species has as many lanes as the preferred int species (16
+    // bytes feeding 16 int lanes with AVX-512, 8 with AVX2). Two accumulators: the loads, not the
+    // adds, bound this loop.
+
+    @Override
+    public int dotProductI8(byte[] q, MemorySegment data, long offset, int dim) {
+        int i = 0;
+        IntVector s0 = IntVector.zero(INTS), s1 = s0;
+        for (; i < dim - 2 * INT_LANES + 1; i += 2 * INT_LANES) {
+            IntVector a0 = (IntVector) ByteVector.fromArray(CODES, q, i).convertShape(VectorOperators.B2I, INTS, 0);
+            IntVector b0 = (IntVector) ByteVector.fromMemorySegment(CODES, data, offset + i, LE).convertShape(VectorOperators.B2I, INTS, 0);
+            IntVector a1 = (IntVector) ByteVector.fromArray(CODES, q, i + INT_LANES).convertShape(VectorOperators.B2I, INTS, 0);
+            IntVector b1 = (IntVector) ByteVector.fromMemorySegment(CODES, data, offset + i + INT_LANES, LE)
+                    .convertShape(VectorOperators.B2I, INTS, 0);
+            s0 = a0.mul(b0).add(s0);
+            s1 = a1.mul(b1).add(s1);
+        }
+        for (; i < dim - INT_LANES + 1; i += INT_LANES) {
+            IntVector a0 = (IntVector) ByteVector.fromArray(CODES, q, i).convertShape(VectorOperators.B2I, INTS, 0);
+            IntVector b0 = (IntVector) ByteVector.fromMemorySegment(CODES, data, offset + i, LE).convertShape(VectorOperators.B2I, INTS, 0);
+            s0 = a0.mul(b0).add(s0);
+        }
+        int sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < dim; i++) {
+            sum += q[i] * data.get(ValueLayout.JAVA_BYTE, offset + i);
+        }
+        return sum;
+    }
+
+    @Override
+    public int squareDistanceI8(byte[] q, MemorySegment data, long offset, int dim) {
+        int i = 0;
+        IntVector s0 = IntVector.zero(INTS), s1 = s0;
+        for (; i < dim - 2 * INT_LANES + 1; i += 2 * INT_LANES) {
+            IntVector d0 = ((IntVector) ByteVector.fromArray(CODES, q, i).convertShape(VectorOperators.B2I, INTS, 0))
+                    .sub((IntVector) ByteVector.fromMemorySegment(CODES, data, offset + i, LE).convertShape(VectorOperators.B2I, INTS, 0));
+            IntVector d1 = ((IntVector) ByteVector.fromArray(CODES, q, i + INT_LANES).convertShape(VectorOperators.B2I, INTS, 0))
+                    .sub((IntVector) ByteVector.fromMemorySegment(CODES, data, offset + i + INT_LANES, LE)
+                            .convertShape(VectorOperators.B2I, INTS, 0));
+            s0 = d0.mul(d0).add(s0);
+            s1 = d1.mul(d1).add(s1);
+        }
+        for (; i < dim - INT_LANES + 1; i += INT_LANES) {
+            IntVector d0 = ((IntVector) ByteVector.fromArray(CODES, q, i).convertShape(VectorOperators.B2I, INTS, 0))
+                    .sub((IntVector) ByteVector.fromMemorySegment(CODES, data, offset + i, LE).convertShape(VectorOperators.B2I, INTS, 0));
+            s0 = d0.mul(d0).add(s0);
+        }
+        int sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < dim; i++) {
+            int d = q[i] - data.get(ValueLayout.JAVA_BYTE, offset + i);
+            sum += d * d;
+        }
+        return sum;
+    }
+
+    @Override
+    public int l1DistanceI8(byte[] q, MemorySegment data, long offset, int dim) {
+        int i = 0;
+        IntVector s0 = IntVector.zero(INTS);
+        for (; i < dim - INT_LANES + 1; i += INT_LANES) {
+            IntVector d0 = ((IntVector) ByteVector.fromArray(CODES, q, i).convertShape(VectorOperators.B2I, INTS, 0))
+                    .sub((IntVector) ByteVector.fromMemorySegment(CODES, data, offset + i, LE).convertShape(VectorOperators.B2I, INTS, 0));
+            s0 = d0.abs().add(s0);
+        }
+        int sum = s0.reduceLanes(VectorOperators.ADD);
+        for (; i < dim; i++) {
+            sum += Math.abs(q[i] - data.get(ValueLayout.JAVA_BYTE, offset + i));
         }
         return sum;
     }

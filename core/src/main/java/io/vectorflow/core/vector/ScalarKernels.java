@@ -113,4 +113,34 @@ public final class ScalarKernels extends VectorKernels {
         }
         return sum;
     }
+
+    // ---- int8 codes ---------------------------------------------------------------------------
+
+    @Override
+    public int dotProductI8(byte[] q, MemorySegment data, long offset, int dim) {
+        int sum = 0;
+        for (int i = 0; i < dim; i++) {
+            sum += q[i] * data.get(ValueLayout.JAVA_BYTE, offset + i);
+        }
+        return sum;
+    }
+
+    @Override
+    public int squareDistanceI8(byte[] q, MemorySegment data, long offset, int dim) {
+        int sum = 0;
+        for (int i = 0; i < dim; i++) {
+            int d = q[i] - data.get(ValueLayout.JAVA_BYTE, offset + i);
+            sum += d * d;
+        }
+        return sum;
+    }
+
+    @Override
+    public int l1DistanceI8(byte[] q, MemorySegment data, long offset, int dim) {
+        int sum = 0;
+        for (int i = 0; i < dim; i++) {
+            sum += Math.abs(q[i] - data.get(ValueLayout.JAVA_BYTE, offset + i));
+        }
+        return sum;
+    }
 }

@@ -37,6 +37,17 @@ public abstract sealed class VectorKernels permits ScalarKernels, PanamaKernels 
 
     public abstract float l1Distance(MemorySegment data, long aOffset, long bOffset, int dim);
 
+    // ---- int8 codes (scalar quantization): byte[] query codes x codes in a MemorySegment ------
+
+    /** Σ q[i]·c[i] over {@code dim} signed bytes: the query's codes against the codes at {@code offset}. */
+    public abstract int dotProductI8(byte[] q, MemorySegment data, long offset, int dim);
+
+    /** Σ (q[i] − c[i])² over {@code dim} signed bytes. */
+    public abstract int squareDistanceI8(byte[] q, MemorySegment data, long offset, int dim);
+
+    /** Σ |q[i] − c[i]| over {@code dim} signed bytes. */
+    public abstract int l1DistanceI8(byte[] q, MemorySegment data, long offset, int dim);
+
     static float cosineFrom(float dot, float normA, float normB) {
         float denom = (float) Math.sqrt((double) normA * (double) normB);
         return denom == 0f ? 0f : dot / denom;

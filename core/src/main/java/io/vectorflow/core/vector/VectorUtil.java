@@ -116,6 +116,21 @@ public final class VectorUtil {
         return KERNELS.l1Distance(data, aOffset, bOffset, dim);
     }
 
+    /** Σ q[i]·c[i] over int8 codes ({@link VectorKernels#dotProductI8}). */
+    public static int dotProductI8(byte[] q, MemorySegment data, long offset, int dim) {
+        return KERNELS.dotProductI8(q, data, offset, dim);
+    }
+
+    /** Σ (q[i] − c[i])² over int8 codes. */
+    public static int squareDistanceI8(byte[] q, MemorySegment data, long offset, int dim) {
+        return KERNELS.squareDistanceI8(q, data, offset, dim);
+    }
+
+    /** Σ |q[i] − c[i]| over int8 codes. */
+    public static int l1DistanceI8(byte[] q, MemorySegment data, long offset, int dim) {
+        return KERNELS.l1DistanceI8(q, data, offset, dim);
+    }
+
     /** Scales {@code v} in place to unit length; a zero vector is left as it is. */
     public static void normalize(float[] v) {
         float norm = (float) Math.sqrt(KERNELS.dotProduct(v, v));
