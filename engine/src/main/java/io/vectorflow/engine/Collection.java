@@ -49,6 +49,7 @@ public final class Collection {
     private final RecallSampler sampler;
     private final VectorSlots slots;
     private final CollectionSearch searcher;
+    private final Quantizer quantizer;
     /** Most payload and vector bytes one answer may carry (see {@link Database.Options#maxResultBytes}). */
     private final long maxResultBytes;
     /**
@@ -59,14 +60,24 @@ public final class Collection {
     private final ReadWriteLock updates = new ReentrantReadWriteLock();
 
     Collection(CollectionConfig config, CollectionStore store, PayloadIndexes payloadIndexes, RecallSampler sampler,
-               CostModel prices, long maxResultBytes) {
+               CostModel prices, long maxResultBytes, io.vectorflow.storage.io.Disk disk) {
         this.config = config;
         this.store = store;
         this.payloadIndexes = payloadIndexes;
         this.sampler = sampler;
         this.maxResultBytes = maxResultBytes;
         this.slots = new VectorSlots(config);
-        this.searcher = new CollectionSearch(config, store, payloadIndexes, sampler, prices, slots, maxResultBytes);
+        this.quantizer = new Quantizer(config, store, disk);
+        this.searcher = new CollectionSearch(config, store, payloadIndexes, sampler, prices, slots, maxResultBytes, quantizer);
+        quantizer.start();
+    }
+
+    /**
+     * Whether every sealed segment has the quantized codes the collection's setting asks for
+     * (true without quantization); they are built in the background after a change.
+     */
+    public boolean quantizationComplete() {
+        return quantizer.complete();
     }
 
     public CollectionConfig config() {
@@ -596,11 +607,13 @@ public final class Collection {
 
     /** Closes the collection, sealing what it holds in memory if that is done by {@code deadlineNanos}. */
     void close(long deadlineNanos) {
+        quantizer.close();
         store.close(deadlineNanos);
     }
 
     /** Stops and unmaps the collection without writing anything more (it is being dropped). */
     void discard() {
+        quantizer.close();
         store.discard();
     }
 }

@@ -30,7 +30,8 @@ import io.vectorflow.storage.Names;
  */
 public record CollectionConfig(String name, int dimension, String metric, int m, int efConstruction,
                                int segmentCapacity, Durability durability, boolean onDisk, int indexingThresholdKb,
-                               Double compactionMbPerSecond, VectorsConfig vectors) {
+                               Double compactionMbPerSecond, VectorsConfig vectors,
+                               io.vectorflow.core.quant.QuantizationSpec quantization) {
 
     /** Largest segment a collection may ask for. */
     public static final int MAX_SEGMENT_CAPACITY = 50_000_000;
@@ -56,6 +57,26 @@ public record CollectionConfig(String name, int dimension, String metric, int m,
                 || !vectors.dense().getFirst().distance().equals(metric))) {
             throw new IllegalArgumentException("the first named vector must have the collection's dimension and metric");
         }
+        if (quantization != null && quantization.scheme() == io.vectorflow.core.quant.QuantizationSpec.Scheme.BINARY
+                && (metric.equals(Metrics.MANHATTAN.name())
+                    || vectors != null && vectors.dense().stream().anyMatch(d -> Metrics.byName(d.distance()) == Metrics.MANHATTAN))) {
+            throw new IllegalArgumentException("quantization_config.binary: binary codes do not support the manhattan distance;"
+                    + " use scalar");
+        }
+    }
+
+    /** A config without quantization. */
+    public CollectionConfig(String name, int dimension, String metric, int m, int efConstruction, int segmentCapacity,
+                            Durability durability, boolean onDisk, int indexingThresholdKb, Double compactionMbPerSecond,
+                            VectorsConfig vectors) {
+        this(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk, indexingThresholdKb,
+                compactionMbPerSecond, vectors, null);
+    }
+
+    /** The same settings with this quantization (null: none). */
+    public CollectionConfig withQuantization(io.vectorflow.core.quant.QuantizationSpec q) {
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk,
+                indexingThresholdKb, compactionMbPerSecond, vectors, q);
     }
 
     /** A config without named vectors. */
@@ -74,13 +95,13 @@ public record CollectionConfig(String name, int dimension, String metric, int m,
         VectorsConfig.Dense first = vectors.dense().getFirst();
         CollectionConfig c = of(name, Math.min(65_536, total), first.distance());
         return new CollectionConfig(name, first.size(), first.distance(), c.m, c.efConstruction, c.segmentCapacity, null,
-                false, 0, null, vectors);
+                false, 0, null, vectors, null);
     }
 
     /** The same settings with these named vectors (their first gives dimension and metric). */
     public CollectionConfig withVectors(VectorsConfig v) {
         return new CollectionConfig(name, v.dense().getFirst().size(), v.dense().getFirst().distance(), m, efConstruction,
-                segmentCapacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond, v);
+                segmentCapacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond, v, quantization);
     }
 
     /**
@@ -98,34 +119,34 @@ public record CollectionConfig(String name, int dimension, String metric, int m,
     }
 
     public CollectionConfig withHnsw(int m, int efConstruction) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond, vectors);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond, vectors, quantization);
     }
 
     public CollectionConfig withSegmentCapacity(int capacity) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, capacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond, vectors);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, capacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond, vectors, quantization);
     }
 
     public CollectionConfig withDurability(Durability d) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, d, onDisk, indexingThresholdKb, compactionMbPerSecond, vectors);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, d, onDisk, indexingThresholdKb, compactionMbPerSecond, vectors, quantization);
     }
 
     public CollectionConfig withOnDisk(boolean inPlace) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, inPlace, indexingThresholdKb, compactionMbPerSecond, vectors);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, inPlace, indexingThresholdKb, compactionMbPerSecond, vectors, quantization);
     }
 
     public CollectionConfig withName(String n) {
         return new CollectionConfig(n, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk,
-                indexingThresholdKb, compactionMbPerSecond, vectors);
+                indexingThresholdKb, compactionMbPerSecond, vectors, quantization);
     }
 
     public CollectionConfig withIndexingThreshold(int kb) {
         return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk, kb,
-                compactionMbPerSecond, vectors);
+                compactionMbPerSecond, vectors, quantization);
     }
 
     public CollectionConfig withCompactionLimit(Double mbPerSecond) {
         return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk,
-                indexingThresholdKb, mbPerSecond, vectors);
+                indexingThresholdKb, mbPerSecond, vectors, quantization);
     }
 
     public Metric metricImpl() {

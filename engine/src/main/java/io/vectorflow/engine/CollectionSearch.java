@@ -2,6 +2,7 @@ package io.vectorflow.engine;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorflow.core.metric.Metric;
+import io.vectorflow.core.quant.QuantizedVectors;
 import io.vectorflow.core.search.Budget;
 import io.vectorflow.core.search.ExactSearch;
 import io.vectorflow.core.search.OrdinalFilter;
@@ -44,9 +45,12 @@ final class CollectionSearch {
     private final long maxResultBytes;
     private final SparseSearch sparse;
 
+    private final Quantizer quantizer;
+
     CollectionSearch(CollectionConfig config, CollectionStore store, PayloadIndexes payloadIndexes, RecallSampler sampler,
-                     CostModel prices, VectorSlots slots, long maxResultBytes) {
+                     CostModel prices, VectorSlots slots, long maxResultBytes, Quantizer quantizer) {
         this.config = config;
+        this.quantizer = quantizer;
         this.store = store;
         this.payloadIndexes = payloadIndexes;
         this.planner = new QueryPlanner(payloadIndexes);
@@ -83,6 +87,8 @@ final class CollectionSearch {
         QueryPlanner.Strategy dominant = filter == null && !request.exact() ? QueryPlanner.Strategy.HNSW : QueryPlanner.Strategy.EXACT;
         long exactFloor = config.indexingThresholdKb() <= 0 ? 0 : config.indexingThresholdKb() * 1024L / (4L * space.dimension());
         SearchResults out = new SearchResults(k);
+        float[] prepared = null;
+        String quantized = null;
         Budget budget = Budget.current();
         if (budget.inline()) {
             if (config.onDiskOf(space.slot())) {
@@ -124,7 +130,24 @@ final class CollectionSearch {
             long segmentEvals = 0;
             boolean graph = plan.strategy() != QueryPlanner.Strategy.EXACT;
             if (graph) {
-                s.graph(space.slot()).search(request.vector(), k, ef, accept, out);
+                QuantizedVectors codes = request.quantization().ignore() ? null : quantizer.codes(s, space.slot());
+                if (codes != null) {
+                    // Walk on the codes, then rescore the best candidates with the float vectors.
+                    if (prepared == null) {
+                        prepared = metric.prepare(request.vector());
+                    }
+                    int candidates = Math.max(k, request.quantization().candidates(k));
+                    s.graph(space.slot()).search(codes.scorer(prepared), candidates, Math.max(ef, candidates), accept, out);
+                    if (request.quantization().rescore()) {
+                        QuantizedVectors.rescore(out, prepared, s.vectors(space.slot()), metric, k);
+                    }
+                    quantized = codes.spec().scheme().apiName();
+                    if (why != null) {
+                        why.put("quantization", quantized).put("rescored", request.quantization().rescore() ? candidates : 0);
+                    }
+                } else {
+                    s.graph(space.slot()).search(request.vector(), k, ef, accept, out);
+                }
                 graphBytes += out.visitedNodes() * 8.0 * config.m();
                 if (filter != null && out.size() < k && s.liveCount() > out.size()) {
                     segmentEvals += out.distanceEvaluations();
@@ -191,10 +214,12 @@ final class CollectionSearch {
         }
         Tracing.end(merge);
         String strategy = dominant.apiName();
+        // Walks on codes are sampled apart: their recall is not the float walk's.
+        String sampled = quantized == null ? strategy : strategy + "+" + quantized;
         RecallSampler.Estimate recall = dominant == QueryPlanner.Strategy.EXACT ? new RecallSampler.Estimate(1, 0)
-                : sampler.estimate(config.name(), strategy, ef);
+                : sampler.estimate(config.name(), sampled, ef);
         if (sample && dominant != QueryPlanner.Strategy.EXACT && !approximate.isEmpty()) {
-            sampler.maybeSample(config.name(), strategy, ef, () -> recallPermille(approximate,
+            sampler.maybeSample(config.name(), sampled, ef, () -> recallPermille(approximate,
                     request.withExact(true).withPayload(false).withVectors(false).withExplain(false)
                             .withLimit(k).withPaging(0, null)));
         }

@@ -279,7 +279,7 @@ public final class Database implements Closeable {
                 }
             });
         }
-        return new Collection(config, store, indexes, sampler, options.prices(), options.maxResultBytes());
+        return new Collection(config, store, indexes, sampler, options.prices(), options.maxResultBytes(), options.disk());
     }
 
     /**
@@ -329,7 +329,18 @@ public final class Database implements Closeable {
                 d == null || d.isNull() ? null : Durability.parse(d.asText()), n.path("on_disk").asBoolean(false),
                 n.path("indexing_threshold_kb").asInt(0),
                 n.hasNonNull("compaction_mb_per_second") ? n.get("compaction_mb_per_second").asDouble() : null,
-                readVectors(n.get("vectors")));
+                readVectors(n.get("vectors")), readQuantization(n.get("quantization")));
+    }
+
+    /** The stored quantization (as {@link #configJson} writes it), or null for none. */
+    private static io.vectorflow.core.quant.QuantizationSpec readQuantization(JsonNode q) {
+        if (q == null || q.isNull()) {
+            return null;
+        }
+        return new io.vectorflow.core.quant.QuantizationSpec(
+                io.vectorflow.core.quant.QuantizationSpec.Scheme.valueOf(q.path("scheme").asText().toUpperCase(java.util.Locale.ROOT)),
+                (float) q.path("quantile").asDouble(io.vectorflow.core.quant.QuantizationSpec.DEFAULT_QUANTILE),
+                q.path("always_ram").asBoolean(true));
     }
 
     /** The named vectors of a {@code collection.json}, or null when it has none. */
@@ -358,6 +369,10 @@ public final class Database implements Closeable {
                 .put("durability", c.durability() == null ? null : c.durability().name().toLowerCase())
                 .put("on_disk", c.onDisk()).put("indexing_threshold_kb", c.indexingThresholdKb())
                 .put("compaction_mb_per_second", c.compactionMbPerSecond());
+        if (c.quantization() != null) {
+            n.putObject("quantization").put("scheme", c.quantization().scheme().apiName())
+                    .put("quantile", c.quantization().quantile()).put("always_ram", c.quantization().alwaysRam());
+        }
         if (c.vectors() != null) {
             ObjectNode v = n.putObject("vectors");
             c.vectors().dense().forEach(d -> v.withArray("dense").addObject().put("name", d.name()).put("size", d.size())

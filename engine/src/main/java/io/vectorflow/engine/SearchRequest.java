@@ -20,15 +20,18 @@ import io.vectorflow.engine.filter.Filter;
  *                       collection's unnamed (or first) vector
  * @param sparseVector   a sparse query, searched against the sparse vector {@code using} names;
  *                       null for a dense query ({@code vector})
+ * @param quantization   how the search uses the collection's quantized codes (null: the defaults)
  */
 public record SearchRequest(float[] vector, int limit, Filter filter, int ef, boolean exact,
                             boolean withPayload, boolean withVector, boolean explain, int offset, Float scoreThreshold,
-                            String using, io.vectorflow.core.sparse.SparseVector sparseVector) {
+                            String using, io.vectorflow.core.sparse.SparseVector sparseVector,
+                            QuantizationParams quantization) {
 
     /** Largest beam width a search may ask for. */
     public static final int MAX_EF = 100_000;
 
     public SearchRequest {
+        quantization = quantization == null ? QuantizationParams.DEFAULT : quantization;
         if (vector == null && sparseVector == null) {
             throw new IllegalArgumentException("vector is required");
         }
@@ -48,6 +51,12 @@ public record SearchRequest(float[] vector, int limit, Filter filter, int ef, bo
     }
 
     public SearchRequest(float[] vector, int limit, Filter filter, int ef, boolean exact, boolean withPayload,
+                         boolean withVector, boolean explain, int offset, Float scoreThreshold, String using,
+                         io.vectorflow.core.sparse.SparseVector sparseVector) {
+        this(vector, limit, filter, ef, exact, withPayload, withVector, explain, offset, scoreThreshold, using, sparseVector, null);
+    }
+
+    public SearchRequest(float[] vector, int limit, Filter filter, int ef, boolean exact, boolean withPayload,
                          boolean withVector, boolean explain) {
         this(vector, limit, filter, ef, exact, withPayload, withVector, explain, 0, null, null, null);
     }
@@ -60,7 +69,7 @@ public record SearchRequest(float[] vector, int limit, Filter filter, int ef, bo
     /** The same query against the named vector {@code name} (dense, or sparse with {@code sparse}). */
     public SearchRequest using(String name, io.vectorflow.core.sparse.SparseVector sparse) {
         return new SearchRequest(sparse == null ? vector : null, limit, filter, ef, exact, withPayload, withVector, explain,
-                offset, scoreThreshold, name, sparse);
+                offset, scoreThreshold, name, sparse, quantization);
     }
 
     /** The {@code limit} nearest points, payloads included, no filter. */
@@ -74,35 +83,41 @@ public record SearchRequest(float[] vector, int limit, Filter filter, int ef, bo
     }
 
     public SearchRequest withFilter(Filter f) {
-        return new SearchRequest(vector, limit, f, ef, exact, withPayload, withVector, explain, offset, scoreThreshold, using, sparseVector);
+        return new SearchRequest(vector, limit, f, ef, exact, withPayload, withVector, explain, offset, scoreThreshold, using, sparseVector, quantization);
     }
 
     public SearchRequest withEf(int beam) {
-        return new SearchRequest(vector, limit, filter, beam, exact, withPayload, withVector, explain, offset, scoreThreshold, using, sparseVector);
+        return new SearchRequest(vector, limit, filter, beam, exact, withPayload, withVector, explain, offset, scoreThreshold, using, sparseVector, quantization);
     }
 
     public SearchRequest withExact(boolean e) {
-        return new SearchRequest(vector, limit, filter, ef, e, withPayload, withVector, explain, offset, scoreThreshold, using, sparseVector);
+        return new SearchRequest(vector, limit, filter, ef, e, withPayload, withVector, explain, offset, scoreThreshold, using, sparseVector, quantization);
     }
 
     public SearchRequest withVectors(boolean v) {
-        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, v, explain, offset, scoreThreshold, using, sparseVector);
+        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, v, explain, offset, scoreThreshold, using, sparseVector, quantization);
     }
 
     public SearchRequest withPayload(boolean p) {
-        return new SearchRequest(vector, limit, filter, ef, exact, p, withVector, explain, offset, scoreThreshold, using, sparseVector);
+        return new SearchRequest(vector, limit, filter, ef, exact, p, withVector, explain, offset, scoreThreshold, using, sparseVector, quantization);
     }
 
     public SearchRequest withLimit(int l) {
-        return new SearchRequest(vector, l, filter, ef, exact, withPayload, withVector, explain, offset, scoreThreshold, using, sparseVector);
+        return new SearchRequest(vector, l, filter, ef, exact, withPayload, withVector, explain, offset, scoreThreshold, using, sparseVector, quantization);
     }
 
     public SearchRequest withExplain(boolean e) {
-        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, withVector, e, offset, scoreThreshold, using, sparseVector);
+        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, withVector, e, offset, scoreThreshold, using, sparseVector, quantization);
+    }
+
+    /** The same query with these quantization parameters. */
+    public SearchRequest withQuantization(QuantizationParams q) {
+        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, withVector, explain, offset, scoreThreshold, using,
+                sparseVector, q);
     }
 
     /** The same query paged: skip {@code skip} hits, drop those scoring worse than {@code threshold} (null: none). */
     public SearchRequest withPaging(int skip, Float threshold) {
-        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, withVector, explain, skip, threshold, using, sparseVector);
+        return new SearchRequest(vector, limit, filter, ef, exact, withPayload, withVector, explain, skip, threshold, using, sparseVector, quantization);
     }
 }

@@ -26,11 +26,12 @@ final class CollectionsApi {
     static final Map<String, String> DISTANCES = Map.of("Cosine", "cosine", "Dot", "dot", "Euclid", "euclidean",
             "Manhattan", "manhattan");
     private static final Set<String> CREATE_FIELDS = Set.of("vectors", "hnsw_config", "optimizers_config", "wal_config",
-            "sparse_vectors");
-    private static final Set<String> PATCH_FIELDS = Set.of("vectors", "hnsw_config", "optimizers_config", "wal_config", "params");
+            "sparse_vectors", "quantization_config");
+    private static final Set<String> PATCH_FIELDS = Set.of("vectors", "hnsw_config", "optimizers_config", "wal_config", "params",
+            "quantization_config");
     /** Qdrant collection fields that do not apply to a single VectorFlow node. */
     private static final Set<String> QDRANT_ONLY = Set.of("shard_number", "sharding_method", "replication_factor",
-            "write_consistency_factor", "on_disk_payload", "quantization_config", "init_from", "strict_mode_config",
+            "write_consistency_factor", "on_disk_payload", "init_from", "strict_mode_config",
             "uuid", "metadata");
     private static final Set<String> HNSW_FIELDS = Set.of("m", "ef_construct");
     /** Bounds of {@code hnsw_config.m} and {@code ef_construct}, for a collection or one named vector. */
@@ -185,6 +186,7 @@ final class CollectionsApi {
             settings = Body.of(null, "hnsw_config");
         }
         config = applySettings(config, settings, body, warnings);
+        config = quantization(config, body, warnings);
         db.createCollection(config);
         return new Rest.Reply(true, null, warnings);
     }
@@ -229,7 +231,7 @@ final class CollectionsApi {
     Rest.Reply update(String collection, Body request) {
         Collection col = db.collection(collection);
         List<String> warnings = Rest.warnings();
-        Body body = request.check(PATCH_FIELDS, Set.of("quantization_config", "sparse_vectors", "strict_mode_config",
+        Body body = request.check(PATCH_FIELDS, Set.of("sparse_vectors", "strict_mode_config",
                 "metadata"), warnings);
         CollectionConfig config = col.config();
         if (body.has("vectors")) {
@@ -266,10 +268,24 @@ final class CollectionsApi {
                     "on_disk_payload"), warnings);
         }
         config = applySettings(config, body.object("hnsw_config"), body, warnings);
+        config = quantization(config, body, warnings);
         if (!config.equals(col.config())) {
             db.updateCollection(config);
         }
         return new Rest.Reply(true, null, warnings);
+    }
+
+    /** Applies {@code quantization_config} from a create or patch body. */
+    private static CollectionConfig quantization(CollectionConfig config, Body body, List<String> warnings) {
+        QuantizationJson.Setting q = QuantizationJson.setting(body, warnings);
+        if (!q.given()) {
+            return config;
+        }
+        try {
+            return config.withQuantization(q.spec());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
     }
 
     /** Applies {@code hnsw_config}, {@code optimizers_config} and {@code wal_config} from a create or patch body. */
@@ -398,7 +414,7 @@ final class CollectionsApi {
                 .put("max_optimization_threads", 1).put("compaction_mb_per_second", cfg.compactionMbPerSecond());
         config.putObject("wal_config").put("wal_capacity_mb", 32).put("wal_segments_ahead", 0)
                 .put("durability", cfg.durability() == null ? null : cfg.durability().name().toLowerCase());
-        config.putNull("quantization_config");
+        config.set("quantization_config", QuantizationJson.echo(cfg.quantization()));
         ObjectNode schema = r.putObject("payload_schema");
         c.payloadSchema().forEach((field, type) -> schema.putObject(field).put("data_type", type.apiName())
                 .put("points", c.payloadIndexPoints(field)));
@@ -407,6 +423,7 @@ final class CollectionsApi {
         ours.put("unindexed_points", unindexed);
         ours.put("bytes_on_disk", c.bytesOnDisk());
         ours.put("bytes_in_memory", c.bytesInMemory());
+        ours.put("quantization_complete", c.quantizationComplete());
         ObjectNode recall = ours.putObject("estimated_recall");
         for (Map.Entry<String, RecallSampler.Estimate> e : c.recallEstimates().entrySet()) {
             recall.putObject(e.getKey()).put("recall", e.getValue().recall()).put("samples", e.getValue().samples());

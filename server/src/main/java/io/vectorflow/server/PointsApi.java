@@ -430,14 +430,14 @@ final class PointsApi {
         VectorsJson.Target target = VectorsJson.target(body.get("vector"), body.path("vector"));
         int limit = body.integer("limit", 10, 1, Collection.MAX_LIMIT);
         int offset = body.integer("offset", 0, 0, Collection.MAX_LIMIT);
-        Body params = body.object("params").check(Set.of("hnsw_ef", "exact"), Set.of("quantization", "indexed_only", "acorn"), null);
+        Body params = body.object("params").check(Set.of("hnsw_ef", "exact", "quantization"), Set.of("indexed_only", "acorn"), null);
         int ef = params.integer("hnsw_ef", 0, 1, SearchRequest.MAX_EF);
         boolean exact = params.bool("exact", false);
         Float threshold = body.has("score_threshold") ? (float) body.number("score_threshold", 0) : null;
         PayloadSelector ps = PayloadSelector.parse(body.get("with_payload"), "with_payload", false);
         SearchRequest r = new SearchRequest(target.dense(), limit, FilterParser.parse(body.get("filter"), "filter"), ef, exact,
                 ps.any(), QueryParser.withVector(body), body.bool("explain", false), offset, threshold, target.using(),
-                target.sparse());
+                target.sparse(), QuantizationJson.params(params));
         return new Search(r, ps);
     }
 

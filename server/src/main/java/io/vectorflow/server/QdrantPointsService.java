@@ -305,7 +305,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
 
     private static QueryRequest withOutput(QueryRequest q, boolean payload, boolean vectors) {
         return new QueryRequest(q.prefetch(), q.query(), q.using(), q.filter(), q.ef(), q.exact(), q.scoreThreshold(), q.limit(),
-                q.offset(), payload, vectors, q.explain());
+                q.offset(), payload, vectors, q.explain(), q.quantization());
     }
 
     @Override

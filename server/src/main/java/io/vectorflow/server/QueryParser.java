@@ -25,8 +25,8 @@ final class QueryParser {
     static final Set<String> IGNORED = Set.of("shard_key", "timeout", "consistency");
     private static final Set<String> PREFETCH_FIELDS = Set.of("prefetch", "query", "using", "filter", "params", "score_threshold",
             "limit", "lookup_from");
-    private static final Set<String> PARAMS = Set.of("hnsw_ef", "exact");
-    private static final Set<String> PARAMS_IGNORED = Set.of("quantization", "indexed_only", "acorn");
+    private static final Set<String> PARAMS = Set.of("hnsw_ef", "exact", "quantization");
+    private static final Set<String> PARAMS_IGNORED = Set.of("indexed_only", "acorn");
 
     private QueryParser() {}
 
@@ -41,7 +41,7 @@ final class QueryParser {
                 params.integer("hnsw_ef", 0, 1, SearchRequest.MAX_EF), params.bool("exact", false), threshold(body),
                 groups ? 1 : body.integer("limit", 10, 1, Collection.MAX_LIMIT), groups ? 0 : body.integer("offset", 0, 0,
                 Collection.MAX_LIMIT), PayloadSelector.parse(body.get("with_payload"), body.path("with_payload"), false).any(),
-                withVector(body), body.bool("explain", false));
+                withVector(body), body.bool("explain", false), QuantizationJson.params(params));
     }
 
     /** {@code POST /points/recommend}: positive and negative examples (ids or vectors) and a strategy. */
@@ -85,7 +85,7 @@ final class QueryParser {
                 groups ? 1 : body.integer("limit", 10, 1, Collection.MAX_LIMIT),
                 groups ? 0 : body.integer("offset", 0, 0, Collection.MAX_LIMIT),
                 PayloadSelector.parse(body.get("with_payload"), body.path("with_payload"), false).any(), withVector(body),
-                body.bool("explain", false));
+                body.bool("explain", false), QuantizationJson.params(params));
     }
 
     private static Query recommendQuery(Body b) {
@@ -159,6 +159,7 @@ final class QueryParser {
         p.check(PREFETCH_FIELDS, Set.of(), null);
         unsupportedLookup(p);
         Body params = params(p);
+        QuantizationJson.params(params); // checked; every stage searches with the query's own quantization parameters
         return new QueryRequest.Prefetch(prefetches(p.get("prefetch"), p.path("prefetch"), depth + 1),
                 query(p.get("query"), p.path("query")), p.string("using", null), FilterParser.parse(p.get("filter"), p.path("filter")),
                 params.integer("hnsw_ef", 0, 1, SearchRequest.MAX_EF), params.bool("exact", false), threshold(p),

@@ -196,6 +196,16 @@ final class SegmentFiles {
             for (String f : SealedSegment.files(layout.dense().size(), layout.sparse())) {
                 Snapshots.linkOrCopy(from.resolve(f), to.resolve(f));
             }
+            for (int slot = 0; slot < layout.dense().size(); slot++) {
+                Path codes = from.resolve(io.vectorflow.storage.segment.SegmentCodes.file(slot));
+                if (Files.exists(codes)) { // derived data: a snapshot without them rebuilds them after restore
+                    try {
+                        Snapshots.linkOrCopy(codes, to.resolve(codes.getFileName()));
+                    } catch (java.nio.file.NoSuchFileException replacedMeanwhile) {
+                        // the codes were being rewritten: the restored collection builds them again
+                    }
+                }
+            }
             if (e.deletesFile() != null) {
                 Snapshots.linkOrCopy(from.resolve(e.deletesFile()), to.resolve(e.deletesFile()));
             }

@@ -39,7 +39,8 @@ public final class Snapshots {
     /** The names an archive may hold. */
     private static final Pattern ALLOWED = Pattern.compile(
             "collection\\.json|payload_indexes\\.json|MANIFEST|segments/\\d{1,18}/(vectors(-\\d{1,2})?\\.f32|graph(-\\d{1,2})?\\.hnsw"
-                    + "|ids\\.bin|payloads\\.bin|bloom\\.bin|absent\\.bin|sparse-\\d{1,2}\\.(idx|fwd)|deletes-\\d{1,18}\\.bin)");
+                    + "|ids\\.bin|payloads\\.bin|bloom\\.bin|absent\\.bin|sparse-\\d{1,2}\\.(idx|fwd)|deletes-\\d{1,18}\\.bin"
+                    + "|quantized(-\\d{1,2})?\\.bin)");
     private static final Pattern DIRECTORY = Pattern.compile("segments/(\\d{1,18}/)?");
     private static final int MAX_ENTRIES = 1_000_000;
 

@@ -48,7 +48,8 @@ public final class Groups {
         int depth = Math.min(Collection.MAX_LIMIT, Math.max(limit * groupSize * 2, 64));
         while (true) {
             QueryRequest deeper = new QueryRequest(request.prefetch(), request.query(), request.using(), request.filter(),
-                    request.ef(), request.exact(), request.scoreThreshold(), depth, 0, true, request.withVector(), request.explain());
+                    request.ef(), request.exact(), request.scoreThreshold(), depth, 0, true, request.withVector(), request.explain(),
+                    request.quantization());
             SearchResult r = QueryEngine.run(collection, deeper);
             Map<Object, List<ScoredPoint>> groups = new LinkedHashMap<>();
             int full = 0;

@@ -32,19 +32,22 @@ public final class QueryEngine {
     static final int CANDIDATES_PER_EXAMPLE = 100;
 
     private final Collection collection;
+    private final io.vectorflow.engine.QuantizationParams quantization;
     private final Stats stats = new Stats();
 
-    private QueryEngine(Collection collection) {
+    private QueryEngine(Collection collection, io.vectorflow.engine.QuantizationParams quantization) {
         this.collection = collection;
+        this.quantization = quantization;
     }
 
     /** Runs {@code r} and answers with its points and how the searches went. */
     public static SearchResult run(Collection collection, QueryRequest r) {
-        QueryEngine e = new QueryEngine(collection);
+        QueryEngine e = new QueryEngine(collection, r.quantization());
         if (r.prefetch().isEmpty() && r.query() instanceof Query.Nearest n && n.mmr() == null) {
             // The common case in one pass: payloads and vectors read as the hits are merged.
             return collection.search(e.nearest(n.input(), r.using(), r.limit(), r.filter(), r.ef(), r.exact(), r.scoreThreshold(),
-                    r.explain()).withPayload(r.withPayload()).withVectors(r.withVector()).withPaging(r.offset(), r.scoreThreshold()));
+                    r.explain()).withPayload(r.withPayload()).withVectors(r.withVector()).withPaging(r.offset(), r.scoreThreshold())
+                    .withQuantization(r.quantization()));
         }
         io.vectorflow.core.search.Budget.current().requireWorker(); // several stages: not bounded cheaply
         long start = System.nanoTime();
@@ -177,7 +180,7 @@ public final class QueryEngine {
     }
 
     private Ranking search(SearchRequest request, String using) {
-        SearchResult r = collection.search(request);
+        SearchResult r = collection.search(request.withQuantization(quantization));
         stats.add(r);
         return new Ranking(r.points(), higherIsCloser(using));
     }

@@ -21,10 +21,17 @@ import java.util.List;
  * @param withPayload    return payloads
  * @param withVector     return vectors
  * @param explain        add each segment's plan to the result
+ * @param quantization   how every search of the query uses quantized codes (null: the defaults)
  */
 public record QueryRequest(List<Prefetch> prefetch, Query query, String using, Filter filter, int ef, boolean exact,
                            Float scoreThreshold, int limit, int offset, boolean withPayload, boolean withVector,
-                           boolean explain) {
+                           boolean explain, io.vectorflow.engine.QuantizationParams quantization) {
+
+    /** A query with the default use of quantized codes. */
+    public QueryRequest(List<Prefetch> prefetch, Query query, String using, Filter filter, int ef, boolean exact,
+                        Float scoreThreshold, int limit, int offset, boolean withPayload, boolean withVector, boolean explain) {
+        this(prefetch, query, using, filter, ef, exact, scoreThreshold, limit, offset, withPayload, withVector, explain, null);
+    }
 
     /** Most candidates one stage (a prefetch, or the points MMR chooses from) may ask for. */
     public static final int MAX_CANDIDATES = 10_000;
@@ -35,6 +42,7 @@ public record QueryRequest(List<Prefetch> prefetch, Query query, String using, F
 
     public QueryRequest {
         prefetch = prefetch == null ? List.of() : List.copyOf(prefetch);
+        quantization = quantization == null ? io.vectorflow.engine.QuantizationParams.DEFAULT : quantization;
         if (limit < 1 || limit > Collection.MAX_LIMIT) {
             throw new IllegalArgumentException("limit must be between 1 and " + Collection.MAX_LIMIT + ", got " + limit);
         }

@@ -56,6 +56,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@link BlockFile} (magic {@code 0x46534656}, "VFSF") with each point's vector: n + 1
  *       entry offsets (i64), the entries' dimension ids (i32) and values (f32), and bits set for
  *       points that have a vector (i64 words).
+ *   <li>{@code quantized.bin}, {@code quantized-<i>.bin}: quantized codes of a dense slot, when
+ *       the collection asks for them ({@link SegmentCodes}).
  *   <li>{@code deletes-<generation>.bin}: a {@link BlockFile} (magic {@code 0x4C444656}, "VFDL")
  *       with one section of delete bits (i64 words, bit {@code o % 64} of word {@code o / 64}),
  *       written when a manifest generation records new deletes; the manifest names the current one.
@@ -94,6 +96,7 @@ public final class SealedSegment implements Segment, Closeable {
     private final AtomicInteger deleted = new AtomicInteger();
     private volatile boolean deletesDirty;
     private boolean[] inPlace;
+    private final SegmentCodes codes;
 
     /**
      * Every dense slot's vectors and graph (slot 0 first), the absent bits per dense slot (null
@@ -120,6 +123,12 @@ public final class SealedSegment implements Segment, Closeable {
         this.payloadOffsets = payloads[0];
         this.payloadBytes = payloads[1];
         this.bloom = bloom;
+        this.codes = new SegmentCodes(dir, files.arena, extra.stores.length);
+    }
+
+    /** The segment's quantized codes ({@link SegmentCodes}). */
+    public SegmentCodes codes() {
+        return codes;
     }
 
     /** Writes the files of {@code segment} into {@code dir} (which exists and is empty) and forces each. */
