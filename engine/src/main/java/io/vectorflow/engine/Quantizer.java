@@ -78,8 +78,15 @@ final class Quantizer implements AutoCloseable {
         return null;
     }
 
-    /** Whether every sealed segment has the codes the setting asks for (or none are asked for). */
+    /**
+     * Whether every sealed segment has the codes the setting asks for and no full segment is
+     * still waiting to be sealed (true without quantization). The segment taking writes is
+     * always walked on its float vectors.
+     */
     boolean complete() {
+        if (spec != null && !store.view().frozen().isEmpty()) {
+            return false;
+        }
         for (Segment s : store.view().all()) {
             if (spec != null && s instanceof SealedSegment sealed) {
                 for (int slot = 0; slot < sealed.vectorSlots(); slot++) {

@@ -166,6 +166,21 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
             if (!r.getDurability().isEmpty()) {
                 c = c.withDurability(Durability.parse(r.getDurability()));
             }
+            if (r.hasQuantization() && r.getQuantization().getScheme() != io.vectorflow.api.v1.Quantization.Scheme.NONE) {
+                io.vectorflow.api.v1.Quantization q = r.getQuantization();
+                var scheme = switch (q.getScheme()) {
+                    case INT8 -> io.vectorflow.core.quant.QuantizationSpec.Scheme.INT8;
+                    case BINARY -> io.vectorflow.core.quant.QuantizationSpec.Scheme.BINARY;
+                    default -> throw new IllegalArgumentException("quantization.scheme must be NONE, INT8 or BINARY");
+                };
+                try {
+                    c = c.withQuantization(new io.vectorflow.core.quant.QuantizationSpec(scheme,
+                            q.getQuantile() == 0 ? io.vectorflow.core.quant.QuantizationSpec.DEFAULT_QUANTILE : q.getQuantile(),
+                            !q.getCodesOnDisk()));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("quantization: " + e.getMessage(), e);
+                }
+            }
             db.createCollection(c);
             return CreateCollectionResponse.getDefaultInstance();
         });
@@ -179,8 +194,18 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
             return CollectionInfo.newBuilder().setName(cfg.name()).setSize(cfg.dimension()).setDistance(distance(cfg.metric()))
                     .setOnDisk(cfg.onDisk()).setM(cfg.m()).setEfConstruct(cfg.efConstruction()).setPointsCount(c.count(null))
                     .setSegmentsCount(c.segmentCount()).setUnindexedPoints(c.store().unindexedPoints())
-                    .setReadOnlyReason(c.readOnlyReason() == null ? "" : c.readOnlyReason()).build();
+                    .setReadOnlyReason(c.readOnlyReason() == null ? "" : c.readOnlyReason())
+                    .setQuantization(quantization(cfg.quantization())).build();
         });
+    }
+
+    private static io.vectorflow.api.v1.Quantization quantization(io.vectorflow.core.quant.QuantizationSpec spec) {
+        if (spec == null) {
+            return io.vectorflow.api.v1.Quantization.getDefaultInstance();
+        }
+        return io.vectorflow.api.v1.Quantization.newBuilder().setScheme(spec.scheme() == io.vectorflow.core.quant.QuantizationSpec.Scheme.INT8
+                        ? io.vectorflow.api.v1.Quantization.Scheme.INT8 : io.vectorflow.api.v1.Quantization.Scheme.BINARY)
+                .setQuantile(spec.quantile()).setCodesOnDisk(!spec.alwaysRam()).build();
     }
 
     @Override
@@ -332,7 +357,10 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
         try {
             return new io.vectorflow.engine.SearchRequest(vector, r.getLimit() == 0 ? 10 : r.getLimit(),
                     filter(r.getFilterJson(), prefix + "filter_json"), r.getHnswEf(), r.getExact(), r.getWithPayload(),
-                    r.getWithVector(), false, r.getOffset(), r.hasScoreThreshold() ? r.getScoreThreshold() : null);
+                    r.getWithVector(), false, r.getOffset(), r.hasScoreThreshold() ? r.getScoreThreshold() : null)
+                    .withQuantization(r.hasQuantization() ? new io.vectorflow.engine.QuantizationParams(r.getQuantization().getIgnore(),
+                            !r.getQuantization().hasRescore() || r.getQuantization().getRescore(),
+                            r.getQuantization().getOversampling() == 0 ? 1 : r.getQuantization().getOversampling()) : null);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(prefix + e.getMessage(), e);
         }

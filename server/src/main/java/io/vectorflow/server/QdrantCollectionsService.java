@@ -55,6 +55,9 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
             if (r.hasOptimizersConfig()) {
                 body.set("optimizers_config", optimizers(r.getOptimizersConfig()));
             }
+            if (r.hasQuantizationConfig()) {
+                body.set("quantization_config", quantization(r.getQuantizationConfig()));
+            }
             if (r.hasSparseVectorsConfig()) {
                 ObjectNode sparse = body.putObject("sparse_vectors");
                 r.getSparseVectorsConfig().getMapMap().forEach((name, p) -> sparse.putObject(name)
@@ -97,6 +100,61 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
         return o;
     }
 
+    /** A collection's quantization, as REST's {@code quantization_config} (which checks it). */
+    private static com.fasterxml.jackson.databind.JsonNode quantization(Collections.QuantizationConfig q) {
+        ObjectNode o = json();
+        switch (q.getQuantizationCase()) {
+            case SCALAR -> {
+                ObjectNode s = o.putObject("scalar");
+                s.put("type", q.getScalar().getType() == Collections.QuantizationType.Int8 ? "int8"
+                        : q.getScalar().getType().name().toLowerCase());
+                if (q.getScalar().hasQuantile()) {
+                    s.put("quantile", q.getScalar().getQuantile());
+                }
+                if (q.getScalar().hasAlwaysRam()) {
+                    s.put("always_ram", q.getScalar().getAlwaysRam());
+                }
+            }
+            case BINARY -> {
+                ObjectNode b = o.putObject("binary");
+                if (q.getBinary().hasAlwaysRam()) {
+                    b.put("always_ram", q.getBinary().getAlwaysRam());
+                }
+                if (q.getBinary().hasEncoding()) {
+                    b.put("encoding", switch (q.getBinary().getEncoding()) {
+                        case OneBit -> "one_bit";
+                        case TwoBits -> "two_bits";
+                        case OneAndHalfBits -> "one_and_half_bits";
+                        default -> q.getBinary().getEncoding().name();
+                    });
+                }
+            }
+            case PRODUCT -> o.putObject("product").put("compression", q.getProduct().getCompression().name());
+            case QUANTIZATION_NOT_SET -> { }
+        }
+        return o;
+    }
+
+    /** An update's quantization: one of the configs above, or {@code "Disabled"}. */
+    private static com.fasterxml.jackson.databind.JsonNode quantization(Collections.QuantizationConfigDiff d) {
+        return switch (d.getQuantizationCase()) {
+            case SCALAR -> quantization(Collections.QuantizationConfig.newBuilder().setScalar(d.getScalar()).build());
+            case BINARY -> quantization(Collections.QuantizationConfig.newBuilder().setBinary(d.getBinary()).build());
+            case PRODUCT -> quantization(Collections.QuantizationConfig.newBuilder().setProduct(d.getProduct()).build());
+            case DISABLED -> com.fasterxml.jackson.databind.node.TextNode.valueOf("Disabled");
+            case QUANTIZATION_NOT_SET -> json();
+        };
+    }
+
+    /** The quantization a collection reports, in Qdrant's message. */
+    private static Collections.QuantizationConfig quantization(io.vectorflow.core.quant.QuantizationSpec spec) {
+        return spec.scheme() == io.vectorflow.core.quant.QuantizationSpec.Scheme.INT8
+                ? Collections.QuantizationConfig.newBuilder().setScalar(Collections.ScalarQuantization.newBuilder()
+                        .setType(Collections.QuantizationType.Int8).setQuantile(spec.quantile()).setAlwaysRam(spec.alwaysRam())).build()
+                : Collections.QuantizationConfig.newBuilder().setBinary(Collections.BinaryQuantization.newBuilder()
+                        .setAlwaysRam(spec.alwaysRam()).setEncoding(Collections.BinaryQuantizationEncoding.OneBit)).build();
+    }
+
     private static ObjectNode hnsw(Collections.HnswConfigDiff h) {
         ObjectNode o = json();
         if (h.hasM()) {
@@ -129,6 +187,9 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
             }
             if (r.hasOptimizersConfig()) {
                 body.set("optimizers_config", optimizers(r.getOptimizersConfig()));
+            }
+            if (r.hasQuantizationConfig()) {
+                body.set("quantization_config", quantization(r.getQuantizationConfig()));
             }
             if (r.hasVectorsConfig() && r.getVectorsConfig().hasParams() && r.getVectorsConfig().getParams().hasOnDisk()) {
                 body.putObject("vectors").put("on_disk", r.getVectorsConfig().getParams().getOnDisk());
@@ -208,6 +269,9 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
                                 .setIndexingThreshold(cfg.indexingThresholdKb()).setFlushIntervalSec(0)
                                 .setMaxOptimizationThreads(Collections.MaxOptimizationThreads.newBuilder().setValue(1)))
                         .setWalConfig(Collections.WalConfigDiff.newBuilder().setWalCapacityMb(32).setWalSegmentsAhead(0)));
+        if (cfg.quantization() != null) {
+            b.getConfigBuilder().setQuantizationConfig(quantization(cfg.quantization()));
+        }
         c.payloadSchema().forEach((field, type) -> b.putPayloadSchema(field, Collections.PayloadSchemaInfo.newBuilder()
                 .setDataType(schemaType(type)).setPoints(c.payloadIndexPoints(field)).build()));
         return b.build();

@@ -203,6 +203,19 @@ final class QdrantRequests {
         if (p.hasExact()) {
             o.put("exact", p.getExact());
         }
+        if (p.hasQuantization()) {
+            Points.QuantizationSearchParams q = p.getQuantization();
+            ObjectNode qo = o.putObject("quantization");
+            if (q.hasIgnore()) {
+                qo.put("ignore", q.getIgnore());
+            }
+            if (q.hasRescore()) {
+                qo.put("rescore", q.getRescore());
+            }
+            if (q.hasOversampling()) {
+                qo.put("oversampling", q.getOversampling());
+            }
+        }
         return o;
     }
 
