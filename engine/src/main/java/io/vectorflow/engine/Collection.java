@@ -50,6 +50,7 @@ public final class Collection {
     private final VectorSlots slots;
     private final CollectionSearch searcher;
     private final Quantizer quantizer;
+    private final CostModel prices;
     /** Most payload and vector bytes one answer may carry (see {@link Database.Options#maxResultBytes}). */
     private final long maxResultBytes;
     /**
@@ -68,6 +69,7 @@ public final class Collection {
         this.maxResultBytes = maxResultBytes;
         this.slots = new VectorSlots(config);
         this.quantizer = new Quantizer(config, store, disk);
+        this.prices = prices;
         this.searcher = new CollectionSearch(config, store, payloadIndexes, sampler, prices, slots, maxResultBytes, quantizer);
         quantizer.start();
     }
@@ -596,6 +598,21 @@ public final class Collection {
     }
 
     /** Bytes the collection holds in memory for its segments not yet sealed (vectors, graphs, ids, payloads). */
+    /**
+     * What the collection holds per component, in RAM and on disk: its segments, log, codes and
+     * payload indexes ({@link io.vectorflow.storage.MemoryUsage} says what counts as RAM).
+     */
+    public io.vectorflow.storage.MemoryUsage memoryUsage() {
+        io.vectorflow.storage.MemoryUsage usage = store.usage();
+        usage.ram("payload_indexes", payloadIndexes.bytesInMemory()).disk("payload_indexes", payloadIndexes.bytesOnDisk());
+        return usage;
+    }
+
+    /** The prices behind cost estimates and monthly storage costs. */
+    public CostModel prices() {
+        return prices;
+    }
+
     public long bytesInMemory() {
         return store.bytesInMemory();
     }

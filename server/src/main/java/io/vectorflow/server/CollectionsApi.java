@@ -368,6 +368,22 @@ final class CollectionsApi {
                 .findFirst().orElse(metric);
     }
 
+    /** The collection's bytes per component in RAM and on disk, and what keeping them costs a month. */
+    private static void memory(ObjectNode out, Collection c) {
+        io.vectorflow.storage.MemoryUsage u = c.memoryUsage();
+        ObjectNode ram = out.putObject("ram_bytes");
+        ObjectNode disk = out.putObject("disk_bytes");
+        for (String component : io.vectorflow.storage.MemoryUsage.COMPONENTS) {
+            ram.put(component, u.ram(component));
+            disk.put(component, u.disk(component));
+        }
+        ram.put("total", u.ram());
+        disk.put("total", u.disk());
+        var prices = c.prices();
+        out.putObject("monthly_cost_usd").put("ram", prices.monthly(u.ram(), 0)).put("disk", prices.monthly(0, u.disk()))
+                .put("total", prices.monthly(u.ram(), u.disk()));
+    }
+
     /** Qdrant's collection info, plus a {@code vectorflow} object with what only we report. */
     static ObjectNode info(Collection c) {
         CollectionConfig cfg = c.config();
@@ -415,6 +431,7 @@ final class CollectionsApi {
         config.putObject("wal_config").put("wal_capacity_mb", 32).put("wal_segments_ahead", 0)
                 .put("durability", cfg.durability() == null ? null : cfg.durability().name().toLowerCase());
         config.set("quantization_config", QuantizationJson.echo(cfg.quantization()));
+        memory(r.putObject("memory"), c);
         ObjectNode schema = r.putObject("payload_schema");
         c.payloadSchema().forEach((field, type) -> schema.putObject(field).put("data_type", type.apiName())
                 .put("points", c.payloadIndexPoints(field)));

@@ -114,6 +114,26 @@ final class ServerMetrics {
         return c == null ? Double.NaN : f.applyAsDouble(c);
     }
 
+    /** One collection's usage, counted once per scrape (its gauges read it many times). */
+    private record CountedUsage(long atNanos, io.vectorflow.storage.MemoryUsage usage) {}
+
+    private final java.util.Map<String, CountedUsage> usages = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private double usage(String name, java.util.function.ToLongFunction<io.vectorflow.storage.MemoryUsage> f) {
+        long now = System.nanoTime();
+        CountedUsage u = usages.get(name);
+        if (u == null || now - u.atNanos() > 1_000_000_000L) {
+            Collection c = collection(name);
+            if (c == null) {
+                usages.remove(name);
+                return Double.NaN;
+            }
+            u = new CountedUsage(now, c.memoryUsage());
+            usages.put(name, u);
+        }
+        return f.applyAsLong(u.usage());
+    }
+
     private CollectionStore.Stats stats(String name) {
         Collection c = collection(name);
         return c == null ? new CollectionStore.Stats(0, 0, 0, 0, 0) : c.store().stats();
@@ -129,6 +149,16 @@ final class ServerMetrics {
                 .register(registry);
         Gauge.builder("vectorflow.collection.disk", () -> value(name, Collection::bytesOnDisk)).tag("collection", name)
                 .baseUnit("bytes").description("bytes of the collection's files").register(registry);
+        for (String component : io.vectorflow.storage.MemoryUsage.COMPONENTS) {
+            Gauge.builder("vectorflow.collection.memory", () -> usage(name, u -> u.ram(component))).tag("collection", name)
+                    .tag("component", component).tag("tier", "ram").baseUnit("bytes")
+                    .description("bytes the collection holds, per component and tier (ram: held by the process; disk: its files)")
+                    .register(registry);
+            Gauge.builder("vectorflow.collection.memory", () -> usage(name, u -> u.disk(component))).tag("collection", name)
+                    .tag("component", component).tag("tier", "disk").baseUnit("bytes")
+                    .description("bytes the collection holds, per component and tier (ram: held by the process; disk: its files)")
+                    .register(registry);
+        }
         FunctionCounter.builder("vectorflow.wal.written", name, n -> stats(n).walBytes()).tag("collection", name)
                 .baseUnit("bytes").description("bytes appended to the write-ahead log since start").register(registry);
         FunctionTimer.builder("vectorflow.wal.fsync", name, n -> stats(n).walForces(), n -> stats(n).walForceNanos(),

@@ -77,6 +77,15 @@ class QuantizationApiTest {
                 assertThat(s.put("/collections/q/points?wait=true", points(from, from + 1_000)).status()).isEqualTo(200);
             }
             awaitCodes(s, "q");
+            JsonNode memory = s.get("/collections/q").result().path("memory");
+            assertThat(memory.path("ram_bytes").path("quantized_vectors").asLong()).isGreaterThanOrEqualTo(DIM * 1_000L);
+            assertThat(memory.path("disk_bytes").path("quantized_vectors").asLong()).isGreaterThanOrEqualTo(DIM * 1_000L);
+            assertThat(memory.path("disk_bytes").path("vectors").asLong()).isGreaterThanOrEqualTo(4L * DIM * 1_000);
+            assertThat(memory.path("ram_bytes").path("total").asLong()).isGreaterThan(memory.path("ram_bytes").path("graph").asLong());
+            assertThat(memory.path("monthly_cost_usd").path("total").asDouble()).isPositive();
+            String metrics = s.get("/metrics").text();
+            assertThat(metrics).containsPattern(
+                    "vectorflow_collection_memory_bytes\\{collection=\"q\",component=\"quantized_vectors\",tier=\"ram\"} [1-9]");
             String query = java.util.Arrays.toString(vector(17));
             TestServer.Answer r = s.post("/collections/q/points/search", "{\"vector\":" + query + ",\"limit\":5,\"explain\":true,"
                     + "\"params\":{\"hnsw_ef\":64,\"quantization\":{\"rescore\":true,\"oversampling\":2.0}}}");

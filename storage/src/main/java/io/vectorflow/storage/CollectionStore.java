@@ -740,6 +740,24 @@ public final class CollectionStore implements Closeable {
         return bytes;
     }
 
+    /** What the collection's segments and log hold, per component, in RAM and on disk ({@link MemoryUsage}). */
+    public MemoryUsage usage() {
+        MemoryUsage usage = new MemoryUsage();
+        SegmentView v = view;
+        for (MutableSegment m : v.inMemory()) {
+            m.addUsage(usage);
+        }
+        for (SealedSegment s : v.sealed()) {
+            s.addUsage(usage);
+        }
+        try {
+            usage.disk("wal", wal.sizeOnDisk());
+        } catch (IOException e) {
+            // counted as none
+        }
+        return usage;
+    }
+
     /** Bytes held in memory by the segments not yet sealed (vectors, graphs, ids, payloads). */
     public long bytesInMemory() {
         long bytes = 0;

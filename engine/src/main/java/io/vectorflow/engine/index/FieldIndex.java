@@ -46,6 +46,18 @@ final class FieldIndex {
         return type;
     }
 
+    /**
+     * Heap bytes of the index, estimated: the bitmaps' own sizes, about 64 bytes per distinct
+     * value for its map entry and key, and the sorted numbers.
+     */
+    long bytes() {
+        long b = present.getLongSizeInBytes() + 12L * numbers.length + 64;
+        for (RoaringBitmap r : byValue.values()) {
+            b += r.getLongSizeInBytes() + 64;
+        }
+        return b;
+    }
+
     /** Records the values at this field of the payload of {@code ordinal}. */
     void add(int ordinal, JsonNode payload) {
         List<JsonNode> values = new java.util.ArrayList<>(2);

@@ -50,6 +50,26 @@ public final class PayloadIndexes {
         this.schema = schema;
     }
 
+    /** Heap bytes of every segment's payload indexes (estimated). */
+    public long bytesInMemory() {
+        long b = 0;
+        synchronized (segments) {
+            for (SegmentIndex i : segments.values()) {
+                b += i.bytes();
+            }
+        }
+        return b;
+    }
+
+    /** Bytes of the stored field list. */
+    public long bytesOnDisk() {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     /** Reads the field list of the collection in {@code dir} (none if the file is absent). */
     public static PayloadIndexes open(Disk disk, Path dir, ObjectMapper mapper, Function<byte[], ObjectNode> decode)
             throws IOException {

@@ -32,6 +32,15 @@ final class SegmentIndex {
         }
     };
 
+    /** Heap bytes of this segment's field indexes (estimated, see {@link FieldIndex#bytes}). */
+    synchronized long bytes() {
+        long b = 0;
+        for (FieldIndex f : fields.values()) {
+            b += f.bytes();
+        }
+        return b;
+    }
+
     /**
      * Brings the indexes in line with {@code schema} (adding fields new to it, dropping removed
      * ones) and with the segment's points; decodes each payload at most once per call.

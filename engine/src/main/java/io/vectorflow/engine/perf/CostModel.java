@@ -10,17 +10,35 @@ package io.vectorflow.engine.perf;
  * @param usdPerGbMemory     bytes read that were resident in memory
  * @param usdPerGbDisk       bytes read from the local disk (pages that were not resident)
  * @param usdPerGbObjectStore bytes read from object storage (no tier reads there yet)
+ * @param usdPerGbMonthRam   keeping a GB in RAM for a month (a collection's monthly storage cost)
+ * @param usdPerGbMonthDisk  keeping a GB on local disk for a month
  */
-public record CostModel(double usdPerCoreSecond, double usdPerGbMemory, double usdPerGbDisk, double usdPerGbObjectStore) {
+public record CostModel(double usdPerCoreSecond, double usdPerGbMemory, double usdPerGbDisk, double usdPerGbObjectStore,
+                        double usdPerGbMonthRam, double usdPerGbMonthDisk) {
+
+    /** Default monthly prices: memory-optimised cloud RAM about $3.50 per GB-month, block storage $0.08. */
+    public static final double DEFAULT_GB_MONTH_RAM = 3.5;
+    public static final double DEFAULT_GB_MONTH_DISK = 0.08;
 
     public static final CostModel DEFAULT = new CostModel(0.0000125, 0.000001, 0.0001, 0.0004);
 
+    /** Per-query prices, with the default monthly storage prices. */
+    public CostModel(double usdPerCoreSecond, double usdPerGbMemory, double usdPerGbDisk, double usdPerGbObjectStore) {
+        this(usdPerCoreSecond, usdPerGbMemory, usdPerGbDisk, usdPerGbObjectStore, DEFAULT_GB_MONTH_RAM, DEFAULT_GB_MONTH_DISK);
+    }
+
     public CostModel {
-        for (double p : new double[] {usdPerCoreSecond, usdPerGbMemory, usdPerGbDisk, usdPerGbObjectStore}) {
+        for (double p : new double[] {usdPerCoreSecond, usdPerGbMemory, usdPerGbDisk, usdPerGbObjectStore, usdPerGbMonthRam,
+                usdPerGbMonthDisk}) {
             if (!(p >= 0) || Double.isInfinite(p)) {
                 throw new IllegalArgumentException("prices must be finite and not negative");
             }
         }
+    }
+
+    /** Dollars a month for keeping this many bytes in RAM and on disk. */
+    public double monthly(long ramBytes, long diskBytes) {
+        return ramBytes / 1e9 * usdPerGbMonthRam + diskBytes / 1e9 * usdPerGbMonthDisk;
     }
 
     /** Dollars for {@code cpuNanos} of CPU time and the bytes read from memory and from disk. */

@@ -34,6 +34,11 @@ public final class BloomFilter {
     }
 
     /** Reads a filter from its bit array (for instance a section of a mapped {@code bloom.bin}). */
+    /** Bytes of the filter held in memory (0 when its words are read through a file mapping). */
+    public long bytesInMemory() {
+        return words.isMapped() ? 0 : words.byteSize();
+    }
+
     public static BloomFilter over(MemorySegment words) {
         if (words.byteSize() == 0 || words.byteSize() % 8 != 0) {
             throw new IllegalArgumentException("a Bloom filter needs a whole number of 64-bit words");

@@ -218,6 +218,19 @@ public final class MutableSegment implements Segment {
         return bytes;
     }
 
+    /** Adds what this segment holds to {@code usage}: all of it in RAM, nothing on disk yet. */
+    public void addUsage(io.vectorflow.storage.MemoryUsage usage) {
+        usage.ram("id_map", ids.bytes());
+        usage.ram("payloads", payloads.bytesHeld());
+        for (int i = 0; i < stores.length; i++) {
+            usage.ram("vectors", stores[i].segment().byteSize());
+            usage.ram("graph", indexes[i].graphBytesUsed());
+        }
+        for (GrowingSparseIndex g : sparse) {
+            usage.ram("sparse_vectors", g.bytes());
+        }
+    }
+
     /** Claims the next stored point to link into the graph; -1 when every stored point is claimed. */
     public int claimForIndexing() {
         while (true) {

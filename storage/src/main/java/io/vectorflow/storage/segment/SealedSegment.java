@@ -678,6 +678,46 @@ public final class SealedSegment implements Segment, Closeable {
         return bloom.mightContain(id);
     }
 
+    /**
+     * Adds what this segment holds to {@code usage}: in RAM, the vectors and graphs copied at
+     * open, the graphs' upper levels and delete bits, codes kept in RAM, and the sections of
+     * small files read rather than mapped; on disk, each of its files by kind.
+     */
+    public void addUsage(io.vectorflow.storage.MemoryUsage usage) {
+        for (int slot = 0; slot < extra.stores.length; slot++) {
+            HnswIndex g = extra.indexes[slot];
+            long level0 = (long) g.vectors().size() * (1 + 2L * g.params().m()) * 4;
+            usage.ram("vectors", inPlace[slot] ? 0 : extra.stores[slot].segment().byteSize());
+            usage.ram("graph", g.graphBytesUsed() - (inPlace[slot] ? level0 : 0));
+        }
+        usage.ram("quantized_vectors", codes.bytesInMemory());
+        usage.ram("payloads", ramOf(payloadOffsets) + ramOf(payloadBytes));
+        usage.ram("id_map", ramOf(kinds) + ramOf(highs) + ramOf(lows) + ramOf(sorted) + bloom.bytesInMemory());
+        for (MemorySegment[] f : extra.forward) {
+            for (MemorySegment section : f) {
+                usage.ram("sparse_vectors", ramOf(section));
+            }
+        }
+        for (SparseIndex si : extra.sparse) {
+            usage.ram("sparse_vectors", si.bytes());
+        }
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                String component = name.startsWith("vectors") ? "vectors" : name.startsWith("graph") ? "graph"
+                        : name.startsWith("quantized") ? "quantized_vectors" : name.startsWith("payloads") ? "payloads"
+                        : name.startsWith("sparse") ? "sparse_vectors" : "id_map";
+                usage.disk(component, java.nio.file.Files.size(f));
+            }
+        } catch (IOException e) {
+            // compacted away meanwhile: its files count as gone
+        }
+    }
+
+    private static long ramOf(MemorySegment section) {
+        return section == null || section.isMapped() ? 0 : section.byteSize();
+    }
+
     /** Bytes of this segment's files (counted when it was opened or written). */
     public long bytesOnDisk() {
         return fileBytes;
