@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 """FAISS peer harness for the VectorFlow peer comparison.
 
-Builds FAISS's IndexHNSWFlat (Debian's python3-faiss: a generic build without AVX, so the report
-labels it that way) over an fvecs file and measures it the way VectorFlow's AnnBenchmark measures
+Builds FAISS's IndexHNSWFlat, or IndexHNSWSQ with 8-bit scalar codes (--index sq8), over an fvecs
+file and measures it the way VectorFlow's AnnBenchmark measures
 every engine: per ef, one pass for recall@k and distance computations, then single-query latency
 repeated for --seconds (one query per call, so Python's call overhead of a few microseconds is
 included), then QPS on --threads OpenMP threads with whole-batch calls, FAISS's natural
 multi-threaded mode. Prints the result as JSON on stdout, progress on stderr.
 
-Run it with /usr/bin/python3: Debian's faiss and numpy are only visible to the system Python.
+Run it with the faiss-cpu wheel's virtualenv that bench/peers/setup makes (kernels for this CPU's
+AVX2/AVX-512), or with /usr/bin/python3 and Debian's python3-faiss (a generic build without AVX);
+the report's kernels line says which.
 """
 import argparse
 import json
@@ -46,6 +48,7 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seconds", type=float, default=1.0)
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--index", choices=["flat", "sq8"], default="flat")
     a = p.parse_args()
 
     base = read_vecs(a.base, np.float32)
@@ -55,10 +58,15 @@ def main():
     nq = queries.shape[0]
 
     metric = faiss.METRIC_L2 if a.space == "l2" else faiss.METRIC_INNER_PRODUCT
-    index = faiss.IndexHNSWFlat(dim, a.m, metric)
+    if a.index == "sq8":
+        index = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, a.m, metric)
+    else:
+        index = faiss.IndexHNSWFlat(dim, a.m, metric)
     index.hnsw.efConstruction = a.ef_construction
     faiss.omp_set_num_threads(a.threads)
     start = time.perf_counter()
+    if a.index == "sq8":
+        index.train(base[: min(n, 100_000)])
     chunk = max(1, n // 20)
     for lo in range(0, n, chunk):
         index.add(base[lo: lo + chunk])
@@ -70,7 +78,8 @@ def main():
     # Memory as FAISS holds it: the flat vectors plus the HNSW neighbour table, offsets and levels.
     hnsw = index.hnsw
     graph_bytes = hnsw.neighbors.size() * 4 + hnsw.offsets.size() * 8 + hnsw.levels.size() * 4
-    bytes_per_vector = (n * dim * 4 + graph_bytes) / n
+    code_bytes = dim if a.index == "sq8" else dim * 4
+    bytes_per_vector = (n * code_bytes + graph_bytes) / n
     log(f"faiss built {n:,} x {dim} in {build_seconds:.2f} s, {bytes_per_vector:.0f} bytes/vector")
 
     rows = []
@@ -88,7 +97,8 @@ def main():
             _, ids = index.search(queries[i: i + 1], a.k)
             hits += len(np.intersect1d(ids[0], truth[i]))
         recall = hits / (nq * a.k)
-        dist_evals = stats.n3 / nq  # this FAISS version counts level-0 distance computations in n3
+        # FAISS 1.7 counts level-0 distance computations in n3; later versions count all in ndis
+        dist_evals = (stats.ndis if hasattr(stats, "ndis") else stats.n3) / nq
 
         lat = []
         t0 = time.perf_counter()
@@ -117,10 +127,13 @@ def main():
         rows.append({"ef": ef, "recall": recall, "qps_1t": qps1, "qps_all": qps_all, "p50_us": pct(0.50),
                      "p99_us": pct(0.99), "p999_us": pct(0.999), "dist_evals": dist_evals})
 
-    json.dump({"engine": "faiss", "dataset": a.dataset, "n": n, "dim": dim, "metric": a.space, "m": a.m,
+    simd = faiss.get_compile_options() if hasattr(faiss, "get_compile_options") else ""
+    build = (f"faiss {faiss.__version__} wheel ({simd.strip() or 'generic'})" if "site-packages" in faiss.__file__
+             else f"faiss {faiss.__version__} generic build (Debian python3-faiss, no AVX)")
+    json.dump({"engine": "faiss" if a.index == "flat" else "faiss-sq8", "dataset": a.dataset, "n": n, "dim": dim, "metric": a.space, "m": a.m,
                "ef_construction": a.ef_construction, "threads": a.threads, "k": a.k,
                "build_seconds": build_seconds, "bytes_per_vector": bytes_per_vector,
-               "kernels": f"faiss {faiss.__version__} generic build (Debian python3-faiss, no AVX)",
+               "kernels": build,
                "results": rows}, sys.stdout, indent=2)
     print()
 

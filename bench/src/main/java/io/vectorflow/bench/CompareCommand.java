@@ -42,7 +42,8 @@ import picocli.CommandLine.Option;
                         + " (SIFT1M, GIST1M) or an ann-benchmarks .hdf5 file."})
 final class CompareCommand implements Callable<Integer> {
 
-    static final List<String> ALL_ENGINES = List.of("vectorflow", "lucene-hnsw", "jvector", "hnswlib", "faiss");
+    static final List<String> ALL_ENGINES = List.of("vectorflow", "vectorflow-int8", "vectorflow-binary", "lucene-hnsw",
+            "jvector", "hnswlib", "faiss", "faiss-sq8");
 
     @Option(names = "--dataset", split = ",", paramLabel = "SET",
             defaultValue = "siftsmall,bigann10k,synthetic:1000000x128",
@@ -93,6 +94,14 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--cache-dir", description = "where synthetic sets are cached (default ~/.cache/vectorflow/datasets)")
     Path cacheDir;
 
+    @Option(names = "--int8-oversampling", defaultValue = "2",
+            description = "vectorflow-int8: candidates rescored per hit (default ${DEFAULT-VALUE})")
+    double int8Oversampling;
+
+    @Option(names = "--binary-oversampling", defaultValue = "4",
+            description = "vectorflow-binary: candidates rescored per hit (default ${DEFAULT-VALUE})")
+    double binaryOversampling;
+
     @Option(names = "--allow-scalar", description = "report a JVM engine that runs without the Vector API instead of failing")
     boolean allowScalar;
 
@@ -107,7 +116,7 @@ final class CompareCommand implements Callable<Integer> {
         PrintStream log = System.err;
         Consumer<String> logger = line -> log.println(line);
         Path peers = null;
-        if (engines.contains("hnswlib") || engines.contains("faiss")) {
+        if (engines.contains("hnswlib") || engines.contains("faiss") || engines.contains("faiss-sq8")) {
             peers = peersDir();
             NativePeer.setup(peers, logger);
         }
@@ -132,13 +141,21 @@ final class CompareCommand implements Callable<Integer> {
                 try {
                     AnnBenchmark.Result r = switch (engine) {
                         case "vectorflow" -> bench.run(VectorFlowEngine::new);
+                        case "vectorflow-int8" -> bench.run(() -> new VectorFlowEngine(new io.vectorflow.core.quant.QuantizationSpec(
+                                io.vectorflow.core.quant.QuantizationSpec.Scheme.INT8, 0.99f, true), int8Oversampling));
+                        case "vectorflow-binary" -> bench.run(() -> new VectorFlowEngine(new io.vectorflow.core.quant.QuantizationSpec(
+                                io.vectorflow.core.quant.QuantizationSpec.Scheme.BINARY, 0.99f, true), binaryOversampling));
                         case "lucene-hnsw" -> bench.run(LuceneHnswEngine::new);
                         case "jvector" -> bench.run(JVectorEngine::new);
                         default -> {
                             if (staging == null) {
                                 staging = NativePeer.stage(data, chosen, bench, Files.createTempDirectory("vectorflow-peers"));
                             }
-                            NativePeer peer = engine.equals("hnswlib") ? NativePeer.HNSWLIB : NativePeer.FAISS;
+                            NativePeer peer = switch (engine) {
+                                case "hnswlib" -> NativePeer.HNSWLIB;
+                                case "faiss-sq8" -> NativePeer.FAISS_SQ8;
+                                default -> NativePeer.FAISS;
+                            };
                             yield peer.run(peers, staging, data, config, logger);
                         }
                     };
@@ -169,7 +186,7 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private static boolean isJvm(String engine) {
-        return engine.equals("vectorflow") || engine.equals("lucene-hnsw") || engine.equals("jvector");
+        return engine.startsWith("vectorflow") || engine.equals("lucene-hnsw") || engine.equals("jvector");
     }
 
     private String write(Dataset data, AnnBenchmark.Config config, List<AnnBenchmark.Result> results) throws IOException {

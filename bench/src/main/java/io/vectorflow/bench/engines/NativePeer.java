@@ -26,7 +26,9 @@ import java.util.function.Consumer;
  */
 public enum NativePeer {
     HNSWLIB("hnswlib"),
-    FAISS("faiss");
+    FAISS("faiss"),
+    /** FAISS's {@code IndexHNSWSQ} with 8-bit scalar codes. */
+    FAISS_SQ8("faiss-sq8");
 
     private final String engine;
 
@@ -93,7 +95,8 @@ public enum NativePeer {
         }
         List<String> cmd = new ArrayList<>(switch (this) {
             case HNSWLIB -> List.of(peersDir.resolve("../target/peers/hnswlib_bench").normalize().toString());
-            case FAISS -> List.of("/usr/bin/python3", peersDir.resolve("faiss_bench.py").toString());
+            case FAISS -> List.of(faissPython(), peersDir.resolve("faiss_bench.py").toString());
+            case FAISS_SQ8 -> List.of(faissPython(), peersDir.resolve("faiss_bench.py").toString(), "--index", "sq8");
         });
         cmd.addAll(List.of("--base", staged.resolve("base.fvecs").toString(),
                 "--queries", staged.resolve("query.fvecs").toString(),
@@ -115,6 +118,14 @@ public enum NativePeer {
         AnnBenchmark.Result r = AnnBenchmark.Result.fromMap(json);
         return new AnnBenchmark.Result(engine, data.name(), r.n(), r.dim(), config.metric().name(), r.m(),
                 r.efConstruction(), r.threads(), r.k(), r.buildSeconds(), r.bytesPerVector(), r.kernels(), r.results());
+    }
+
+    /** The faiss-cpu wheel's Python where {@code bench/peers/setup} could install it, else the system one. */
+    private static String faissPython() {
+        String venv = System.getenv().getOrDefault("VECTORFLOW_FAISS_VENV",
+                System.getProperty("user.home") + "/.cache/vectorflow/faiss-venv");
+        Path python = Path.of(venv, "bin", "python");
+        return Files.isExecutable(python) ? python.toString() : "/usr/bin/python3";
     }
 
     /** Runs a command, forwarding its stderr lines to {@code log} and collecting its stdout. */

@@ -15,11 +15,36 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class VectorFlowEngine implements AnnEngine {
 
     private final AtomicInteger built = new AtomicInteger();
+    private final io.vectorflow.core.quant.QuantizationSpec quantization;
+    private final double oversampling;
     private HnswIndex index;
+    private io.vectorflow.core.quant.QuantizedVectors codes;
+    private long codesNanos;
+
+    /** Float vectors: the graph walks them. */
+    public VectorFlowEngine() {
+        this(null, 1);
+    }
+
+    /**
+     * Quantized: the graph, built on the float vectors, is walked on codes of this spec, and the
+     * best {@code k × oversampling} candidates are rescored with the float vectors.
+     */
+    public VectorFlowEngine(io.vectorflow.core.quant.QuantizationSpec quantization, double oversampling) {
+        this.quantization = quantization;
+        this.oversampling = oversampling;
+    }
 
     @Override
     public String name() {
-        return "vectorflow";
+        return quantization == null ? "vectorflow" : "vectorflow-" + quantization.scheme().apiName();
+    }
+
+    @Override
+    public String describeParams(HnswParams params) {
+        return AnnEngine.super.describeParams(params) + (quantization == null ? ""
+                : " codes=" + quantization.scheme().apiName() + " oversampling=" + oversampling + " codesBuildSeconds="
+                        + String.format(java.util.Locale.ROOT, "%.1f", codesNanos / 1e9));
     }
 
     @Override
@@ -58,6 +83,11 @@ public final class VectorFlowEngine implements AnnEngine {
         }
         idx.connectComponents();
         index = idx;
+        if (quantization != null) {
+            long t0 = System.nanoTime();
+            codes = io.vectorflow.core.quant.QuantizedVectors.build(quantization, metric, store, store.size());
+            codesNanos = System.nanoTime() - t0;
+        }
     }
 
     /** The built index. */
@@ -72,7 +102,10 @@ public final class VectorFlowEngine implements AnnEngine {
 
     @Override
     public double bytesPerVector() {
-        return (index.vectors().bytesUsed() + index.graphBytesUsed()) / (double) index.size();
+        // Quantized: what must stay in RAM, codes and graph; the float vectors are read only to
+        // rescore a few candidates per query, and may stay on disk.
+        long vectors = codes != null ? codes.bytes() : index.vectors().bytesUsed();
+        return (vectors + index.graphBytesUsed()) / (double) index.size();
     }
 
     @Override
@@ -83,12 +116,21 @@ public final class VectorFlowEngine implements AnnEngine {
     @Override
     public Searcher newSearcher() {
         HnswIndex idx = index;
+        io.vectorflow.core.quant.QuantizedVectors q = codes;
+        Metric metric = idx.metric();
         return new Searcher() {
             private final SearchResults results = new SearchResults(10);
 
             @Override
             public int search(float[] query, int k, int ef, int[] out) {
-                idx.search(query, k, ef, null, results);
+                if (q == null) {
+                    idx.search(query, k, ef, null, results);
+                } else {
+                    float[] prepared = metric.prepare(query);
+                    int candidates = (int) Math.ceil(k * oversampling);
+                    idx.search(q.scorer(prepared), candidates, Math.max(ef, candidates), null, results);
+                    io.vectorflow.core.quant.QuantizedVectors.rescore(results, prepared, idx.vectors(), metric, k);
+                }
                 int n = results.size();
                 for (int i = 0; i < n; i++) {
                     out[i] = results.ordinal(i);
