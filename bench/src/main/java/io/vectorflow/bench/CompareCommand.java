@@ -43,7 +43,7 @@ import picocli.CommandLine.Option;
 final class CompareCommand implements Callable<Integer> {
 
     static final List<String> ALL_ENGINES = List.of("vectorflow", "vectorflow-int8", "vectorflow-binary", "lucene-hnsw",
-            "jvector", "hnswlib", "faiss", "faiss-sq8");
+            "lucene-int7", "lucene-bbq", "jvector", "hnswlib", "faiss", "faiss-sq8");
 
     @Option(names = "--dataset", split = ",", paramLabel = "SET",
             defaultValue = "siftsmall,bigann10k,synthetic:1000000x128",
@@ -146,6 +146,10 @@ final class CompareCommand implements Callable<Integer> {
                         case "vectorflow-binary" -> bench.run(() -> new VectorFlowEngine(new io.vectorflow.core.quant.QuantizationSpec(
                                 io.vectorflow.core.quant.QuantizationSpec.Scheme.BINARY, 0.99f, true), binaryOversampling));
                         case "lucene-hnsw" -> bench.run(LuceneHnswEngine::new);
+                        case "lucene-int7" -> bench.run(() -> new io.vectorflow.bench.engines.LuceneQuantizedEngine(
+                                io.vectorflow.bench.engines.LuceneQuantizedEngine.Kind.INT7, int8Oversampling));
+                        case "lucene-bbq" -> bench.run(() -> new io.vectorflow.bench.engines.LuceneQuantizedEngine(
+                                io.vectorflow.bench.engines.LuceneQuantizedEngine.Kind.BBQ, binaryOversampling));
                         case "jvector" -> bench.run(JVectorEngine::new);
                         default -> {
                             if (staging == null) {
@@ -186,7 +190,7 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private static boolean isJvm(String engine) {
-        return engine.startsWith("vectorflow") || engine.equals("lucene-hnsw") || engine.equals("jvector");
+        return engine.startsWith("vectorflow") || engine.startsWith("lucene") || engine.equals("jvector");
     }
 
     private String write(Dataset data, AnnBenchmark.Config config, List<AnnBenchmark.Result> results) throws IOException {

@@ -73,9 +73,18 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--price-gb-disk", description = "USD per GB read from disk (VECTORFLOW_PRICE_GB_DISK)")
     String priceDisk;
 
+    @Option(names = "--price-gb-month-memory", description = "USD per GB kept in RAM for a month, for collections' monthly "
+            + "storage cost (VECTORFLOW_PRICE_GB_MONTH_MEMORY; default 3.5)")
+    String priceMonthMemory;
+
+    @Option(names = "--price-gb-month-disk", description = "USD per GB kept on disk for a month (VECTORFLOW_PRICE_GB_MONTH_DISK; "
+            + "default 0.08)")
+    String priceMonthDisk;
+
     private static final Set<String> FILE_KEYS = Set.of("data_dir", "host", "port", "grpc_port", "otlp_endpoint", "log_format",
             "durability", "max_request_mb",
-            "recall_sample_share", "warmup", "price_core_second", "price_gb_memory", "price_gb_disk");
+            "recall_sample_share", "warmup", "price_core_second", "price_gb_memory", "price_gb_disk", "price_gb_month_memory",
+            "price_gb_month_disk");
 
     private JsonNode file;
 
@@ -104,7 +113,9 @@ public final class ServeCommand implements Callable<Integer> {
         CostModel p = CostModel.DEFAULT;
         CostModel prices = new CostModel(number(setting(priceCpu, "price_core_second", "" + p.usdPerCoreSecond()), "price-core-second"),
                 number(setting(priceMemory, "price_gb_memory", "" + p.usdPerGbMemory()), "price-gb-memory"),
-                number(setting(priceDisk, "price_gb_disk", "" + p.usdPerGbDisk()), "price-gb-disk"), p.usdPerGbObjectStore());
+                number(setting(priceDisk, "price_gb_disk", "" + p.usdPerGbDisk()), "price-gb-disk"), p.usdPerGbObjectStore(),
+                number(setting(priceMonthMemory, "price_gb_month_memory", "" + p.usdPerGbMonthRam()), "price-gb-month-memory"),
+                number(setting(priceMonthDisk, "price_gb_month_disk", "" + p.usdPerGbMonthDisk()), "price-gb-month-disk"));
         String warm = setting(warmup, "warmup", "true");
         if (!warm.equals("true") && !warm.equals("false")) {
             throw new IllegalArgumentException("warmup must be true or false, got '" + warm + "'");

@@ -49,12 +49,7 @@ public final class LuceneHnswEngine implements AnnEngine {
     public void build(float[][] base, Metric metric, HnswParams params, int threads) throws IOException {
         dim = base[0].length;
         this.metric = metric;
-        similarity = switch (metric.name()) {
-            case "euclidean" -> VectorSimilarityFunction.EUCLIDEAN;
-            case "cosine" -> VectorSimilarityFunction.DOT_PRODUCT; // on unit vectors, as Lucene advises
-            case "dot" -> VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT;
-            default -> throw new UnsupportedOperationException("Lucene has no " + metric.name() + " similarity");
-        };
+        similarity = similarity(metric);
         vectors = FloatVectorValues.fromFloats(Arrays.stream(base).map(metric::prepare).toList(), dim);
         RandomVectorScorerSupplier scorers =
                 DefaultFlatVectorScorer.INSTANCE.getRandomVectorScorerSupplier(similarity, vectors);
@@ -73,6 +68,16 @@ public final class LuceneHnswEngine implements AnnEngine {
                 pool.shutdown();
             }
         }
+    }
+
+    /** Lucene's similarity for a metric (cosine as the dot product of unit vectors, as Lucene advises). */
+    static VectorSimilarityFunction similarity(Metric metric) {
+        return switch (metric.name()) {
+            case "euclidean" -> VectorSimilarityFunction.EUCLIDEAN;
+            case "cosine" -> VectorSimilarityFunction.DOT_PRODUCT;
+            case "dot" -> VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT;
+            default -> throw new UnsupportedOperationException("Lucene has no " + metric.name() + " similarity");
+        };
     }
 
     @Override

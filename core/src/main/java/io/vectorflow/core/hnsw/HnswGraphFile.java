@@ -64,7 +64,7 @@ public final class HnswGraphFile {
     public static void write(HnswIndex index, WritableByteChannel channel) throws IOException {
         int n = index.vectors().size();
         long entry = index.entryPacked();
-        HnswIndex.Graph g = index.graph();
+        Graph g = index.graph();
         ChecksummedWriter out = new ChecksummedWriter(channel);
         ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         header.putInt(MAGIC).putInt(VERSION).putInt(0).putInt(index.dim).putInt(index.m)

@@ -22,7 +22,7 @@ final class Scratch {
     long[] prune = new long[0];
     long[] selectedForPrune = new long[0];
     /** What the current search reads: the graph, the vector block, and the ordinals both cover. */
-    HnswIndex.Graph graph;
+    Graph graph;
     MemorySegment data;
     int limit;
     Budget budget;
