@@ -19,7 +19,6 @@ public final class VectorFlowEngine implements AnnEngine {
     private final double oversampling;
     private HnswIndex index;
     private io.vectorflow.core.quant.QuantizedVectors codes;
-    private long codesNanos;
 
     /** Float vectors: the graph walks them. */
     public VectorFlowEngine() {
@@ -43,8 +42,7 @@ public final class VectorFlowEngine implements AnnEngine {
     @Override
     public String describeParams(HnswParams params) {
         return AnnEngine.super.describeParams(params) + (quantization == null ? ""
-                : " codes=" + quantization.scheme().apiName() + " oversampling=" + oversampling + " codesBuildSeconds="
-                        + String.format(java.util.Locale.ROOT, "%.1f", codesNanos / 1e9));
+                : " codes=" + quantization.scheme().apiName() + " oversampling=" + oversampling);
     }
 
     @Override
@@ -86,7 +84,8 @@ public final class VectorFlowEngine implements AnnEngine {
         if (quantization != null) {
             long t0 = System.nanoTime();
             codes = io.vectorflow.core.quant.QuantizedVectors.build(quantization, metric, store, store.size());
-            codesNanos = System.nanoTime() - t0;
+            System.err.printf(java.util.Locale.ROOT, "%s: codes for %,d vectors in %.2f s%n", name(), store.size(),
+                    (System.nanoTime() - t0) / 1e9);
         }
     }
 
