@@ -340,7 +340,7 @@ public final class Database implements Closeable {
         return new io.vectorflow.core.quant.QuantizationSpec(
                 io.vectorflow.core.quant.QuantizationSpec.Scheme.valueOf(q.path("scheme").asText().toUpperCase(java.util.Locale.ROOT)),
                 (float) q.path("quantile").asDouble(io.vectorflow.core.quant.QuantizationSpec.DEFAULT_QUANTILE),
-                q.path("always_ram").asBoolean(true));
+                q.path("always_ram").asBoolean(true), q.path("compression").asInt(0));
     }
 
     /** The named vectors of a {@code collection.json}, or null when it has none. */
@@ -371,7 +371,8 @@ public final class Database implements Closeable {
                 .put("compaction_mb_per_second", c.compactionMbPerSecond());
         if (c.quantization() != null) {
             n.putObject("quantization").put("scheme", c.quantization().scheme().apiName())
-                    .put("quantile", c.quantization().quantile()).put("always_ram", c.quantization().alwaysRam());
+                    .put("quantile", c.quantization().quantile()).put("always_ram", c.quantization().alwaysRam())
+                    .put("compression", c.quantization().compression());
         }
         if (c.vectors() != null) {
             ObjectNode v = n.putObject("vectors");

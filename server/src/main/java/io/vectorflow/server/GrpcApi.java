@@ -171,12 +171,15 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
                 var scheme = switch (q.getScheme()) {
                     case INT8 -> io.vectorflow.core.quant.QuantizationSpec.Scheme.INT8;
                     case BINARY -> io.vectorflow.core.quant.QuantizationSpec.Scheme.BINARY;
-                    default -> throw new IllegalArgumentException("quantization.scheme must be NONE, INT8 or BINARY");
+                    case PRODUCT -> io.vectorflow.core.quant.QuantizationSpec.Scheme.PRODUCT;
+                    default -> throw new IllegalArgumentException("quantization.scheme must be NONE, INT8, BINARY or PRODUCT");
                 };
                 try {
                     c = c.withQuantization(new io.vectorflow.core.quant.QuantizationSpec(scheme,
                             q.getQuantile() == 0 ? io.vectorflow.core.quant.QuantizationSpec.DEFAULT_QUANTILE : q.getQuantile(),
-                            !q.getCodesOnDisk()));
+                            !q.getCodesOnDisk(), scheme == io.vectorflow.core.quant.QuantizationSpec.Scheme.PRODUCT
+                                    ? (q.getCompression() == 0 ? io.vectorflow.core.quant.QuantizationSpec.DEFAULT_COMPRESSION
+                                    : q.getCompression()) : 0));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("quantization: " + e.getMessage(), e);
                 }
@@ -203,9 +206,12 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
         if (spec == null) {
             return io.vectorflow.api.v1.Quantization.getDefaultInstance();
         }
-        return io.vectorflow.api.v1.Quantization.newBuilder().setScheme(spec.scheme() == io.vectorflow.core.quant.QuantizationSpec.Scheme.INT8
-                        ? io.vectorflow.api.v1.Quantization.Scheme.INT8 : io.vectorflow.api.v1.Quantization.Scheme.BINARY)
-                .setQuantile(spec.quantile()).setCodesOnDisk(!spec.alwaysRam()).build();
+        return io.vectorflow.api.v1.Quantization.newBuilder().setScheme(switch (spec.scheme()) {
+                    case INT8 -> io.vectorflow.api.v1.Quantization.Scheme.INT8;
+                    case BINARY -> io.vectorflow.api.v1.Quantization.Scheme.BINARY;
+                    case PRODUCT -> io.vectorflow.api.v1.Quantization.Scheme.PRODUCT;
+                })
+                .setQuantile(spec.quantile()).setCodesOnDisk(!spec.alwaysRam()).setCompression(spec.compression()).build();
     }
 
     @Override

@@ -129,7 +129,12 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
                     });
                 }
             }
-            case PRODUCT -> o.putObject("product").put("compression", q.getProduct().getCompression().name());
+            case PRODUCT -> {
+                ObjectNode p = o.putObject("product").put("compression", q.getProduct().getCompression().name());
+                if (q.getProduct().hasAlwaysRam()) {
+                    p.put("always_ram", q.getProduct().getAlwaysRam());
+                }
+            }
             case QUANTIZATION_NOT_SET -> { }
         }
         return o;
@@ -148,6 +153,11 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
 
     /** The quantization a collection reports, in Qdrant's message. */
     private static Collections.QuantizationConfig quantization(io.vectorflow.core.quant.QuantizationSpec spec) {
+        if (spec.scheme() == io.vectorflow.core.quant.QuantizationSpec.Scheme.PRODUCT) {
+            return Collections.QuantizationConfig.newBuilder().setProduct(Collections.ProductQuantization.newBuilder()
+                    .setCompression(Collections.CompressionRatio.valueOf("x" + spec.compression()))
+                    .setAlwaysRam(spec.alwaysRam())).build();
+        }
         return spec.scheme() == io.vectorflow.core.quant.QuantizationSpec.Scheme.INT8
                 ? Collections.QuantizationConfig.newBuilder().setScalar(Collections.ScalarQuantization.newBuilder()
                         .setType(Collections.QuantizationType.Int8).setQuantile(spec.quantile()).setAlwaysRam(spec.alwaysRam())).build()

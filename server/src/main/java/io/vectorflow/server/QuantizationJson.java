@@ -12,6 +12,7 @@ import java.util.Set;
  * Quantization in Qdrant's JSON shapes, read and written in one place for REST and for the gRPC
  * requests written as REST's JSON: a collection's {@code quantization_config}
  * ({@code {"scalar": {"type": "int8", "quantile", "always_ram"}}}, {@code {"binary": {"always_ram"}}},
+ * {@code {"product": {"compression": "x16", "always_ram"}}},
  * or {@code "Disabled"} in an update) and a search's {@code params.quantization}
  * ({@code ignore}, {@code rescore}, {@code oversampling}).
  */
@@ -38,10 +39,22 @@ final class QuantizationJson {
         if (b.node().size() != 1) {
             throw ApiException.badRequest(path + " must hold exactly one of scalar, binary or product, or be \"Disabled\"");
         }
-        if (b.has("product")) {
-            throw ApiException.badRequest(path + ".product: product quantization is not supported; use scalar (int8) or binary");
-        }
         try {
+            if (b.has("product")) {
+                Body p = b.object("product").check(Set.of("compression", "always_ram"), Set.of(), null);
+                String ratio = p.string("compression", "x" + QuantizationSpec.DEFAULT_COMPRESSION);
+                int compression = switch (ratio.toLowerCase(java.util.Locale.ROOT)) {
+                    case "x4" -> 4;
+                    case "x8" -> 8;
+                    case "x16" -> 16;
+                    case "x32" -> 32;
+                    case "x64" -> 64;
+                    default -> throw ApiException.badRequest(p.path("compression") + " must be x4, x8, x16, x32 or x64, got \""
+                            + ratio + "\"");
+                };
+                return new Setting(true, new QuantizationSpec(QuantizationSpec.Scheme.PRODUCT, QuantizationSpec.DEFAULT_QUANTILE,
+                        p.bool("always_ram", true), compression));
+            }
             if (b.has("scalar")) {
                 Body s = b.object("scalar").check(Set.of("type", "quantile", "always_ram"), Set.of(), null);
                 String type = s.string("type", "int8");
@@ -74,6 +87,8 @@ final class QuantizationJson {
         ObjectNode o = Json.MAPPER.createObjectNode();
         if (spec.scheme() == QuantizationSpec.Scheme.INT8) {
             o.putObject("scalar").put("type", "int8").put("quantile", spec.quantile()).put("always_ram", spec.alwaysRam());
+        } else if (spec.scheme() == QuantizationSpec.Scheme.PRODUCT) {
+            o.putObject("product").put("compression", "x" + spec.compression()).put("always_ram", spec.alwaysRam());
         } else {
             o.putObject("binary").put("always_ram", spec.alwaysRam()).put("encoding", "one_bit");
         }

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * {@code vectorflow_grpc_*}), JVM memory, GC, threads and CPU, the process's resident memory,
  * mappings and open files, and per collection:
  * points, segments, points waiting for the indexer, bytes on disk, write-ahead-log bytes and
- * fsyncs (count and seconds), compactions and their bytes, and the estimated recall per strategy
- * and ef range.
+ * fsyncs (count and seconds), compactions and their bytes, the estimated recall per strategy
+ * and ef range, and bytes per component in RAM and on disk.
  *
  * <p>Collection meters are (re)registered at each scrape, so collections created or dropped
  * since show up or go. Collection names are label values: when tenants arrive, this endpoint is
@@ -96,7 +96,37 @@ final class ServerMetrics {
         }
         // Meters without a description (Armeria's, the JVM's) get their name as help text: an
         // empty HELP line is valid but some parsers refuse it.
-        return EMPTY_HELP.matcher(registry.scrape()).replaceAll("# HELP $1 $1");
+        return EMPTY_HELP.matcher(registry.scrape()).replaceAll("# HELP $1 $1") + memory(now);
+    }
+
+    /**
+     * {@code vectorflow_collection_memory_bytes}: each collection's bytes per component and tier,
+     * counted once per scrape and written as text rather than registered as meters, so an idle
+     * collection costs no meter objects; components holding nothing are left out.
+     */
+    private String memory(Set<String> names) {
+        StringBuilder out = new StringBuilder(256);
+        out.append("# HELP vectorflow_collection_memory_bytes bytes a collection holds per component and tier ")
+                .append("(ram: held by the process; disk: its files)\n# TYPE vectorflow_collection_memory_bytes gauge\n");
+        for (String name : new java.util.TreeSet<>(names)) {
+            Collection c = collection(name);
+            if (c == null) {
+                continue;
+            }
+            io.vectorflow.storage.MemoryUsage u = c.memoryUsage();
+            for (String component : io.vectorflow.storage.MemoryUsage.COMPONENTS) {
+                line(out, name, component, "ram", u.ram(component));
+                line(out, name, component, "disk", u.disk(component));
+            }
+        }
+        return out.toString();
+    }
+
+    private static void line(StringBuilder out, String collection, String component, String tier, long bytes) {
+        if (bytes > 0) { // collection names are letters, digits, '_', '-' and '.': no label escaping needed
+            out.append("vectorflow_collection_memory_bytes{collection=\"").append(collection).append("\",component=\"")
+                    .append(component).append("\",tier=\"").append(tier).append("\"} ").append(bytes).append('\n');
+        }
     }
 
     private static final java.util.regex.Pattern EMPTY_HELP = java.util.regex.Pattern.compile("(?m)^# HELP (\\S+)[ \\t]*$");
@@ -114,26 +144,6 @@ final class ServerMetrics {
         return c == null ? Double.NaN : f.applyAsDouble(c);
     }
 
-    /** One collection's usage, counted once per scrape (its gauges read it many times). */
-    private record CountedUsage(long atNanos, io.vectorflow.storage.MemoryUsage usage) {}
-
-    private final java.util.Map<String, CountedUsage> usages = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private double usage(String name, java.util.function.ToLongFunction<io.vectorflow.storage.MemoryUsage> f) {
-        long now = System.nanoTime();
-        CountedUsage u = usages.get(name);
-        if (u == null || now - u.atNanos() > 1_000_000_000L) {
-            Collection c = collection(name);
-            if (c == null) {
-                usages.remove(name);
-                return Double.NaN;
-            }
-            u = new CountedUsage(now, c.memoryUsage());
-            usages.put(name, u);
-        }
-        return f.applyAsLong(u.usage());
-    }
-
     private CollectionStore.Stats stats(String name) {
         Collection c = collection(name);
         return c == null ? new CollectionStore.Stats(0, 0, 0, 0, 0) : c.store().stats();
@@ -149,16 +159,6 @@ final class ServerMetrics {
                 .register(registry);
         Gauge.builder("vectorflow.collection.disk", () -> value(name, Collection::bytesOnDisk)).tag("collection", name)
                 .baseUnit("bytes").description("bytes of the collection's files").register(registry);
-        for (String component : io.vectorflow.storage.MemoryUsage.COMPONENTS) {
-            Gauge.builder("vectorflow.collection.memory", () -> usage(name, u -> u.ram(component))).tag("collection", name)
-                    .tag("component", component).tag("tier", "ram").baseUnit("bytes")
-                    .description("bytes the collection holds, per component and tier (ram: held by the process; disk: its files)")
-                    .register(registry);
-            Gauge.builder("vectorflow.collection.memory", () -> usage(name, u -> u.disk(component))).tag("collection", name)
-                    .tag("component", component).tag("tier", "disk").baseUnit("bytes")
-                    .description("bytes the collection holds, per component and tier (ram: held by the process; disk: its files)")
-                    .register(registry);
-        }
         FunctionCounter.builder("vectorflow.wal.written", name, n -> stats(n).walBytes()).tag("collection", name)
                 .baseUnit("bytes").description("bytes appended to the write-ahead log since start").register(registry);
         FunctionTimer.builder("vectorflow.wal.fsync", name, n -> stats(n).walForces(), n -> stats(n).walForceNanos(),

@@ -105,9 +105,9 @@ class QuantizationApiTest {
                     + "\"quantization_config\":{\"scalar\":{\"type\":\"int8\",\"quantile\":0.2}}}").error())
                     .contains("quantization_config.scalar.quantile");
             TestServer.Answer product = s.put("/collections/bad", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},"
-                    + "\"quantization_config\":{\"product\":{\"compression\":\"x16\"}}}");
+                    + "\"quantization_config\":{\"product\":{\"compression\":\"x3\"}}}");
             assertThat(product.status()).isEqualTo(400);
-            assertThat(product.error()).contains("quantization_config.product");
+            assertThat(product.error()).contains("quantization_config.product.compression");
             assertThat(s.put("/collections/bad", "{\"vectors\":{\"size\":4,\"distance\":\"Manhattan\"},"
                     + "\"quantization_config\":{\"binary\":{}}}").error()).contains("manhattan");
             assertThat(s.get("/collections/bad").status()).isEqualTo(404);
@@ -121,6 +121,16 @@ class QuantizationApiTest {
                     + "\"params\":{\"quantization\":{\"oversampling\":4}}}");
             assertThat(r.result().get(0).path("id").asInt()).isEqualTo(17);
             assertThat(r.json().path("performance").path("explain").toString()).contains("\"quantization\":\"binary\"");
+            // Product codes: x16, echoed, searched
+            assertThat(s.call("PATCH", "/collections/q", "{\"quantization_config\":{\"product\":{\"compression\":\"x16\"}}}")
+                    .status()).isEqualTo(200);
+            assertThat(s.get("/collections/q").result().path("config").path("quantization_config").path("product")
+                    .path("compression").asText()).isEqualTo("x16");
+            awaitCodes(s, "q");
+            r = s.post("/collections/q/points/search", "{\"vector\":" + query + ",\"limit\":5,\"explain\":true,"
+                    + "\"params\":{\"quantization\":{\"oversampling\":4}}}");
+            assertThat(r.result().get(0).path("id").asInt()).isEqualTo(17);
+            assertThat(r.json().path("performance").path("explain").toString()).contains("\"quantization\":\"product\"");
             assertThat(s.call("PATCH", "/collections/q", "{\"quantization_config\":\"Disabled\"}").status()).isEqualTo(200);
             assertThat(s.get("/collections/q").result().path("config").path("quantization_config").isNull()).isTrue();
         }

@@ -27,7 +27,7 @@ import java.nio.charset.StandardCharsets;
  *      0     4  magic 0x5A514656 ("VFQZ" read as bytes)
  *      4     4  format version (1)
  *      8     4  flags (0; bits reserved for compression and encryption)
- *     12     4  scheme (1 int8, 2 binary)
+ *     12     4  scheme (1 int8, 2 binary, 3 product)
  *     16     4  dimension
  *     20     4  vector count n
  *     24     4  bytes per vector's codes (the row stride)
@@ -41,7 +41,7 @@ import java.nio.charset.StandardCharsets;
  * Memory: the codes and their per-vector corrections live off-heap, copied from the file at
  * open ({@code alwaysRam}) or read in place from its mapping.
  */
-public abstract sealed class QuantizedVectors permits ScalarCodes, BinaryCodes {
+public abstract sealed class QuantizedVectors permits ScalarCodes, BinaryCodes, ProductCodes {
 
     public static final int MAGIC = 0x5A514656;
     public static final int VERSION = 1;
@@ -73,6 +73,7 @@ public abstract sealed class QuantizedVectors permits ScalarCodes, BinaryCodes {
         return switch (spec.scheme()) {
             case INT8 -> ScalarCodes.create(spec, metric, vectors, n);
             case BINARY -> BinaryCodes.create(spec, metric, vectors, n);
+            case PRODUCT -> ProductCodes.create(spec, metric, vectors, n);
         };
     }
 
@@ -113,11 +114,18 @@ public abstract sealed class QuantizedVectors permits ScalarCodes, BinaryCodes {
         if (dim <= 0 || n < 0 || stride <= 0 || !(quantile > 0.5f && quantile <= 1f)) {
             throw new CorruptFileException("code file header inconsistent");
         }
-        QuantizationSpec spec = new QuantizationSpec(scheme, quantile, alwaysRam);
+        QuantizationSpec spec;
+        try {
+            spec = new QuantizationSpec(scheme, quantile, alwaysRam,
+                    scheme == QuantizationSpec.Scheme.PRODUCT ? (int) file.get(F32, 32) : 0);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptFileException("code file header: " + e.getMessage());
+        }
         MemorySegment body = file.asSlice(HEADER_BYTES, bodyEnd - HEADER_BYTES).asReadOnly();
         return switch (scheme) {
             case INT8 -> ScalarCodes.read(spec, metric, dim, n, stride, file, body);
             case BINARY -> BinaryCodes.read(spec, metric, dim, n, stride, file, body);
+            case PRODUCT -> ProductCodes.read(spec, metric, dim, n, stride, file, body);
         };
     }
 

@@ -94,7 +94,7 @@ class QuantizedVectorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"INT8", "BINARY"})
+    @ValueSource(strings = {"INT8", "BINARY", "PRODUCT"})
     void codesSurviveAWriteAndOpen(String scheme, @TempDir Path dir) throws IOException {
         float[][] base = io.vectorflow.core.TestData.gaussian(11, 300, 70);
         VectorStore vectors = store(base, Metrics.COSINE);
@@ -168,6 +168,41 @@ class QuantizedVectorsTest {
         Dataset data = Dataset.load(dir, 10_000);
         double recall = recall(data, Metrics.EUCLIDEAN, new QuantizationSpec(QuantizationSpec.Scheme.INT8, 0.99f, true), 2, 64);
         assertThat(recall).isGreaterThanOrEqualTo(0.95);
+    }
+
+    @Test
+    void productCodesWithRescoringKeepSiftsmallRecall() throws IOException {
+        Path dir = TestData.shared("siftsmall").orElse(null);
+        assumeTrue(dir != null, "shared/datasets/siftsmall not found");
+        Dataset data = Dataset.load(dir, 10_000);
+        // x16: 32 subspaces of 4 dimensions, one byte each (32 bytes for 512 of floats)
+        double recall = recall(data, Metrics.EUCLIDEAN, new QuantizationSpec(QuantizationSpec.Scheme.PRODUCT, 0.99f, true, 16), 4, 64);
+        assertThat(recall).isGreaterThanOrEqualTo(0.90);
+    }
+
+    @Test
+    void productCodesApproximateEveryMetric() {
+        float[][] base = io.vectorflow.core.TestData.gaussian(13, 3_000, 24);
+        for (Metric metric : new Metric[] {Metrics.EUCLIDEAN, Metrics.COSINE, Metrics.DOT, Metrics.MANHATTAN}) {
+            VectorStore vectors = store(base, metric);
+            QuantizedVectors codes = QuantizedVectors.build(new QuantizationSpec(QuantizationSpec.Scheme.PRODUCT, 0.99f, true, 8),
+                    metric, vectors, vectors.size());
+            assertThat(codes.bytes()).isLessThan(4L * 24 * 3_000); // 12 bytes per vector plus the centroids
+            float[] q = metric.prepare(base[42]);
+            NodeScorer scorer = codes.scorer(q);
+            // the estimates rank the stored vectors as the exact distances do, mostly: Spearman-like check on 200
+            double agree = 0;
+            int pairs = 0;
+            for (int a = 0; a < 200; a += 2) {
+                float ea = metric.distance(q, vectors.get(a)), eb = metric.distance(q, vectors.get(a + 1));
+                float pa = scorer.distance(a), pb = scorer.distance(a + 1);
+                agree += Math.signum(ea - eb) == Math.signum(pa - pb) ? 1 : 0;
+                pairs++;
+            }
+            assertThat(agree / pairs).as(metric.name()).isGreaterThan(0.8);
+        }
+        assertThatThrownBy(() -> new QuantizationSpec(QuantizationSpec.Scheme.PRODUCT, 0.99f, true, 3))
+                .hasMessageContaining("x4, x8, x16, x32 or x64");
     }
 
     @Test
