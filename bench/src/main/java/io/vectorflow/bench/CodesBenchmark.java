@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * kernels in the same run: the raw int8 kernels over off-heap codes (VectorFlow) and over
  * {@code byte[]} (Lucene's {@code VectorUtil.dotProduct} on 7-bit codes, what its int7 scorer
  * calls, and {@code squareDistance} on bytes), then a whole scorer call as a graph walk makes it
- * (codes plus per-vector correction) for float, int8 and binary codes, cycling through 4,096
+ * (codes plus per-vector correction) for float, int8, binary and product (x16) codes, and the
+ * per-query table of product codes, cycling through 4,096
  * stored vectors so that loads come from the cache hierarchy as in a search.
  *
  * <pre>./vectorflow jmh CodesBenchmark</pre>
@@ -57,6 +58,8 @@ public class CodesBenchmark {
     VectorStore store;
     NodeScorer int8;
     NodeScorer binary;
+    NodeScorer product;
+    QuantizedVectors productCodes;
     Metric metric = Metrics.EUCLIDEAN;
     int next;
 
@@ -94,6 +97,9 @@ public class CodesBenchmark {
                 .scorer(query);
         binary = QuantizedVectors.build(new QuantizationSpec(QuantizationSpec.Scheme.BINARY, 0.99f, true), metric, store, VECTORS)
                 .scorer(query);
+        productCodes = QuantizedVectors.build(new QuantizationSpec(QuantizationSpec.Scheme.PRODUCT, 0.99f, true, 16), metric, store,
+                VECTORS);
+        product = productCodes.scorer(query);
     }
 
     private int nextNode() {
@@ -140,5 +146,16 @@ public class CodesBenchmark {
     @Benchmark
     public float walkBinary() {
         return binary.distance(nextNode());
+    }
+
+    @Benchmark
+    public float walkProduct() {
+        return product.distance(nextNode());
+    }
+
+    /** A query's distance table for product codes (x16): what each search pays per segment first. */
+    @Benchmark
+    public NodeScorer productScorer() {
+        return productCodes.scorer(query);
     }
 }

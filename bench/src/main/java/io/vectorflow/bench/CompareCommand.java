@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
                         + " (SIFT1M, GIST1M) or an ann-benchmarks .hdf5 file."})
 final class CompareCommand implements Callable<Integer> {
 
-    static final List<String> ALL_ENGINES = List.of("vectorflow", "vectorflow-int8", "vectorflow-binary", "vectorflow-pq", "lucene-hnsw",
+    static final List<String> ALL_ENGINES = List.of("vectorflow", "vectorflow-int8", "vectorflow-binary", "vectorflow-product", "lucene-hnsw",
             "lucene-int7", "lucene-bbq", "jvector", "hnswlib", "faiss", "faiss-sq8");
 
     @Option(names = "--dataset", split = ",", paramLabel = "SET",
@@ -103,11 +103,11 @@ final class CompareCommand implements Callable<Integer> {
     double binaryOversampling;
 
     @Option(names = "--pq-compression", defaultValue = "16",
-            description = "vectorflow-pq: 4, 8, 16, 32 or 64 times smaller than the floats (default ${DEFAULT-VALUE})")
+            description = "vectorflow-product: 4, 8, 16, 32 or 64 times smaller than the floats (default ${DEFAULT-VALUE})")
     int pqCompression;
 
     @Option(names = "--pq-oversampling", defaultValue = "4",
-            description = "vectorflow-pq: candidates rescored per hit (default ${DEFAULT-VALUE})")
+            description = "vectorflow-product: candidates rescored per hit (default ${DEFAULT-VALUE})")
     double pqOversampling;
 
     @Option(names = "--allow-scalar", description = "report a JVM engine that runs without the Vector API instead of failing")
@@ -153,7 +153,7 @@ final class CompareCommand implements Callable<Integer> {
                                 io.vectorflow.core.quant.QuantizationSpec.Scheme.INT8, 0.99f, true), int8Oversampling));
                         case "vectorflow-binary" -> bench.run(() -> new VectorFlowEngine(new io.vectorflow.core.quant.QuantizationSpec(
                                 io.vectorflow.core.quant.QuantizationSpec.Scheme.BINARY, 0.99f, true), binaryOversampling));
-                        case "vectorflow-pq" -> bench.run(() -> new VectorFlowEngine(new io.vectorflow.core.quant.QuantizationSpec(
+                        case "vectorflow-product" -> bench.run(() -> new VectorFlowEngine(new io.vectorflow.core.quant.QuantizationSpec(
                                 io.vectorflow.core.quant.QuantizationSpec.Scheme.PRODUCT, 0.99f, true, pqCompression), pqOversampling));
                         case "lucene-hnsw" -> bench.run(LuceneHnswEngine::new);
                         case "lucene-int7" -> bench.run(() -> new io.vectorflow.bench.engines.LuceneQuantizedEngine(
