@@ -136,7 +136,7 @@ final class CollectionSearch {
                     if (prepared == null) {
                         prepared = metric.prepare(request.vector());
                     }
-                    int candidates = Math.max(k, request.quantization().candidates(k));
+                    int candidates = request.quantization().candidates(k);
                     s.graph(space.slot()).search(codes.scorer(prepared), candidates, Math.max(ef, candidates), accept, out);
                     if (request.quantization().rescore()) {
                         QuantizedVectors.rescore(out, prepared, s.vectors(space.slot()), metric, k);

@@ -69,7 +69,7 @@ final class Quantizer implements AutoCloseable {
             return null;
         }
         QuantizedVectors q = sealed.codes().get(slot);
-        if (q != null && spec.sameCodes(q.spec()) && q.size() == sealed.size()) {
+        if (matches(q, sealed)) {
             return q;
         }
         if (!failed.contains(sealed.number())) {
@@ -90,14 +90,18 @@ final class Quantizer implements AutoCloseable {
         for (Segment s : store.view().all()) {
             if (spec != null && s instanceof SealedSegment sealed) {
                 for (int slot = 0; slot < sealed.vectorSlots(); slot++) {
-                    QuantizedVectors q = sealed.codes().get(slot);
-                    if (q == null || !spec.sameCodes(q.spec())) {
+                    if (!matches(sealed.codes().get(slot), sealed)) {
                         return false;
                     }
                 }
             }
         }
         return true;
+    }
+
+    /** Whether {@code q} are codes of the setting's kind for every point of {@code s}. */
+    private boolean matches(QuantizedVectors q, SealedSegment s) {
+        return q != null && spec.sameCodes(q.spec()) && q.size() == s.size();
     }
 
     private void kick() {
@@ -142,7 +146,7 @@ final class Quantizer implements AutoCloseable {
         if (q == null) {
             q = codes.load(disk, slot, spec.alwaysRam());
         }
-        if (q != null && spec.sameCodes(q.spec()) && q.size() == s.size()) {
+        if (matches(q, s)) {
             return;
         }
         QuantizedVectors built = QuantizedVectors.build(spec, s.graph(slot).metric(), s.vectors(slot), s.size());

@@ -175,11 +175,10 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
                     default -> throw new IllegalArgumentException("quantization.scheme must be NONE, INT8, BINARY or PRODUCT");
                 };
                 try {
-                    c = c.withQuantization(new io.vectorflow.core.quant.QuantizationSpec(scheme,
-                            q.getQuantile() == 0 ? io.vectorflow.core.quant.QuantizationSpec.DEFAULT_QUANTILE : q.getQuantile(),
-                            !q.getCodesOnDisk(), scheme == io.vectorflow.core.quant.QuantizationSpec.Scheme.PRODUCT
-                                    ? (q.getCompression() == 0 ? io.vectorflow.core.quant.QuantizationSpec.DEFAULT_COMPRESSION
-                                    : q.getCompression()) : 0));
+                    float quantile = q.getQuantile() == 0 ? io.vectorflow.core.quant.QuantizationSpec.DEFAULT_QUANTILE : q.getQuantile();
+                    c = c.withQuantization(q.getCompression() == 0
+                            ? new io.vectorflow.core.quant.QuantizationSpec(scheme, quantile, !q.getCodesOnDisk())
+                            : new io.vectorflow.core.quant.QuantizationSpec(scheme, quantile, !q.getCodesOnDisk(), q.getCompression()));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("quantization: " + e.getMessage(), e);
                 }

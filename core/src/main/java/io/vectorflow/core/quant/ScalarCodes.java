@@ -133,11 +133,6 @@ public final class ScalarCodes extends QuantizedVectors {
         return metric == Metrics.DOT || metric == Metrics.COSINE;
     }
 
-    /** The value code {@code c} of dimension {@code i} stands for. */
-    public float decode(byte c) {
-        return mid + step * c;
-    }
-
     /** Lower end of the grid. */
     public float lo() {
         return lo;

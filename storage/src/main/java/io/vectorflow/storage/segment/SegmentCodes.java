@@ -102,16 +102,6 @@ public final class SegmentCodes {
         return Files.exists(dir.resolve(file(slot)));
     }
 
-    /** Bytes of the codes in use, over every slot. */
-    public long bytes() {
-        long sum = 0;
-        for (int i = 0; i < inUse.length(); i++) {
-            QuantizedVectors q = inUse.get(i);
-            sum += q == null ? 0 : q.bytes();
-        }
-        return sum;
-    }
-
     /** Bytes of the codes in use that were copied into memory (the rest are mapped). */
     public long bytesInMemory() {
         long sum = 0;
