@@ -8,7 +8,6 @@ import io.vectorflow.engine.perf.CostModel;
 import io.vectorflow.server.VectorFlowServer;
 import io.vectorflow.storage.Durability;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -81,8 +80,26 @@ public final class ServeCommand implements Callable<Integer> {
             + "default 0.08)")
     String priceMonthDisk;
 
+    @Option(names = "--api-key", description = "admin API key, full access; clients send it as header 'api-key' or 'Authorization:"
+            + " Bearer' (VECTORFLOW_API_KEY; default none: the server then only listens on loopback)")
+    String apiKey;
+
+    @Option(names = "--read-only-api-key", description = "API key that can only read (VECTORFLOW_READ_ONLY_API_KEY)")
+    String readOnlyApiKey;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "serve REST and gRPC over TLS with this certificate chain "
+            + "(VECTORFLOW_TLS_CERT; needs --tls-key)")
+    String tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "the certificate's private key, PKCS#8 (VECTORFLOW_TLS_KEY)")
+    String tlsKey;
+
+    @Option(names = "--tls-client-ca", paramLabel = "PEM", description = "require client certificates signed by these CAs "
+            + "(VECTORFLOW_TLS_CLIENT_CA)")
+    String tlsClientCa;
+
     private static final Set<String> FILE_KEYS = Set.of("data_dir", "host", "port", "grpc_port", "otlp_endpoint", "log_format",
-            "durability", "max_request_mb",
+            "durability", "max_request_mb", "api_key", "read_only_api_key", "tls_cert", "tls_key", "tls_client_ca",
             "recall_sample_share", "warmup", "price_core_second", "price_gb_memory", "price_gb_disk", "price_gb_month_memory",
             "price_gb_month_disk");
 
@@ -90,7 +107,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** The settings this command runs with, each from its flag, variable, file or default. */
     record Settings(Path data, String host, int port, int grpcPort, String logFormat, String otlp, Durability durability,
-                    long maxBody, double recallShare, CostModel prices, boolean warmup) {}
+                    long maxBody, double recallShare, CostModel prices, boolean warmup, VectorFlowServer.Keys keys,
+                    VectorFlowServer.Tls tls) {}
 
     Settings resolve() throws IOException {
         file = readConfig();
@@ -120,7 +138,29 @@ public final class ServeCommand implements Callable<Integer> {
         if (!warm.equals("true") && !warm.equals("false")) {
             throw new IllegalArgumentException("warmup must be true or false, got '" + warm + "'");
         }
-        return new Settings(data, listen, restPort, rpcPort, format, otlp, d, maxBody, share, prices, warm.equals("true"));
+        VectorFlowServer.Keys keys = new VectorFlowServer.Keys(blankToNull(setting(apiKey, "api_key", null)),
+                blankToNull(setting(readOnlyApiKey, "read_only_api_key", null)));
+        String cert = blankToNull(setting(tlsCert, "tls_cert", null));
+        String key = blankToNull(setting(tlsKey, "tls_key", null));
+        String ca = blankToNull(setting(tlsClientCa, "tls_client_ca", null));
+        if ((cert == null) != (key == null) || ca != null && cert == null) {
+            throw new IllegalArgumentException("TLS needs both --tls-cert and --tls-key (and --tls-client-ca only with them)");
+        }
+        VectorFlowServer.Tls tls = cert == null ? null : new VectorFlowServer.Tls(existing(cert, "tls-cert"), existing(key, "tls-key"),
+                ca == null ? null : existing(ca, "tls-client-ca"));
+        return new Settings(data, listen, restPort, rpcPort, format, otlp, d, maxBody, share, prices, warm.equals("true"), keys, tls);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static Path existing(String file, String option) {
+        Path p = Path.of(file);
+        if (!Files.isReadable(p)) {
+            throw new IllegalArgumentException(option + ": cannot read '" + file + "'");
+        }
+        return p;
     }
 
     @Override
@@ -145,7 +185,7 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             server = VectorFlowServer.start(db, VectorFlowServer.Settings.of(listen, restPort).withGrpcPort(rpcPort)
                     .withMaxRequestBytes(maxBody).withOpenTelemetry(otlp.isBlank() ? null : VectorFlowServer.otlpTracing(otlp))
-                    .withWarmup(settings.warmup()));
+                    .withWarmup(settings.warmup()).withKeys(settings.keys()).withTls(settings.tls()));
         } catch (RuntimeException e) {
             db.close();
             throw new IllegalStateException("cannot listen on " + listen + " ports " + restPort + "/" + rpcPort + ": "
@@ -158,18 +198,16 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("vectorflow: stopped; every acknowledged write is on disk");
         }, "vectorflow-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
-        if (!InetAddress.getByName(listen).isLoopbackAddress()) {
-            System.err.println("vectorflow: WARNING: listening on " + listen + " without authentication: anyone who can "
-                    + "reach it can read and change the data");
-        }
         db.failedCollections().forEach((name, why) -> System.err.println("vectorflow: collection '" + name
                 + "' could not be opened: " + why));
         String shown = listen.contains(":") ? "[" + listen + "]" : listen;
-        System.err.printf("vectorflow %s: REST API on http://%s:%d, gRPC %s, metrics at /metrics%s (data in %s, %d collections,"
-                        + " durability %s)%n", VectorFlowServer.VERSION, shown, server.port(),
+        System.err.printf("vectorflow %s: REST API on %s://%s:%d, gRPC %s, metrics at /metrics%s (data in %s, %d collections,"
+                        + " durability %s, %s)%n", VectorFlowServer.VERSION, settings.tls() == null ? "http" : "https", shown, server.port(),
                 server.grpcPort() < 0 ? "off" : "on " + shown + ":" + server.grpcPort(),
                 otlp.isBlank() ? "" : ", traces to " + otlp, data.toAbsolutePath().normalize(), db.listCollections().size(),
-                d.name().toLowerCase());
+                d.name().toLowerCase(), settings.keys().apiKey() != null || settings.keys().readOnlyApiKey() != null
+                        || !io.vectorflow.server.auth.ApiKeys.in(data).isEmpty() ? "API keys required"
+                        : "no API keys: loopback only, every local client has full access");
         server.awaitStop();
         return 0;
     }

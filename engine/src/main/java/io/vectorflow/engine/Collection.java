@@ -47,6 +47,9 @@ public final class Collection {
     private final CollectionStore store;
     private final PayloadIndexes payloadIndexes;
     private final RecallSampler sampler;
+    /** The name this collection's recall estimates go under: its own, or {@code tenant/name} outside the default tenant. */
+    private final String statsKey;
+    private final WriteQuota quota;
     private final VectorSlots slots;
     private final CollectionSearch searcher;
     private final Quantizer quantizer;
@@ -60,17 +63,26 @@ public final class Collection {
      */
     private final ReadWriteLock updates = new ReentrantReadWriteLock();
 
+    /** Called before each write that may add points, with their number; throws {@link QuotaExceededException} to refuse it. */
+    interface WriteQuota {
+        WriteQuota NONE = added -> { };
+
+        void admit(int added);
+    }
+
     Collection(CollectionConfig config, CollectionStore store, PayloadIndexes payloadIndexes, RecallSampler sampler,
-               CostModel prices, long maxResultBytes, io.vectorflow.storage.io.Disk disk) {
+               String statsKey, CostModel prices, long maxResultBytes, io.vectorflow.storage.io.Disk disk, WriteQuota quota) {
+        this.quota = quota;
         this.config = config;
         this.store = store;
         this.payloadIndexes = payloadIndexes;
         this.sampler = sampler;
+        this.statsKey = statsKey;
         this.maxResultBytes = maxResultBytes;
         this.slots = new VectorSlots(config);
         this.quantizer = new Quantizer(config, store, disk);
         this.prices = prices;
-        this.searcher = new CollectionSearch(config, store, payloadIndexes, sampler, prices, slots, maxResultBytes, quantizer);
+        this.searcher = new CollectionSearch(config, store, payloadIndexes, sampler, statsKey, prices, slots, maxResultBytes, quantizer);
         quantizer.start();
     }
 
@@ -118,6 +130,7 @@ public final class Collection {
             }
             records.add(slots.record(p, i, Json.encode(p.payload(), "points[" + i + "].payload")));
         }
+        quota.admit(records.size());
         io.opentelemetry.api.trace.Span span = Tracing.start("upsert");
         try (var scope = Tracing.enter(span)) {
             if (span != null) {
@@ -399,7 +412,7 @@ public final class Collection {
 
     /** Recall estimates of this collection's searches, keyed "strategy ef range". */
     public Map<String, RecallSampler.Estimate> recallEstimates() {
-        return sampler.estimates(name());
+        return sampler.estimates(statsKey);
     }
 
     /**
@@ -597,7 +610,6 @@ public final class Collection {
         return store.bytesOnDisk();
     }
 
-    /** Bytes the collection holds in memory for its segments not yet sealed (vectors, graphs, ids, payloads). */
     /**
      * What the collection holds per component, in RAM and on disk: its segments, log, codes and
      * payload indexes ({@link io.vectorflow.storage.MemoryUsage} says what counts as RAM).

@@ -40,6 +40,7 @@ final class CollectionSearch {
     private final PayloadIndexes payloadIndexes;
     private final QueryPlanner planner;
     private final RecallSampler sampler;
+    private final String statsKey;
     private final CostModel prices;
     private final VectorSlots slots;
     private final long maxResultBytes;
@@ -48,13 +49,14 @@ final class CollectionSearch {
     private final Quantizer quantizer;
 
     CollectionSearch(CollectionConfig config, CollectionStore store, PayloadIndexes payloadIndexes, RecallSampler sampler,
-                     CostModel prices, VectorSlots slots, long maxResultBytes, Quantizer quantizer) {
+                     String statsKey, CostModel prices, VectorSlots slots, long maxResultBytes, Quantizer quantizer) {
         this.config = config;
         this.quantizer = quantizer;
         this.store = store;
         this.payloadIndexes = payloadIndexes;
         this.planner = new QueryPlanner(payloadIndexes);
         this.sampler = sampler;
+        this.statsKey = statsKey;
         this.prices = prices;
         this.slots = slots;
         this.maxResultBytes = maxResultBytes;
@@ -217,9 +219,9 @@ final class CollectionSearch {
         // Walks on codes are sampled apart: their recall is not the float walk's.
         String sampled = quantized == null ? strategy : strategy + "+" + quantized;
         RecallSampler.Estimate recall = dominant == QueryPlanner.Strategy.EXACT ? new RecallSampler.Estimate(1, 0)
-                : sampler.estimate(config.name(), sampled, ef);
+                : sampler.estimate(statsKey, sampled, ef);
         if (sample && dominant != QueryPlanner.Strategy.EXACT && !approximate.isEmpty()) {
-            sampler.maybeSample(config.name(), sampled, ef, () -> recallPermille(approximate,
+            sampler.maybeSample(statsKey, sampled, ef, () -> recallPermille(approximate,
                     request.withExact(true).withPayload(false).withVectors(false).withExplain(false)
                             .withLimit(k).withPaging(0, null)));
         }

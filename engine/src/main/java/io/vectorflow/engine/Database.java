@@ -48,14 +48,17 @@ import java.util.stream.Stream;
  * }</pre>
  *
  * <h2>Layout</h2>
- * {@code <dir>/tenants/default/collections/<name>/} holds {@code collection.json} (the
+ * {@code <dir>/tenants/<tenant>/collections/<name>/} holds {@code collection.json} (the
  * {@link CollectionConfig}), {@code MANIFEST}, {@code wal/} and {@code segments/}; see
  * {@link CollectionStore} for what each holds. A collection that cannot be opened (a damaged
- * segment) does not stop the others: it is listed, and using it reports why.
+ * segment) does not stop the others: it is listed, and using it reports why. {@link #open} answers
+ * the tenant {@value #DEFAULT_TENANT}; {@link #tenant} the others, each with its own names,
+ * aliases ({@code tenants/<tenant>/aliases.json}) and snapshots ({@code tenants/<tenant>/snapshots/},
+ * {@code <dir>/snapshots/} for the default tenant).
  */
 public final class Database implements Closeable {
 
-    /** The tenant every collection belongs to until tenants exist. */
+    /** The tenant of {@link #open}'s view, and of every collection made without naming one. */
     public static final String DEFAULT_TENANT = "default";
     private static final System.Logger LOG = System.getLogger(Database.class.getName());
 
@@ -148,11 +151,30 @@ public final class Database implements Closeable {
     /** How long {@link #close()} lets collections seal what they hold in memory, in all. */
     public static final Duration CLOSE_BUDGET = Duration.ofSeconds(5);
 
+    /** What every tenant of one data directory shares: the directory and its lock, the settings, the recall sampler. */
+    private static final class Shared {
+        final Path root;
+        final Options options;
+        final FileChannel lockChannel;
+        final FileLock lock;
+        final RecallSampler sampler;
+        final Map<String, Database> tenants = new ConcurrentHashMap<>();
+        volatile boolean closed;
+
+        Shared(Path root, Options options, FileChannel lockChannel, FileLock lock) {
+            this.root = root;
+            this.options = options;
+            this.lockChannel = lockChannel;
+            this.lock = lock;
+            this.sampler = new RecallSampler(options.recallSampleShare(), 0.25);
+        }
+    }
+
+    private final Shared shared;
+    private final String tenant;
     private final Path root;
     private final Path collectionsDir;
     private final Options options;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
     private final Map<String, Collection> collections = new ConcurrentHashMap<>();
     private final Map<String, String> failed = new ConcurrentHashMap<>();
     /** Held while collections are created, dropped, changed or restored (never while one is read). */
@@ -160,17 +182,43 @@ public final class Database implements Closeable {
     private final RecallSampler sampler;
     private final CollectionSnapshots snapshots;
     private final Aliases aliases;
-    private volatile boolean closed;
+    private final TenantLimits limits;
 
-    private Database(Path root, Options options, FileChannel lockChannel, FileLock lock) {
-        this.root = root;
-        this.sampler = new RecallSampler(options.recallSampleShare(), 0.25);
-        this.collectionsDir = root.resolve("tenants").resolve(DEFAULT_TENANT).resolve("collections");
-        this.options = options;
-        this.lockChannel = lockChannel;
-        this.lock = lock;
-        this.snapshots = new CollectionSnapshots(root.resolve("snapshots"), options.disk());
+    private Database(Shared shared, String tenant) {
+        this.shared = shared;
+        this.tenant = tenant;
+        this.root = shared.root;
+        this.sampler = shared.sampler;
+        Path tenantDir = root.resolve("tenants").resolve(tenant);
+        this.collectionsDir = tenantDir.resolve("collections");
+        this.options = shared.options;
+        // The default tenant's snapshots stay where they were before tenants existed.
+        this.snapshots = new CollectionSnapshots(tenant.equals(DEFAULT_TENANT) ? root.resolve("snapshots")
+                : tenantDir.resolve("snapshots"), options.disk());
         this.aliases = Aliases.open(options.disk(), collectionsDir.resolveSibling("aliases.json"));
+        this.limits = TenantLimits.open(tenant, tenantDir, options.disk());
+    }
+
+    /** This tenant's quotas ({@link TenantQuotas#NONE} unless set). */
+    public TenantQuotas quotas() {
+        return limits.quotas();
+    }
+
+    /** Sets this tenant's quotas, durably; they apply to the next write and collection. */
+    public void setQuotas(TenantQuotas q) {
+        checkOpen();
+        synchronized (lifecycle) {
+            try {
+                limits.set(q);
+            } catch (IOException e) {
+                throw failure("cannot write the quotas of tenant '" + tenant + "'", e);
+            }
+        }
+    }
+
+    /** This tenant's collections, points and bytes on disk now. */
+    public TenantQuotas.Usage usage() {
+        return limits.usage(collections.values(), failed.size());
     }
 
     /** Opens (creating if needed) the database in {@code dir} with default options. */
@@ -198,13 +246,68 @@ public final class Database implements Closeable {
                 ch.close();
                 throw new StorageException("data directory " + dir.toAbsolutePath() + " is in use by another process");
             }
-            Database db = new Database(dir, options, ch, lock);
+            Shared shared = new Shared(dir, options, ch, lock);
+            Database db = new Database(shared, DEFAULT_TENANT);
+            shared.tenants.put(DEFAULT_TENANT, db);
             db.snapshots.removeLeftovers();
             db.openCollections();
+            try (Stream<Path> s = Files.list(dir.resolve("tenants"))) {
+                for (Path t : s.sorted().toList()) {
+                    String name = t.getFileName().toString();
+                    if (!name.equals(DEFAULT_TENANT) && Files.isDirectory(t) && validTenant(name)) {
+                        Database view = new Database(shared, name);
+                        view.snapshots.removeLeftovers();
+                        view.openCollections();
+                        shared.tenants.put(name, view);
+                    }
+                }
+            }
             return db;
         } catch (IOException e) {
             throw new StorageException("cannot open data directory " + dir.toAbsolutePath() + ": " + e, e);
         }
+    }
+
+    private static boolean validTenant(String name) {
+        try {
+            Names.check("tenant", name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The collections of tenant {@code id}: a database of its own to its users (its own names,
+     * aliases and snapshots, in {@code <dir>/tenants/<id>/}), sharing this one's directory,
+     * settings and threads. A tenant without collections costs a few hundred bytes and no files.
+     * Closing any tenant's view closes the whole database.
+     *
+     * @throws IllegalArgumentException for a name that is not a valid tenant name
+     */
+    public Database tenant(String id) {
+        checkOpen();
+        Database known = shared.tenants.get(id);
+        if (known != null) {
+            return known;
+        }
+        Names.check("tenant", id);
+        return shared.tenants.computeIfAbsent(id, t -> new Database(shared, t));
+    }
+
+    /** This view's tenant. */
+    public String tenantName() {
+        return tenant;
+    }
+
+    /** The tenants of this data directory with at least one collection, or opened since it was opened, sorted. */
+    public List<String> listTenants() {
+        return new ArrayList<>(new TreeSet<>(shared.tenants.keySet()));
+    }
+
+    /** The key under which this tenant's collection {@code name} keeps its recall estimates. */
+    private String statsKey(String name) {
+        return tenant.equals(DEFAULT_TENANT) ? name : tenant + "/" + name;
     }
 
     /**
@@ -212,6 +315,9 @@ public final class Database implements Closeable {
      * thousands of collections opens in seconds.
      */
     private void openCollections() throws IOException {
+        if (!tenant.equals(DEFAULT_TENANT) && !Files.isDirectory(collectionsDir)) {
+            return;
+        }
         options.disk().createDirectories(collectionsDir);
         List<Path> dirs;
         try (Stream<Path> s = Files.list(collectionsDir)) {
@@ -266,7 +372,7 @@ public final class Database implements Closeable {
     /** Opens the store and payload indexes of the collection in {@code dir}. */
     private Collection openCollection(CollectionConfig config, Path dir) throws IOException {
         PayloadIndexes indexes = PayloadIndexes.open(options.disk(), dir, Json.MAPPER, Json::decode);
-        sampler.forget(config.name());
+        sampler.forget(statsKey(config.name()));
         CollectionStore store = CollectionStore.open(options.disk(), dir, storeOptions(config));
         if (!indexes.schema().isEmpty()) {
             // Bitmaps live in memory: rebuild them now, in the background, rather than in the first filtered query.
@@ -279,7 +385,8 @@ public final class Database implements Closeable {
                 }
             });
         }
-        return new Collection(config, store, indexes, sampler, options.prices(), options.maxResultBytes(), options.disk());
+        return new Collection(config, store, indexes, sampler, statsKey(config.name()), options.prices(), options.maxResultBytes(),
+                options.disk(), added -> limits.admitWrite(collections.values(), added));
     }
 
     /**
@@ -407,6 +514,7 @@ public final class Database implements Closeable {
             if (collections.containsKey(name) || failed.containsKey(name)) {
                 throw new AlreadyExistsException("collection '" + name + "' already exists");
             }
+            limits.admitCollection(collections.size() + failed.size());
             if (aliases.resolve(name) != null) {
                 throw new AlreadyExistsException("'" + name + "' is an alias of collection '" + aliases.resolve(name)
                         + "'; delete the alias first or choose another name");
@@ -414,6 +522,7 @@ public final class Database implements Closeable {
             Path staging = collectionsDir.resolve(".creating-" + name);
             Path target = collectionsDir.resolve(name);
             try {
+                disk.createDirectories(collectionsDir); // a tenant's first collection
                 disk.deleteTree(staging);
                 disk.createDirectories(staging);
                 disk.writeAtomically(staging.resolve("collection.json"), ByteBuffer.wrap(configJson(config)));
@@ -527,7 +636,7 @@ public final class Database implements Closeable {
             if (c != null) {
                 c.discard();
             }
-            sampler.forget(name);
+            sampler.forget(statsKey(name));
             try {
                 aliases.dropped(name);
             } catch (IOException e) {
@@ -598,6 +707,7 @@ public final class Database implements Closeable {
         Names.collection(collectionName);
         Path staging = collectionsDir.resolve(".restoring-" + collectionName + "-" + System.nanoTime());
         try {
+            options.disk().createDirectories(collectionsDir);
             CollectionConfig config = snapshots.unpack(archive, staging, collectionName);
             options.disk().writeAtomically(staging.resolve("collection.json"), ByteBuffer.wrap(configJson(config)));
             synchronized (lifecycle) {
@@ -653,7 +763,7 @@ public final class Database implements Closeable {
     }
 
     private void checkOpen() {
-        if (closed) {
+        if (shared.closed) {
             throw new IllegalStateException("database is closed");
         }
     }
@@ -668,21 +778,25 @@ public final class Database implements Closeable {
         close(CLOSE_BUDGET);
     }
 
-    /** {@link #close()} with another time budget for sealing. */
+    /** {@link #close()} with another time budget for sealing: every tenant's collections. */
     public void close(Duration budget) {
-        synchronized (lifecycle) {
-            if (closed) {
+        synchronized (shared) {
+            if (shared.closed) {
                 return;
             }
-            closed = true;
+            shared.closed = true;
         }
         long deadline = System.nanoTime() + budget.toNanos();
         sampler.close();
-        collections.values().forEach(c -> c.close(deadline));
-        collections.clear();
+        for (Database view : shared.tenants.values()) {
+            synchronized (view.lifecycle) {
+                view.collections.values().forEach(c -> c.close(deadline));
+                view.collections.clear();
+            }
+        }
         try {
-            lock.release();
-            lockChannel.close();
+            shared.lock.release();
+            shared.lockChannel.close();
         } catch (IOException e) {
             // the process is letting go of the directory either way
         }

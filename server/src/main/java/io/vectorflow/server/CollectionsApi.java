@@ -55,24 +55,24 @@ final class CollectionsApi {
 
     void register(ServerBuilder sb) {
         sb.route().get("/collections").build(rest.read(c -> Rest.Reply.of(Map.of("collections",
-                db.listCollections().stream().map(n -> Map.of("name", n)).toList()))));
-        sb.route().put("/collections/{name}").build(rest.write(this::create));
-        sb.route().get("/collections/{name}").build(rest.read(c -> Rest.Reply.of(info(db.collection(c.param("name"))))));
-        sb.route().patch("/collections/{name}").build(rest.write(this::update));
+                Security.visible(db().listCollections()).stream().map(n -> Map.of("name", n)).toList()))));
+        sb.route().put("/collections/{name}").build(rest.manage(this::create));
+        sb.route().get("/collections/{name}").build(rest.read(c -> Rest.Reply.of(info(db().collection(c.param("name"))))));
+        sb.route().patch("/collections/{name}").build(rest.manage(this::update));
         // Qdrant answers 200 with false for a collection that does not exist.
-        sb.route().delete("/collections/{name}").build(rest.write(c -> Rest.Reply.of(db.dropCollection(c.param("name")))));
+        sb.route().delete("/collections/{name}").build(rest.manage(c -> Rest.Reply.of(db().dropCollection(c.param("name")))));
         sb.route().get("/collections/{name}/exists").build(rest.read(c -> Rest.Reply.of(Map.of("exists",
-                db.listCollections().contains(checkedName(c.param("name")))))));
+                db().listCollections().contains(checkedName(c.param("name")))))));
         sb.route().put("/collections/{name}/index").build(rest.write(this::createIndex));
-        sb.route().post("/collections/aliases").build(rest.write(this::updateAliases));
+        sb.route().post("/collections/aliases").build(rest.manage(this::updateAliases));
         sb.route().get("/aliases").build(rest.read(c -> Rest.Reply.of(Map.of("aliases",
-                aliasList(db.aliases().all().entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue())).toList())))));
+                aliasList(Security.visibleAliases(db().aliases().all()).entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue())).toList())))));
         sb.route().get("/collections/{name}/aliases").build(rest.read(c -> {
-            String name = db.collection(c.param("name")).name();
-            return Rest.Reply.of(Map.of("aliases", aliasList(db.aliases().of(name).stream().map(a -> Map.entry(a, name)).toList())));
+            String name = db().collection(c.param("name")).name();
+            return Rest.Reply.of(Map.of("aliases", aliasList(db().aliases().of(name).stream().map(a -> Map.entry(a, name)).toList())));
         }));
         sb.route().delete("/collections/{name}/index/{field}").build(rest.write(c -> {
-            Collection col = db.collection(c.param("name"));
+            Collection col = db().collection(c.param("name"));
             if (!col.dropPayloadIndex(c.param("field"))) {
                 throw new ApiException(404, "collection '" + col.name() + "' has no payload index on '" + c.param("field") + "'");
             }
@@ -118,7 +118,7 @@ final class CollectionsApi {
                         + " rename_alias)");
             });
         }
-        db.updateAliases(out);
+        db().updateAliases(out);
         return Rest.Reply.of(true);
     }
 
@@ -187,7 +187,7 @@ final class CollectionsApi {
         }
         config = applySettings(config, settings, body, warnings);
         config = quantization(config, body, warnings);
-        db.createCollection(config);
+        db().createCollection(config);
         return new Rest.Reply(true, null, warnings);
     }
 
@@ -229,7 +229,7 @@ final class CollectionsApi {
 
     /** Changes a collection's settings from Qdrant's update request. */
     Rest.Reply update(String collection, Body request) {
-        Collection col = db.collection(collection);
+        Collection col = db().collection(collection);
         List<String> warnings = Rest.warnings();
         Body body = request.check(PATCH_FIELDS, Set.of("sparse_vectors", "strict_mode_config",
                 "metadata"), warnings);
@@ -270,7 +270,7 @@ final class CollectionsApi {
         config = applySettings(config, body.object("hnsw_config"), body, warnings);
         config = quantization(config, body, warnings);
         if (!config.equals(col.config())) {
-            db.updateCollection(config);
+            db().updateCollection(config);
         }
         return new Rest.Reply(true, null, warnings);
     }
@@ -327,7 +327,7 @@ final class CollectionsApi {
     }
 
     private Rest.Reply createIndex(Rest.Call call) {
-        Collection col = db.collection(call.param("name"));
+        Collection col = db().collection(call.param("name"));
         List<String> warnings = Rest.warnings();
         Body body = call.body().check(Set.of("field_name", "field_schema", "field_type"), Set.of("wait", "ordering"), warnings);
         String field = body.string("field_name", null);
@@ -446,5 +446,10 @@ final class CollectionsApi {
             recall.putObject(e.getKey()).put("recall", e.getValue().recall()).put("samples", e.getValue().samples());
         }
         return r;
+    }
+
+    /** The collections of the tenant the request being served acts for. */
+    private Database db() {
+        return Security.db(db);
     }
 }

@@ -183,7 +183,7 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
                     throw new IllegalArgumentException("quantization: " + e.getMessage(), e);
                 }
             }
-            db.createCollection(c);
+            db().createCollection(c);
             return CreateCollectionResponse.getDefaultInstance();
         });
     }
@@ -191,7 +191,7 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
     @Override
     public void getCollection(GetCollectionRequest r, StreamObserver<CollectionInfo> out) {
         read(r, out, () -> {
-            Collection c = db.collection(r.getName());
+            Collection c = db().collection(r.getName());
             CollectionConfig cfg = c.config();
             return CollectionInfo.newBuilder().setName(cfg.name()).setSize(cfg.dimension()).setDistance(distance(cfg.metric()))
                     .setOnDisk(cfg.onDisk()).setM(cfg.m()).setEfConstruct(cfg.efConstruction()).setPointsCount(c.count(null))
@@ -215,12 +215,12 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
 
     @Override
     public void listCollections(ListCollectionsRequest r, StreamObserver<ListCollectionsResponse> out) {
-        read(r, out, () -> ListCollectionsResponse.newBuilder().addAllNames(db.listCollections()).build());
+        read(r, out, () -> ListCollectionsResponse.newBuilder().addAllNames(Security.visible(db().listCollections())).build());
     }
 
     @Override
     public void deleteCollection(DeleteCollectionRequest r, StreamObserver<DeleteCollectionResponse> out) {
-        write(r, out, () -> DeleteCollectionResponse.newBuilder().setExisted(db.dropCollection(r.getName())).build());
+        write(r, out, () -> DeleteCollectionResponse.newBuilder().setExisted(db().dropCollection(r.getName())).build());
     }
 
     // ---- points --------------------------------------------------------------------------------
@@ -228,7 +228,7 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
     @Override
     public void upsert(UpsertRequest r, StreamObserver<WriteResponse> out) {
         write(r, out, () -> {
-            Collection c = db.collection(r.getCollection());
+            Collection c = db().collection(r.getCollection());
             if (r.getPointsCount() > PointsApi.MAX_BATCH) {
                 throw new ApiException(413, "points holds " + r.getPointsCount() + " points; at most " + PointsApi.MAX_BATCH);
             }
@@ -247,7 +247,7 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
     @Override
     public void get(GetRequest r, StreamObserver<GetResponse> out) {
         read(r, out, () -> {
-            Collection c = db.collection(r.getCollection());
+            Collection c = db().collection(r.getCollection());
             List<PointId> ids = new ArrayList<>();
             for (int i = 0; i < r.getIdsCount(); i++) {
                 ids.add(id(r.getIds(i), "ids[" + i + "]"));
@@ -271,7 +271,7 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
     @Override
     public void delete(DeleteRequest r, StreamObserver<WriteResponse> out) {
         write(r, out, () -> {
-            Collection c = db.collection(r.getCollection());
+            Collection c = db().collection(r.getCollection());
             if ((r.getIdsCount() > 0) == !r.getFilterJson().isEmpty()) {
                 throw new IllegalArgumentException("give either ids or filter_json");
             }
@@ -292,7 +292,7 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
     @Override
     public void scroll(ScrollRequest r, StreamObserver<ScrollResponse> out) {
         read(r, out, () -> {
-            Collection c = db.collection(r.getCollection());
+            Collection c = db().collection(r.getCollection());
             int limit = r.getLimit() == 0 ? 10 : r.getLimit();
             if (limit < 1 || limit > Collection.MAX_LIMIT) {
                 throw new IllegalArgumentException("limit must be between 1 and " + Collection.MAX_LIMIT);
@@ -310,7 +310,7 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
 
     @Override
     public void count(CountRequest r, StreamObserver<CountResponse> out) {
-        read(r, out, () -> CountResponse.newBuilder().setCount(db.collection(r.getCollection())
+        read(r, out, () -> CountResponse.newBuilder().setCount(db().collection(r.getCollection())
                 .count(filter(r.getFilterJson(), "filter_json"))).build());
     }
 
@@ -331,7 +331,7 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
             if (r.getSearchesCount() == 0) {
                 return b.build();
             }
-            Collection c = db.collection(r.getSearches(0).getCollection());
+            Collection c = db().collection(r.getSearches(0).getCollection());
             List<io.vectorflow.engine.SearchRequest> requests = new ArrayList<>();
             for (int i = 0; i < r.getSearchesCount(); i++) {
                 if (!r.getSearches(i).getCollection().equals(c.name())) {
@@ -348,7 +348,7 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
     }
 
     private SearchResponse search(SearchRequest r, String prefix) {
-        Collection c = db.collection(r.getCollection());
+        Collection c = db().collection(r.getCollection());
         return response(c.search(request(c, r, prefix)));
     }
 
@@ -388,5 +388,10 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
             perf.setEstimatedRecall(res.estimatedRecall().recall()).setEstimatedRecallSamples(res.estimatedRecall().samples());
         }
         return b.setPerformance(perf).build();
+    }
+
+    /** The collections of the tenant the request being served acts for. */
+    private Database db() {
+        return Security.db(db);
     }
 }

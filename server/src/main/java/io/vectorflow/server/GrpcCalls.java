@@ -182,6 +182,7 @@ final class GrpcCalls {
             case ApiException a when a.status() == 409 -> Status.ALREADY_EXISTS;
             case ApiException a -> Status.INVALID_ARGUMENT;
             case NotFoundException n -> Status.NOT_FOUND;
+            case io.vectorflow.engine.QuotaExceededException q -> Status.RESOURCE_EXHAUSTED;
             case AlreadyExistsException a -> Status.ALREADY_EXISTS;
             case IllegalArgumentException i -> Status.INVALID_ARGUMENT;
             case Admission.Busy b -> Status.UNAVAILABLE;

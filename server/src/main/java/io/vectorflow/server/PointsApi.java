@@ -59,10 +59,10 @@ final class PointsApi {
         sb.route().put(p + "/payload").build(rest.write(c -> setPayload(c, true)));
         sb.route().post(p + "/payload/delete").build(rest.write(this::deletePayload));
         sb.route().post(p + "/payload/clear").build(rest.write(this::clearPayload));
-        sb.route().put(p + "/vectors").build(rest.write(c -> done(updateVectors(db.collection(c.param("name")), c.body()))));
-        sb.route().post(p + "/vectors").build(rest.write(c -> done(updateVectors(db.collection(c.param("name")), c.body()))));
+        sb.route().put(p + "/vectors").build(rest.write(c -> done(updateVectors(db().collection(c.param("name")), c.body()))));
+        sb.route().post(p + "/vectors").build(rest.write(c -> done(updateVectors(db().collection(c.param("name")), c.body()))));
         sb.route().post(p + "/vectors/delete").build(rest.write(c -> {
-            return done(deleteVectors(db.collection(c.param("name")), c.body()));
+            return done(deleteVectors(db().collection(c.param("name")), c.body()));
         }));
         sb.route().post(p + "/batch").build(rest.write(this::batchUpdate));
         sb.route().post("/collections/{name}/facet").build(rest.read(this::facet));
@@ -78,7 +78,7 @@ final class PointsApi {
     // ---- writes -------------------------------------------------------------------------------
 
     private Rest.Reply upsert(Rest.Call call) {
-        return done(upsert(db.collection(call.param("name")), call.body()));
+        return done(upsert(db().collection(call.param("name")), call.body()));
     }
 
     /** The write an upsert body asks for, checked and ready to run. */
@@ -244,7 +244,7 @@ final class PointsApi {
     }
 
     private Rest.Reply delete(Rest.Call call) {
-        return done(delete(db.collection(call.param("name")), call.body()));
+        return done(delete(db().collection(call.param("name")), call.body()));
     }
 
     static Runnable delete(Collection col, Body body) {
@@ -253,7 +253,7 @@ final class PointsApi {
     }
 
     private Rest.Reply setPayload(Rest.Call call, boolean replace) {
-        return done(setPayload(db.collection(call.param("name")), call.body(), replace));
+        return done(setPayload(db().collection(call.param("name")), call.body(), replace));
     }
 
     static Runnable setPayload(Collection col, Body b, boolean replace) {
@@ -268,7 +268,7 @@ final class PointsApi {
     }
 
     private Rest.Reply deletePayload(Rest.Call call) {
-        return done(deletePayload(db.collection(call.param("name")), call.body()));
+        return done(deletePayload(db().collection(call.param("name")), call.body()));
     }
 
     static Runnable deletePayload(Collection col, Body b) {
@@ -289,7 +289,7 @@ final class PointsApi {
     }
 
     private Rest.Reply clearPayload(Rest.Call call) {
-        return done(clearPayload(db.collection(call.param("name")), call.body()));
+        return done(clearPayload(db().collection(call.param("name")), call.body()));
     }
 
     static Runnable clearPayload(Collection col, Body body) {
@@ -303,7 +303,7 @@ final class PointsApi {
      * durable when the next starts, and the answer lists one status per operation.
      */
     private Rest.Reply batchUpdate(Rest.Call call) {
-        Collection col = db.collection(call.param("name"));
+        Collection col = db().collection(call.param("name"));
         Body body = call.body().check(Set.of("operations"), Set.of("ordering"), null);
         JsonNode ops = body.get("operations");
         if (ops == null || !ops.isArray()) {
@@ -343,7 +343,7 @@ final class PointsApi {
 
     /** {@code POST /collections/{name}/facet}: value counts at a payload key. */
     private Rest.Reply facet(Rest.Call call) {
-        Collection col = db.collection(call.param("name"));
+        Collection col = db().collection(call.param("name"));
         Body body = call.body().check(Set.of("key", "filter", "limit", "exact"), Set.of("shard_key", "consistency", "timeout"), null);
         String key = body.string("key", null);
         if (key == null) {
@@ -362,7 +362,7 @@ final class PointsApi {
     // ---- reads --------------------------------------------------------------------------------
 
     private Rest.Reply get(Rest.Call call) {
-        Collection col = db.collection(call.param("name"));
+        Collection col = db().collection(call.param("name"));
         Body body = call.body().check(Set.of("ids", "with_payload", "with_vector"), Set.of("shard_key", "consistency"), null);
         JsonNode ids = body.get("ids");
         if (ids == null) {
@@ -378,7 +378,7 @@ final class PointsApi {
     }
 
     private Rest.Reply getOne(Rest.Call call) {
-        Collection col = db.collection(call.param("name"));
+        Collection col = db().collection(call.param("name"));
         PointId id;
         try {
             id = PointId.parse(call.param("id"));
@@ -394,7 +394,7 @@ final class PointsApi {
     }
 
     private Rest.Reply scroll(Rest.Call call) {
-        Collection col = db.collection(call.param("name"));
+        Collection col = db().collection(call.param("name"));
         Body body = call.body().check(Set.of("filter", "limit", "offset", "with_payload", "with_vector"),
                 Set.of("shard_key", "consistency", "order_by", "timeout"), null);
         if (body.has("order_by")) {
@@ -414,7 +414,7 @@ final class PointsApi {
     }
 
     private Rest.Reply count(Rest.Call call) {
-        Collection col = db.collection(call.param("name"));
+        Collection col = db().collection(call.param("name"));
         Body body = call.body().check(Set.of("filter", "exact"), Set.of("shard_key", "consistency", "timeout"), null);
         body.bool("exact", true);
         return Rest.Reply.of(Map.of("count", col.count(FilterParser.parse(body.get("filter"), "filter"))));
@@ -442,14 +442,14 @@ final class PointsApi {
     }
 
     private Rest.Reply search(Rest.Call call) {
-        Collection col = db.collection(call.param("name"));
+        Collection col = db().collection(call.param("name"));
         Search s = parseSearch(col, call.body());
         SearchResult r = col.search(s.request());
         return new Rest.Reply(QueryApi.scored(r.points(), s.payload()), Performance.of(r), List.of());
     }
 
     private Rest.Reply batch(Rest.Call call) {
-        Collection col = db.collection(call.param("name"));
+        Collection col = db().collection(call.param("name"));
         Body body = call.body().check(Set.of("searches"), Set.of("consistency", "timeout"), null);
         JsonNode searches = body.get("searches");
         if (searches == null || !searches.isArray()) {
@@ -499,5 +499,10 @@ final class PointsApi {
         List<PointId> ids = body.has("points") ? ids(body.get("points"), body.path("points")) : null;
         Filter filter = body.has("filter") ? FilterParser.parse(body.get("filter"), body.path("filter")) : null;
         return () -> col.deleteVectors(ids, filter, set);
+    }
+
+    /** The collections of the tenant the request being served acts for. */
+    private Database db() {
+        return Security.db(db);
     }
 }

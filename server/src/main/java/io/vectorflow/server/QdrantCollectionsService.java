@@ -225,7 +225,7 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
     public void get(Collections.GetCollectionInfoRequest r, StreamObserver<Collections.GetCollectionInfoResponse> out) {
         calls.read(r, out, () -> {
             long start = System.nanoTime();
-            return Collections.GetCollectionInfoResponse.newBuilder().setResult(info(db.collection(r.getCollectionName())))
+            return Collections.GetCollectionInfoResponse.newBuilder().setResult(info(db().collection(r.getCollectionName())))
                     .setTime(QdrantAnswers.seconds(start)).build();
         });
     }
@@ -305,7 +305,7 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
         calls.read(r, out, () -> {
             long start = System.nanoTime();
             Collections.ListCollectionsResponse.Builder b = Collections.ListCollectionsResponse.newBuilder();
-            db.listCollections().forEach(n -> b.addCollections(Collections.CollectionDescription.newBuilder().setName(n)));
+            Security.visible(db().listCollections()).forEach(n -> b.addCollections(Collections.CollectionDescription.newBuilder().setName(n)));
             return b.setTime(QdrantAnswers.seconds(start)).build();
         });
     }
@@ -314,7 +314,7 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
     public void delete(Collections.DeleteCollection r, StreamObserver<Collections.CollectionOperationResponse> out) {
         calls.write(r, out, () -> {
             long start = System.nanoTime();
-            return done(db.dropCollection(r.getCollectionName()), start);
+            return done(db().dropCollection(r.getCollectionName()), start);
         });
     }
 
@@ -324,7 +324,7 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
             long start = System.nanoTime();
             io.vectorflow.storage.Names.collection(r.getCollectionName());
             return Collections.CollectionExistsResponse.newBuilder().setResult(Collections.CollectionExists.newBuilder()
-                    .setExists(db.listCollections().contains(r.getCollectionName()))).setTime(QdrantAnswers.seconds(start)).build();
+                    .setExists(db().listCollections().contains(r.getCollectionName()))).setTime(QdrantAnswers.seconds(start)).build();
         });
     }
 
@@ -352,15 +352,15 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
 
     @Override
     public void listAliases(Collections.ListAliasesRequest r, StreamObserver<Collections.ListAliasesResponse> out) {
-        calls.read(r, out, () -> aliases(db.aliases().all(), System.nanoTime()));
+        calls.read(r, out, () -> aliases(Security.visibleAliases(db().aliases().all()), System.nanoTime()));
     }
 
     @Override
     public void listCollectionAliases(Collections.ListCollectionAliasesRequest r, StreamObserver<Collections.ListAliasesResponse> out) {
         calls.read(r, out, () -> {
-            String name = db.collection(r.getCollectionName()).name();
+            String name = db().collection(r.getCollectionName()).name();
             Map<String, String> of = new java.util.TreeMap<>();
-            db.aliases().of(name).forEach(a -> of.put(a, name));
+            db().aliases().of(name).forEach(a -> of.put(a, name));
             return aliases(of, System.nanoTime());
         });
     }
@@ -391,6 +391,10 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
             this.calls = calls;
         }
 
+        private Database db() {
+            return Security.db(db);
+        }
+
         private static SnapshotsService.SnapshotDescription describe(java.nio.file.Path file) {
             try {
                 var time = java.nio.file.Files.getLastModifiedTime(file).toInstant();
@@ -408,7 +412,7 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
             calls.write(r, out, () -> {
                 long start = System.nanoTime();
                 return SnapshotsService.CreateSnapshotResponse.newBuilder().setSnapshotDescription(describe(
-                        db.createSnapshot(r.getCollectionName(), SnapshotsApi.newName(r.getCollectionName()))))
+                        db().createSnapshot(r.getCollectionName(), SnapshotsApi.newName(r.getCollectionName()))))
                         .setTime(QdrantAnswers.seconds(start)).build();
             });
         }
@@ -417,10 +421,10 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
         public void list(SnapshotsService.ListSnapshotsRequest r, StreamObserver<SnapshotsService.ListSnapshotsResponse> out) {
             calls.read(r, out, () -> {
                 long start = System.nanoTime();
-                db.collection(r.getCollectionName());
+                db().collection(r.getCollectionName());
                 SnapshotsService.ListSnapshotsResponse.Builder b = SnapshotsService.ListSnapshotsResponse.newBuilder();
-                db.listSnapshots(r.getCollectionName()).forEach(n -> b.addSnapshotDescriptions(describe(
-                        db.snapshotFile(r.getCollectionName(), n))));
+                db().listSnapshots(r.getCollectionName()).forEach(n -> b.addSnapshotDescriptions(describe(
+                        db().snapshotFile(r.getCollectionName(), n))));
                 return b.setTime(QdrantAnswers.seconds(start)).build();
             });
         }
@@ -429,9 +433,14 @@ final class QdrantCollectionsService extends CollectionsGrpc.CollectionsImplBase
         public void delete(SnapshotsService.DeleteSnapshotRequest r, StreamObserver<SnapshotsService.DeleteSnapshotResponse> out) {
             calls.write(r, out, () -> {
                 long start = System.nanoTime();
-                db.deleteSnapshot(r.getCollectionName(), SnapshotsApi.strip(r.getSnapshotName()));
+                db().deleteSnapshot(r.getCollectionName(), SnapshotsApi.strip(r.getSnapshotName()));
                 return SnapshotsService.DeleteSnapshotResponse.newBuilder().setTime(QdrantAnswers.seconds(start)).build();
             });
         }
+    }
+
+    /** The collections of the tenant the request being served acts for. */
+    private Database db() {
+        return Security.db(db);
     }
 }

@@ -51,7 +51,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
     public void upsert(Points.UpsertPoints r, StreamObserver<Points.PointsOperationResponse> out) {
         calls.write(r, out, () -> {
             long start = System.nanoTime();
-            Collection col = db.collection(r.getCollectionName());
+            Collection col = db().collection(r.getCollectionName());
             col.upsert(points(r.getPointsList()));
             return QdrantAnswers.completed(start);
         });
@@ -78,7 +78,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
     public void updateVectors(Points.UpdatePointVectors r, StreamObserver<Points.PointsOperationResponse> out) {
         calls.write(r, out, () -> {
             long start = System.nanoTime();
-            vectorUpdate(db.collection(r.getCollectionName()), r.getPointsList()).run();
+            vectorUpdate(db().collection(r.getCollectionName()), r.getPointsList()).run();
             return QdrantAnswers.completed(start);
         });
     }
@@ -96,7 +96,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
     public void deleteVectors(Points.DeletePointVectors r, StreamObserver<Points.PointsOperationResponse> out) {
         calls.write(r, out, () -> {
             long start = System.nanoTime();
-            vectorDelete(db.collection(r.getCollectionName()), r.getPointsSelector(), r.getVectors(), "").run();
+            vectorDelete(db().collection(r.getCollectionName()), r.getPointsSelector(), r.getVectors(), "").run();
             return QdrantAnswers.completed(start);
         });
     }
@@ -179,7 +179,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
     public void updateBatch(Points.UpdateBatchPoints r, StreamObserver<Points.UpdateBatchResponse> out) {
         calls.write(r, out, () -> {
             long start = System.nanoTime();
-            Collection col = db.collection(r.getCollectionName());
+            Collection col = db().collection(r.getCollectionName());
             List<Runnable> writes = new ArrayList<>();
             for (int i = 0; i < r.getOperationsCount(); i++) {
                 writes.add(operation(col, r.getOperations(i), "operations[" + i + "]"));
@@ -242,7 +242,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
                            Function<Collection, Runnable> prepare) {
         calls.write(r, out, () -> {
             long start = System.nanoTime();
-            prepare.apply(db.collection(collection)).run();
+            prepare.apply(db().collection(collection)).run();
             return QdrantAnswers.completed(start);
         });
     }
@@ -253,7 +253,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
     public void get(Points.GetPoints r, StreamObserver<Points.GetResponse> out) {
         calls.read(r, out, () -> {
             long start = System.nanoTime();
-            Collection col = db.collection(r.getCollectionName());
+            Collection col = db().collection(r.getCollectionName());
             PayloadSelector ps = payload(r.hasWithPayload() ? r.getWithPayload() : null, false);
             boolean vectors = r.hasWithVectors() && withVectors(r.getWithVectors());
             List<PointId> ids = PointsApi.ids(QdrantRequests.ids(r.getIdsList()), "ids");
@@ -269,7 +269,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
     public void scroll(Points.ScrollPoints r, StreamObserver<Points.ScrollResponse> out) {
         calls.read(r, out, () -> {
             long start = System.nanoTime();
-            Collection col = db.collection(r.getCollectionName());
+            Collection col = db().collection(r.getCollectionName());
             PayloadSelector ps = payload(r.hasWithPayload() ? r.getWithPayload() : null, true);
             boolean vectors = r.hasWithVectors() && withVectors(r.getWithVectors());
             int limit = r.hasLimit() ? r.getLimit() : 10;
@@ -312,7 +312,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
     public void count(Points.CountPoints r, StreamObserver<Points.CountResponse> out) {
         calls.read(r, out, () -> {
             long start = System.nanoTime();
-            Collection col = db.collection(r.getCollectionName());
+            Collection col = db().collection(r.getCollectionName());
             long n = col.count(r.hasFilter() ? FilterParser.parse(QdrantRequests.filter(r.getFilter()), "filter") : null);
             return Points.CountResponse.newBuilder().setResult(Points.CountResult.newBuilder().setCount(n))
                     .setTime(QdrantAnswers.seconds(start)).build();
@@ -323,7 +323,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
     public void facet(Points.FacetCounts r, StreamObserver<Points.FacetResponse> out) {
         calls.read(r, out, () -> {
             long start = System.nanoTime();
-            Collection col = db.collection(r.getCollectionName());
+            Collection col = db().collection(r.getCollectionName());
             io.vectorflow.engine.filter.KeyPath.parse(r.getKey(), "key");
             int limit = r.hasLimit() ? (int) Math.min(Integer.MAX_VALUE, r.getLimit()) : 10;
             Points.FacetResponse.Builder b = Points.FacetResponse.newBuilder();
@@ -457,7 +457,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
 
     /** Runs one search-like request: the REST parser reads its JSON, the query engine answers. */
     private SearchResult run(String collection, ObjectNode request, Function<Body, QueryRequest> parse) {
-        return QueryEngine.run(db.collection(collection), parse.apply(Body.of(request, "")));
+        return QueryEngine.run(db().collection(collection), parse.apply(Body.of(request, "")));
     }
 
     private static PayloadSelector selectorOf(ObjectNode request) {
@@ -557,7 +557,7 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
         if (requests.size() > PointsApi.MAX_SEARCHES) {
             throw new ApiException(413, "the batch holds " + requests.size() + " searches; at most " + PointsApi.MAX_SEARCHES);
         }
-        Collection col = db.collection(collection);
+        Collection col = db().collection(collection);
         List<QueryRequest> parsed = new ArrayList<>(requests.size());
         long hits = 0;
         for (int i = 0; i < requests.size(); i++) {
@@ -670,11 +670,11 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
             throw new IllegalArgumentException("group_by is required (a payload key)");
         }
         io.vectorflow.engine.filter.KeyPath.parse(groupBy, "group_by");
-        Collection col = db.collection(collection);
+        Collection col = db().collection(collection);
         Groups.Result g = Groups.run(col, parse.apply(Body.of(q, "")), groupBy, size == 0 ? 3 : size, limit == 0 ? 10 : limit);
         GrpcCalls.performance(List.of(g.search()));
         PayloadSelector ps = selectorOf(q);
-        Collection other = lookup == null ? null : db.collection(lookup.getCollection());
+        Collection other = lookup == null ? null : db().collection(lookup.getCollection());
         PayloadSelector lookupPayload = lookup == null ? null : payload(lookup.hasWithPayload() ? lookup.getWithPayload() : null, true);
         boolean lookupVectors = lookup != null && lookup.hasWithVectors() && withVectors(lookup.getWithVectors());
         Points.GroupsResult.Builder b = Points.GroupsResult.newBuilder();
@@ -717,5 +717,10 @@ final class QdrantPointsService extends PointsGrpc.PointsImplBase {
         ObjectNode o = json();
         o.set("with_vector", QdrantRequests.withVectors(s));
         return QueryParser.withVector(Body.of(o, ""));
+    }
+
+    /** The collections of the tenant the request being served acts for. */
+    private Database db() {
+        return Security.db(db);
     }
 }

@@ -54,7 +54,7 @@ final class QueryApi {
 
     /** One query; the query API wraps its points as {@code {"points": […]}}, the older endpoints answer the list. */
     private Rest.Reply one(Rest.Call call, Function<Body, QueryRequest> parse, boolean queryApi) {
-        Collection col = db.collection(call.param("name"));
+        Collection col = db().collection(call.param("name"));
         Body body = call.body();
         QueryRequest q = parse.apply(body);
         SearchResult r = QueryEngine.run(col, q);
@@ -63,7 +63,7 @@ final class QueryApi {
     }
 
     private Rest.Reply batch(Rest.Call call, Function<Body, QueryRequest> parse, boolean queryApi) {
-        Collection col = db.collection(call.param("name"));
+        Collection col = db().collection(call.param("name"));
         Body body = call.body().check(Set.of("searches"), QueryParser.IGNORED, null);
         JsonNode searches = body.get("searches");
         if (searches == null || !searches.isArray()) {
@@ -98,7 +98,7 @@ final class QueryApi {
     }
 
     private Rest.Reply groups(Rest.Call call, Function<Body, QueryRequest> parse) {
-        Collection col = db.collection(call.param("name"));
+        Collection col = db().collection(call.param("name"));
         Body body = call.body();
         QueryRequest q = parse.apply(body);
         String groupBy = body.string("group_by", null);
@@ -146,7 +146,7 @@ final class QueryApi {
             ps = PayloadSelector.parse(l.get("with_payload"), "with_lookup.with_payload", true);
             vectors = QueryParser.withVector(l);
         }
-        Collection other = db.collection(name);
+        Collection other = db().collection(name);
         Map<PointId, Object> byId = new HashMap<>();
         for (Groups.Group g : groups) {
             PointId id = g.id() instanceof Long n && n >= 0 ? PointId.of(n) : g.id() instanceof String s ? uuidOrNull(s) : null;
@@ -186,5 +186,10 @@ final class QueryApi {
             out.add(n);
         }
         return out;
+    }
+
+    /** The collections of the tenant the request being served acts for. */
+    private Database db() {
+        return Security.db(db);
     }
 }

@@ -20,6 +20,7 @@ import io.vectorflow.core.search.OffLoopException;
 import io.vectorflow.engine.AlreadyExistsException;
 import io.vectorflow.engine.Json;
 import io.vectorflow.engine.NotFoundException;
+import io.vectorflow.server.auth.Access;
 import io.vectorflow.storage.DiskFullException;
 import io.vectorflow.storage.OverloadedException;
 import io.vectorflow.storage.StorageException;
@@ -109,7 +110,7 @@ final class Rest {
 
     /** A JSON endpoint that reads (search, get, scroll, count, info): the read lane. */
     HttpService read(Handler handler) {
-        return raw(Admission.Lane.READ, call -> envelope(call, handler.handle(call)), true, false);
+        return raw(Access.READ, Admission.Lane.READ, call -> envelope(call, handler.handle(call)), true, false);
     }
 
     /**
@@ -119,26 +120,37 @@ final class Rest {
      * more, before doing the costly part. A cheap search so skips two thread hand-offs.
      */
     HttpService search(Handler handler) {
-        return raw(Admission.Lane.READ, call -> envelope(call, handler.handle(call)), true, true);
+        return raw(Access.READ, Admission.Lane.READ, call -> envelope(call, handler.handle(call)), true, true);
     }
 
-    /** A JSON endpoint that writes or administers: the write lane. */
+    /** A JSON endpoint that changes points or payload indexes: the write lane. */
     HttpService write(Handler handler) {
-        return raw(Admission.Lane.WRITE, call -> envelope(call, handler.handle(call)), true, false);
+        return raw(Access.WRITE, Admission.Lane.WRITE, call -> envelope(call, handler.handle(call)), true, false);
+    }
+
+    /** A JSON endpoint that creates, changes or drops collections, aliases or snapshots: the write lane. */
+    HttpService manage(Handler handler) {
+        return raw(Access.MANAGE, Admission.Lane.WRITE, call -> envelope(call, handler.handle(call)), true, false);
+    }
+
+    /** A JSON endpoint of server administration (keys): the write lane. */
+    HttpService admin(Handler handler) {
+        return raw(Access.ADMIN, Admission.Lane.WRITE, call -> envelope(call, handler.handle(call)), true, false);
     }
 
     /**
-     * An endpoint that reserves memory, aggregates the body (parsing it as JSON if
-     * {@code parseJson}), and runs the handler on {@code lane} inside the request's budget, in a
-     * server span (when tracing is on) and with the request id in the logging context.
+     * An endpoint of access rule {@code access} (see {@link RestGuard}) that reserves memory,
+     * aggregates the body (parsing it as JSON if {@code parseJson}), and runs the handler on
+     * {@code lane} inside the request's budget, in a server span (when tracing is on) and with
+     * the request id in the logging context.
      */
-    HttpService raw(Admission.Lane lane, RawHandler handler, boolean parseJson) {
-        return raw(lane, handler, parseJson, false);
+    HttpService raw(Access access, Admission.Lane lane, RawHandler handler, boolean parseJson) {
+        return raw(access, lane, handler, parseJson, false);
     }
 
-    /** As {@link #raw(Admission.Lane, RawHandler, boolean)}, tried inline first when {@code inline} (see {@link #search}). */
-    HttpService raw(Admission.Lane lane, RawHandler handler, boolean parseJson, boolean inline) {
-        return (ctx, req) -> {
+    /** As {@link #raw(Access, Admission.Lane, RawHandler, boolean)}, tried inline first when {@code inline} (see {@link #search}). */
+    HttpService raw(Access access, Admission.Lane lane, RawHandler handler, boolean parseJson, boolean inline) {
+        return Guarded.of(access, (ctx, req) -> {
             long start = System.nanoTime();
             Admission.Reservation memory;
             Budget budget;
@@ -164,7 +176,7 @@ final class Rest {
             }).exceptionally(t -> error(t, start));
             answer.whenComplete((r, t) -> memory.close());
             return HttpResponse.of(answer);
-        };
+        });
     }
 
     /** Runs {@code work} on {@code lane} inside this request's budget (for streaming endpoints). */
@@ -184,7 +196,7 @@ final class Rest {
         org.slf4j.MDC.put("request_id", ctx.id().text());
         HttpResponse response;
         int status;
-        try (var scope = io.vectorflow.engine.perf.Tracing.enter(span); var inBudget = budget.enter()) {
+        try (var pushed = ctx.push(); var scope = io.vectorflow.engine.perf.Tracing.enter(span); var inBudget = budget.enter()) {
             budget.check(); // the client may have gone while the request waited
             JsonNode body = parseJson ? parse(agg) : null;
             response = handler.handle(new Call(ctx, agg, body, start));
@@ -320,12 +332,13 @@ final class Rest {
         Throwable t = unwrap(thrown);
         String message = t.getMessage();
         return switch (t) {
-            case ApiException a -> new Outcome(a.status(), message, false);
+            case ApiException a -> new Outcome(a.status(), message, a.status() == 429);
             case ContentTooLargeException c -> new Outcome(413, "request body is larger than the limit of " + c.maxContentLength()
                     + " bytes", false);
             case com.linecorp.armeria.server.HttpStatusException h when h.httpStatus().code() < 500 ->
                     new Outcome(h.httpStatus().code(), h.httpStatus().reasonPhrase(), false);
             case NotFoundException n -> new Outcome(404, message, false);
+            case io.vectorflow.engine.QuotaExceededException q -> new Outcome(403, message, false);
             case AlreadyExistsException a -> new Outcome(409, message, false);
             case IllegalArgumentException i -> new Outcome(400, message, false);
             case Admission.Busy b -> new Outcome(503, message, true);

@@ -1,5 +1,7 @@
 package io.vectorflow.server;
 
+import io.vectorflow.server.auth.Access;
+
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
@@ -57,28 +59,28 @@ final class SnapshotsApi {
 
     void register(ServerBuilder sb) {
         String base = "/collections/{name}/snapshots";
-        sb.route().post(base).requestTimeout(LONG_REQUEST).build(rest.write(c ->
-                Rest.Reply.of(describe(db.createSnapshot(c.param("name"), newName(c.param("name")))))));
+        sb.route().post(base).requestTimeout(LONG_REQUEST).build(rest.manage(c ->
+                Rest.Reply.of(describe(db().createSnapshot(c.param("name"), newName(c.param("name")))))));
         sb.route().get(base).build(rest.read(c -> {
-            db.collection(c.param("name"));
+            db().collection(c.param("name"));
             List<Map<String, Object>> out = new ArrayList<>();
-            for (String s : db.listSnapshots(c.param("name"))) {
-                out.add(describe(db.snapshotFile(c.param("name"), s)));
+            for (String s : db().listSnapshots(c.param("name"))) {
+                out.add(describe(db().snapshotFile(c.param("name"), s)));
             }
             return Rest.Reply.of(out);
         }));
-        sb.route().get(base + "/{snapshot}").requestTimeout(LONG_REQUEST).build(rest.raw(Admission.Lane.READ, c -> {
-            Path file = db.snapshotFile(c.param("name"), strip(c.param("snapshot")));
+        sb.route().get(base + "/{snapshot}").requestTimeout(LONG_REQUEST).build(rest.raw(Access.READ, Admission.Lane.READ, c -> {
+            Path file = db().snapshotFile(c.param("name"), strip(c.param("snapshot")));
             return HttpFile.builder(file).contentType(MediaType.OCTET_STREAM)
                     .addHeader(HttpHeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + file.getFileName() + "\"")
                     .build().asService().serve(c.ctx(), c.ctx().request());
         }, false));
-        sb.route().delete(base + "/{snapshot}").build(rest.write(c -> {
-            db.deleteSnapshot(c.param("name"), strip(c.param("snapshot")));
+        sb.route().delete(base + "/{snapshot}").build(rest.manage(c -> {
+            db().deleteSnapshot(c.param("name"), strip(c.param("snapshot")));
             return Rest.Reply.of(true);
         }));
-        sb.route().post(base + "/upload").maxRequestLength(maxUploadBytes).requestTimeout(LONG_REQUEST).build(upload());
-        sb.route().put(base + "/recover").requestTimeout(LONG_REQUEST).build(rest.write(this::recover));
+        sb.route().post(base + "/upload").maxRequestLength(maxUploadBytes).requestTimeout(LONG_REQUEST).build(Guarded.of(Access.MANAGE, upload()));
+        sb.route().put(base + "/recover").requestTimeout(LONG_REQUEST).build(rest.manage(this::recover));
     }
 
     /** The name of a snapshot taken now: the collection's name and the time. */
@@ -103,7 +105,7 @@ final class SnapshotsApi {
         return (ctx, req) -> {
             long start = System.nanoTime();
             try {
-                db.collection(ctx.pathParam("name")); // a bad name is refused before a byte is read
+                db().collection(ctx.pathParam("name")); // a bad name is refused before a byte is read
             } catch (io.vectorflow.engine.NotFoundException absent) {
                 // restoring into a new collection is fine
             } catch (RuntimeException e) {
@@ -112,7 +114,7 @@ final class SnapshotsApi {
             }
             Path file;
             try {
-                file = db.newUploadFile();
+                file = db().newUploadFile();
             } catch (IOException | RuntimeException e) {
                 req.abort();
                 return Rest.error(e, start);
@@ -120,7 +122,7 @@ final class SnapshotsApi {
             CompletableFuture<HttpResponse> answer = receive(ctx, req, file)
                     .thenCompose(v -> rest.onLane(ctx, Admission.Lane.WRITE, () -> {
                         try (InputStream in = Files.newInputStream(file)) {
-                            db.restoreSnapshot(in, ctx.pathParam("name"));
+                            db().restoreSnapshot(in, ctx.pathParam("name"));
                         }
                         return Rest.envelope(new Rest.Call(ctx, null, null, start), Rest.Reply.of(true));
                     }))
@@ -199,7 +201,7 @@ final class SnapshotsApi {
         int slash = location.lastIndexOf('/');
         if (location.startsWith("file://")) {
             Path p = Path.of(location.substring("file://".length())).normalize();
-            Path dir = db.directory().resolve("snapshots").toAbsolutePath().normalize();
+            Path dir = db().directory().resolve("snapshots").toAbsolutePath().normalize();
             if (!p.toAbsolutePath().startsWith(dir)) {
                 throw ApiException.badRequest("location must be a snapshot in this server's data directory (" + dir + ")");
             }
@@ -208,12 +210,17 @@ final class SnapshotsApi {
             throw ApiException.badRequest("location must name a snapshot of this collection (recovery from URLs is not "
                     + "supported; upload the archive to /collections/" + name + "/snapshots/upload)");
         }
-        Path file = db.snapshotFile(name, strip(snapshot));
+        Path file = db().snapshotFile(name, strip(snapshot));
         try (InputStream in = Files.newInputStream(file)) {
-            db.restoreSnapshot(in, name);
+            db().restoreSnapshot(in, name);
         } catch (IOException e) {
             throw new io.vectorflow.storage.StorageException("cannot read snapshot " + file + ": " + e, e);
         }
         return Rest.Reply.of(true);
+    }
+
+    /** The collections of the tenant the request being served acts for. */
+    private Database db() {
+        return Security.db(db);
     }
 }

@@ -12,10 +12,18 @@ import com.linecorp.armeria.common.metric.MeterIdPrefixFunction;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.vectorflow.engine.Database;
 import io.vectorflow.engine.Json;
+import io.vectorflow.server.auth.Access;
+import io.vectorflow.server.auth.ApiKeys;
+import io.vectorflow.server.auth.AuditLog;
+import io.vectorflow.server.auth.Authenticator;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * VectorFlow's server: the Qdrant-shaped REST API and the gRPC API ({@code vectorflow.v1}) over one
@@ -62,12 +70,17 @@ public final class VectorFlowServer implements AutoCloseable {
     private final Server grpc;
     private final Admission admission;
     private final java.util.concurrent.atomic.AtomicBoolean stopping;
+    private final Security security;
+    private final List<String> grpcMethods;
 
-    private VectorFlowServer(Server server, Server grpc, Admission admission, java.util.concurrent.atomic.AtomicBoolean stopping) {
+    private VectorFlowServer(Server server, Server grpc, Admission admission, java.util.concurrent.atomic.AtomicBoolean stopping,
+                             Security security, List<String> grpcMethods) {
         this.server = server;
         this.grpc = grpc;
         this.admission = admission;
         this.stopping = stopping;
+        this.security = security;
+        this.grpcMethods = grpcMethods;
     }
 
     /**
@@ -80,21 +93,21 @@ public final class VectorFlowServer implements AutoCloseable {
      * @param openTelemetry   where request spans go; null for no tracing (see {@link ServerTracing#otlp})
      */
     public record Settings(String host, int port, int grpcPort, long maxRequestBytes, io.opentelemetry.api.OpenTelemetry openTelemetry,
-                           boolean warmup) {
+                           boolean warmup, Keys keys, Tls tls) {
         public static Settings of(String host, int port) {
-            return new Settings(host, port, -1, DEFAULT_MAX_REQUEST_BYTES, null, false);
+            return new Settings(host, port, -1, DEFAULT_MAX_REQUEST_BYTES, null, false, Keys.NONE, null);
         }
 
         public Settings withGrpcPort(int p) {
-            return new Settings(host, port, p, maxRequestBytes, openTelemetry, warmup);
+            return new Settings(host, port, p, maxRequestBytes, openTelemetry, warmup, keys, tls);
         }
 
         public Settings withMaxRequestBytes(long bytes) {
-            return new Settings(host, port, grpcPort, bytes, openTelemetry, warmup);
+            return new Settings(host, port, grpcPort, bytes, openTelemetry, warmup, keys, tls);
         }
 
         public Settings withOpenTelemetry(io.opentelemetry.api.OpenTelemetry otel) {
-            return new Settings(host, port, grpcPort, maxRequestBytes, otel, warmup);
+            return new Settings(host, port, grpcPort, maxRequestBytes, otel, warmup, keys, tls);
         }
 
         /**
@@ -103,9 +116,39 @@ public final class VectorFlowServer implements AutoCloseable {
          * few seconds; {@code /healthz} and every endpoint answer meanwhile.
          */
         public Settings withWarmup(boolean on) {
-            return new Settings(host, port, grpcPort, maxRequestBytes, openTelemetry, on);
+            return new Settings(host, port, grpcPort, maxRequestBytes, openTelemetry, on, keys, tls);
+        }
+
+        /** The server's own keys (the data directory's {@code keys.json} is always read as well). */
+        public Settings withKeys(Keys k) {
+            return new Settings(host, port, grpcPort, maxRequestBytes, openTelemetry, warmup, k, tls);
+        }
+
+        /** Serve both ports over TLS. */
+        public Settings withTls(Tls t) {
+            return new Settings(host, port, grpcPort, maxRequestBytes, openTelemetry, warmup, keys, t);
         }
     }
+
+    /**
+     * The server's own API keys, besides those of the data directory.
+     *
+     * @param apiKey         full access ({@code --api-key}), or null
+     * @param readOnlyApiKey read-only access ({@code --read-only-api-key}), or null
+     */
+    public record Keys(String apiKey, String readOnlyApiKey) {
+        /** No keys of the server's own. */
+        public static final Keys NONE = new Keys(null, null);
+    }
+
+    /**
+     * TLS for both ports, from PEM files.
+     *
+     * @param certificateChain the server's certificate chain (PEM)
+     * @param privateKey       its private key (PEM, PKCS#8)
+     * @param clientCa         when not null, clients must present a certificate signed by one of these (PEM)
+     */
+    public record Tls(java.nio.file.Path certificateChain, java.nio.file.Path privateKey, java.nio.file.Path clientCa) {}
 
     /** Starts serving {@code db} on {@code host:port} (port 0 picks a free one) with the default body limit, REST only. */
     public static VectorFlowServer start(Database db, String host, int port) {
@@ -127,6 +170,15 @@ public final class VectorFlowServer implements AutoCloseable {
             org.slf4j.bridge.SLF4JBridgeHandler.install();
         }
         InetSocketAddress address = address(settings.host(), settings.port());
+        Authenticator auth = new Authenticator(settings.keys().apiKey(), settings.keys().readOnlyApiKey(),
+                ApiKeys.in(db.directory()), !address.getAddress().isLoopbackAddress());
+        if (!address.getAddress().isLoopbackAddress() && settings.keys().apiKey() == null && settings.keys().readOnlyApiKey() == null
+                && auth.keys().isEmpty()) {
+            throw new IllegalArgumentException("refusing to listen on " + settings.host() + " without an API key: anyone who"
+                    + " can reach it could read, change and delete everything. Set one with --api-key (or VECTORFLOW_API_KEY),"
+                    + " or create keys with 'vectorflow keys create --role admin', or listen on 127.0.0.1");
+        }
+        Security security = new Security(auth, AuditLog.in(db.directory(), AuditLog.DEFAULT_MAX_BYTES, AuditLog.DEFAULT_KEEP), db);
         ServerTracing.install(settings.openTelemetry());
         ServerMetrics metrics = new ServerMetrics(db);
         Admission admission = new Admission();
@@ -134,48 +186,50 @@ public final class VectorFlowServer implements AutoCloseable {
         Rest rest = new Rest(admission, disconnects);
         GrpcCalls calls = new GrpcCalls(admission, rest);
         java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
-        ServerBuilder sb = Server.builder()
-                .http(address)
+        ServerBuilder sb = listen(Server.builder(), address, settings.tls())
                 .meterRegistry(metrics.registry())
                 .maxRequestLength(settings.maxRequestBytes())
                 .childChannelPipelineCustomizer(disconnects)
                 .requestTimeout(DEFAULT_REQUEST_TIMEOUT)
                 .gracefulShutdownTimeout(Duration.ZERO, SHUTDOWN_GRACE)
                 .errorHandler(new JsonErrors())
+                .decorator(new RestGuard(security))
                 .decorator(MetricCollectingService.newDecorator(MeterIdPrefixFunction.ofDefault("vectorflow.http")
                         .andThen((registry, log, prefix) -> prefix.withTags("route", log.context() instanceof
                                 com.linecorp.armeria.server.ServiceRequestContext sctx ? sctx.config().route().patternString() : ""))));
         // Qdrant's answer, unwrapped: clients read "version" and compare it with their own.
-        sb.route().get("/").build(rest.raw(Admission.Lane.READ, c -> Rest.write(HttpStatus.OK, about(), false), false, true));
+        sb.route().get("/").build(rest.raw(Access.PUBLIC, Admission.Lane.READ, c -> Rest.write(HttpStatus.OK, about(), false), false, true));
         // Liveness answers on the event loop whatever the load; readiness says whether requests can be taken now.
         for (String health : new String[] {"/healthz", "/livez"}) {
-            sb.route().get(health).build((ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8,
-                    health.substring(1) + " check passed"));
+            sb.route().get(health).build(Guarded.of(Access.PUBLIC, (ctx, req) -> HttpResponse.of(HttpStatus.OK,
+                    MediaType.PLAIN_TEXT_UTF_8, health.substring(1) + " check passed")));
         }
         java.util.concurrent.atomic.AtomicBoolean warming = new java.util.concurrent.atomic.AtomicBoolean(settings.warmup());
-        sb.route().get("/readyz").build((ctx, req) -> stopping.get()
+        sb.route().get("/readyz").build(Guarded.of(Access.PUBLIC, (ctx, req) -> stopping.get()
                 ? HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "not ready: shutting down")
                 : warming.get() ? HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8,
                         "not ready: warming up (compiling the search path; a few seconds after a start)")
                 : admission.ready() ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "readyz check passed")
-                : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "not ready: " + admission.whyNotReady()));
-        // The one place that exposes collection names outside the API: guard it here once keys exist.
-        sb.route().get("/metrics").build((ctx, req) -> HttpResponse.of(HttpStatus.OK,
-                MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape()));
+                : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "not ready: " + admission.whyNotReady())));
+        // Its labels name collections of every tenant: an admin or metrics key only.
+        sb.route().get("/metrics").build(Guarded.of(Access.METRICS, (ctx, req) -> HttpResponse.of(HttpStatus.OK,
+                MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), metrics.scrape())));
+        new AdminApi(auth.keys(), db, rest).register(sb);
         CollectionsApi collectionsApi = new CollectionsApi(db, rest);
         collectionsApi.register(sb);
         new PointsApi(db, rest).register(sb);
         new QueryApi(db, rest).register(sb);
         new SnapshotsApi(db, rest, MAX_SNAPSHOT_UPLOAD_BYTES).register(sb);
-        sb.serviceUnder("/", rest.read(c -> {
+        sb.serviceUnder("/", rest.raw(Access.KEYED, Admission.Lane.READ, c -> {
             throw new ApiException(404, "no endpoint " + c.request().method() + " " + c.ctx().path());
-        }));
+        }, false));
         Server server = sb.build();
         Server grpc = null;
+        List<String> grpcMethods = new ArrayList<>();
         if (settings.grpcPort() >= 0) {
+            GrpcService grpcService;
             int maxMessage = (int) Math.min(Integer.MAX_VALUE - (1 << 20), settings.maxRequestBytes());
-            grpc = Server.builder()
-                    .http(address(settings.host(), settings.grpcPort()))
+            grpc = listen(Server.builder(), address(settings.host(), settings.grpcPort()), settings.tls())
                     .meterRegistry(metrics.registry())
                     // Room above the message limit, so an oversized message is gRPC's RESOURCE_EXHAUSTED, not HTTP 413.
                     .maxRequestLength(maxMessage + (1L << 20))
@@ -183,7 +237,7 @@ public final class VectorFlowServer implements AutoCloseable {
                     .requestTimeout(DEFAULT_REQUEST_TIMEOUT)
                     .gracefulShutdownTimeout(Duration.ZERO, SHUTDOWN_GRACE)
                     .decorator(MetricCollectingService.newDecorator(MeterIdPrefixFunction.ofDefault("vectorflow.grpc")))
-                    .service(GrpcService.builder()
+                    .service(grpcService = GrpcService.builder()
                             .addService(new GrpcApi(db, calls))
                             // Qdrant's own services, for Qdrant's gRPC clients (Java, Go, Rust, .NET, LangChain4j, Spring AI)
                             .addService(new QdrantCollectionsService.Health())
@@ -191,12 +245,13 @@ public final class VectorFlowServer implements AutoCloseable {
                             .addService(new QdrantPointsService(db, calls))
                             .addService(new QdrantCollectionsService.Snapshots(db, calls))
                             .addService(ProtoReflectionServiceV1.newInstance())
-                            .intercept(new GrpcTracing())
+                            .intercept(new GrpcTracing(), new GrpcGuard(security))
                             .maxRequestMessageLength(maxMessage)
                             .exceptionHandler(GrpcCalls::statusOfFailure)
                             .useBlockingTaskExecutor(false)
                             .build())
                     .build();
+            grpcService.services().forEach(d -> d.getMethods().forEach(m -> grpcMethods.add(m.getMethodDescriptor().getFullMethodName())));
         }
         server.start().join();
         if (grpc != null) {
@@ -214,7 +269,19 @@ public final class VectorFlowServer implements AutoCloseable {
                 warming.set(false);
             });
         }
-        return new VectorFlowServer(server, grpc, admission, stopping);
+        return new VectorFlowServer(server, grpc, admission, stopping, security, grpcMethods);
+    }
+
+    /** Listens on {@code address}, over TLS when {@code tls} is given (with client certificates when it names a CA). */
+    private static ServerBuilder listen(ServerBuilder sb, InetSocketAddress address, Tls tls) {
+        if (tls == null) {
+            return sb.http(address);
+        }
+        sb.https(address).tls(tls.certificateChain().toFile(), tls.privateKey().toFile());
+        if (tls.clientCa() != null) {
+            sb.tlsCustomizer(b -> b.clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE).trustManager(tls.clientCa().toFile()));
+        }
+        return sb;
     }
 
     private static InetSocketAddress address(String host, int port) {
@@ -223,6 +290,28 @@ public final class VectorFlowServer implements AutoCloseable {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("cannot resolve host '" + host + "': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Every REST route as {@code "METHOD pattern"} (a route of several methods once per method;
+     * {@code "* pattern"} for one of every method) with its access rule, null for one without a
+     * rule (which every key is refused).
+     */
+    Map<String, Access> restRules() {
+        Map<String, Access> out = new LinkedHashMap<>();
+        for (var config : server.serviceConfigs()) {
+            Guarded g = config.service().as(Guarded.class);
+            var methods = config.route().methods();
+            for (var m : methods.size() > 4 ? List.of("*") : methods.stream().map(Object::toString).toList()) {
+                out.put(m + " " + Guarded.pattern(config.route()), g == null ? null : g.access());
+            }
+        }
+        return out;
+    }
+
+    /** The full names of every gRPC method served. */
+    List<String> grpcMethods() {
+        return grpcMethods;
     }
 
     /** The gRPC port, or -1 when gRPC is not served. */
@@ -256,6 +345,7 @@ public final class VectorFlowServer implements AutoCloseable {
         }
         rest.join();
         admission.close();
+        security.close();
         ServerTracing.install(null);
     }
 

@@ -113,10 +113,20 @@ final class ChildServer implements AutoCloseable {
                 Duration.ofSeconds(120));
     }
 
-    Answer call(String method, String path, HttpRequest.BodyPublisher body, Duration timeout) {
+    /** A call with the API key {@code key}. */
+    Answer call(String key, String method, String path, String body) {
+        return call(method, path, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body),
+                Duration.ofSeconds(120), "api-key", key);
+    }
+
+    Answer call(String method, String path, HttpRequest.BodyPublisher body, Duration timeout, String... headers) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(timeout)
-                    .header("content-type", "application/json").method(method, body).build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).timeout(timeout)
+                    .header("content-type", "application/json").method(method, body);
+            for (int i = 0; i < headers.length; i += 2) {
+                b.header(headers[i], headers[i + 1]);
+            }
+            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(r.statusCode(), r.body(), r.headers());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -47,6 +47,12 @@ class TestServer implements AutoCloseable {
         server = VectorFlowServer.start(db, "127.0.0.1", 0, maxBody);
     }
 
+    /** A server on {@code dir} started with {@code settings} (host and ports as given there). */
+    TestServer(Path dir, VectorFlowServer.Settings settings) {
+        db = Database.open(dir);
+        server = VectorFlowServer.start(db, settings);
+    }
+
     String url() {
         return "http://127.0.0.1:" + server.port();
     }
@@ -63,8 +69,16 @@ class TestServer implements AutoCloseable {
     }
 
     Answer call(String method, String path, String body) {
+        return call(method, path, body, new String[0]);
+    }
+
+    /** A call with extra headers, given as name, value, name, value… */
+    Answer call(String method, String path, String body, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(30))
                 .header("content-type", "application/json");
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
