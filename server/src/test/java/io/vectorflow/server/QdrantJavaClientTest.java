@@ -81,6 +81,31 @@ class QdrantJavaClientTest {
     }
 
     @Test
+    void apiKeysAreCheckedForTheClientsWithApiKeyOption() throws Exception {
+        String admin = "java-admin-key-0123456789";
+        String reader = "java-read-only-key-0123456789";
+        try (Database db = Database.open(dir.resolve("data"));
+             VectorFlowServer server = VectorFlowServer.start(db, VectorFlowServer.Settings.of("127.0.0.1", 0).withGrpcPort(0)
+                     .withKeys(new VectorFlowServer.Keys(admin, reader)));
+             QdrantClient full = new QdrantClient(QdrantGrpcClient.newBuilder("127.0.0.1", server.grpcPort(), false)
+                     .withApiKey(admin).build());
+             QdrantClient readOnly = new QdrantClient(QdrantGrpcClient.newBuilder("127.0.0.1", server.grpcPort(), false)
+                     .withApiKey(reader).build());
+             QdrantClient none = new QdrantClient(QdrantGrpcClient.newBuilder("127.0.0.1", server.grpcPort(), false).build())) {
+            full.createCollectionAsync("k", Collections.VectorParams.newBuilder().setSize(2).setDistance(Collections.Distance.Dot)
+                    .build()).get();
+            full.upsertAsync("k", List.of(Points.PointStruct.newBuilder().setId(id(1)).setVectors(vectors(1f, 0f)).build())).get();
+            assertThat(readOnly.countAsync("k").get()).isEqualTo(1);
+            assertThatThrownBy(() -> readOnly.upsertAsync("k", List.of(Points.PointStruct.newBuilder().setId(id(2))
+                    .setVectors(vectors(0f, 1f)).build())).get())
+                    .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.PERMISSION_DENIED));
+            assertThatThrownBy(() -> none.listCollectionsAsync().get())
+                    .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.UNAUTHENTICATED));
+            assertThat(full.listCollectionsAsync().get()).containsExactly("k");
+        }
+    }
+
+    @Test
     void aRequestsOwnTimeoutStopsItsWork() throws Exception {
         try (Database db = Database.open(dir.resolve("data"));
              VectorFlowServer server = VectorFlowServer.start(db, VectorFlowServer.Settings.of("127.0.0.1", 0).withGrpcPort(0));

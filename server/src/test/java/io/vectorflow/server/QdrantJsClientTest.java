@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * recommend, discover, order_by, groups, the request shapes LangChain sends), and LangChain's
  * Qdrant vector store unchanged ({@code langchain.mjs}), named dense and sparse vectors with hybrid
  * fusion checked against exact rankings ({@code qdrant-named.mjs}), and the official Qdrant gRPC client
- * ({@code @qdrant/js-client-grpc}) on the gRPC port ({@code qdrant-grpc.mjs}). Each script asserts every answer; this
+ * ({@code @qdrant/js-client-grpc}) on the gRPC port ({@code qdrant-grpc.mjs}), both with API keys
+ * ({@code qdrant-keys.mjs}). Each script asserts every answer; this
  * test installs the packages ({@code npm ci}) when the lock file changed and requires each
  * script to pass.
  */
@@ -53,6 +54,21 @@ class QdrantJsClientTest {
         try (io.vectorflow.engine.Database db = io.vectorflow.engine.Database.open(dir);
              VectorFlowServer server = VectorFlowServer.start(db, VectorFlowServer.Settings.of("127.0.0.1", 0).withGrpcPort(0))) {
             Result r = run(List.of("node", "qdrant-grpc.mjs", "127.0.0.1", Integer.toString(server.grpcPort())), 180);
+            assertThat(r.output()).contains("all steps passed");
+            assertThat(r.exit()).as(r.output()).isZero();
+        }
+    }
+
+    @Test
+    void officialQdrantClientsPassApiKeysOnRestAndGrpc(@TempDir Path dir) throws Exception {
+        installClient();
+        String admin = "js-admin-key-0123456789";
+        String reader = "js-read-only-key-0123456789";
+        try (io.vectorflow.engine.Database db = io.vectorflow.engine.Database.open(dir);
+             VectorFlowServer server = VectorFlowServer.start(db, VectorFlowServer.Settings.of("127.0.0.1", 0).withGrpcPort(0)
+                     .withKeys(new VectorFlowServer.Keys(admin, reader)))) {
+            Result r = run(List.of("node", "qdrant-keys.mjs", "http://127.0.0.1:" + server.port(), "127.0.0.1",
+                    Integer.toString(server.grpcPort()), admin, reader), 180);
             assertThat(r.output()).contains("all steps passed");
             assertThat(r.exit()).as(r.output()).isZero();
         }
