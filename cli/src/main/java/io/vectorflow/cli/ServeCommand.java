@@ -98,8 +98,12 @@ public final class ServeCommand implements Callable<Integer> {
             + "(VECTORFLOW_TLS_CLIENT_CA)")
     String tlsClientCa;
 
+    @Option(names = "--encryption-key-file", paramLabel = "FILE", description = "encrypt logs and snapshots at rest with the"
+            + " 32-byte key in this file, as 64 hex digits or base64 (VECTORFLOW_ENCRYPTION_KEY holds the key itself)")
+    String encryptionKeyFile;
+
     private static final Set<String> FILE_KEYS = Set.of("data_dir", "host", "port", "grpc_port", "otlp_endpoint", "log_format",
-            "durability", "max_request_mb", "api_key", "read_only_api_key", "tls_cert", "tls_key", "tls_client_ca",
+            "durability", "max_request_mb", "api_key", "read_only_api_key", "tls_cert", "tls_key", "tls_client_ca", "encryption_key_file",
             "recall_sample_share", "warmup", "price_core_second", "price_gb_memory", "price_gb_disk", "price_gb_month_memory",
             "price_gb_month_disk");
 
@@ -108,7 +112,7 @@ public final class ServeCommand implements Callable<Integer> {
     /** The settings this command runs with, each from its flag, variable, file or default. */
     record Settings(Path data, String host, int port, int grpcPort, String logFormat, String otlp, Durability durability,
                     long maxBody, double recallShare, CostModel prices, boolean warmup, VectorFlowServer.Keys keys,
-                    VectorFlowServer.Tls tls) {}
+                    VectorFlowServer.Tls tls, io.vectorflow.storage.crypto.Encryption encryption) {}
 
     Settings resolve() throws IOException {
         file = readConfig();
@@ -148,7 +152,14 @@ public final class ServeCommand implements Callable<Integer> {
         }
         VectorFlowServer.Tls tls = cert == null ? null : new VectorFlowServer.Tls(existing(cert, "tls-cert"), existing(key, "tls-key"),
                 ca == null ? null : existing(ca, "tls-client-ca"));
-        return new Settings(data, listen, restPort, rpcPort, format, otlp, d, maxBody, share, prices, warm.equals("true"), keys, tls);
+        String keyFile = blankToNull(encryptionKeyFile != null ? encryptionKeyFile : file != null && file.hasNonNull("encryption_key_file")
+                ? file.get("encryption_key_file").asText() : null);
+        String keyText = keyFile != null ? Files.readString(existing(keyFile, "encryption-key-file"))
+                : blankToNull(System.getenv("VECTORFLOW_ENCRYPTION_KEY"));
+        io.vectorflow.storage.crypto.Encryption encryption = keyText == null ? null
+                : io.vectorflow.storage.crypto.Encryption.withKey(io.vectorflow.storage.crypto.Encryption.parseKey(keyText));
+        return new Settings(data, listen, restPort, rpcPort, format, otlp, d, maxBody, share, prices, warm.equals("true"), keys, tls,
+                encryption);
     }
 
     private static String blankToNull(String s) {
@@ -179,7 +190,8 @@ public final class ServeCommand implements Callable<Integer> {
         double share = settings.recallShare();
         CostModel prices = settings.prices();
 
-        Database.Options options = Database.Options.defaults().withDurability(d).withRecallSampling(share).withPrices(prices);
+        Database.Options options = Database.Options.defaults().withDurability(d).withRecallSampling(share).withPrices(prices)
+                .withEncryption(settings.encryption());
         Database db = Database.open(data, options);
         VectorFlowServer server;
         try {

@@ -35,11 +35,13 @@ final class CollectionSnapshots {
 
     private final Path root;
     private final Disk disk;
+    private final io.vectorflow.storage.crypto.Encryption encryption;
     private final Object publishing = new Object();
 
-    CollectionSnapshots(Path root, Disk disk) {
+    CollectionSnapshots(Path root, Disk disk, io.vectorflow.storage.crypto.Encryption encryption) {
         this.root = root;
         this.disk = disk;
+        this.encryption = encryption;
     }
 
     /** Deletes every hidden entry (work a crash interrupted) under the snapshots directory. */
@@ -82,7 +84,7 @@ final class CollectionSnapshots {
             if (Files.exists(indexes)) {
                 Files.copy(indexes, staging.resolve(PayloadIndexes.FILE));
             }
-            Snapshots.writeTar(staging, partial);
+            Snapshots.writeTar(staging, partial, encryption);
             try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
@@ -156,7 +158,7 @@ final class CollectionSnapshots {
      */
     CollectionConfig unpack(InputStream archive, Path staging, String name) throws IOException {
         try {
-            Snapshots.extractTar(archive, staging);
+            Snapshots.extractTar(archive, staging, encryption);
         } catch (IOException e) {
             if (DiskFullException.isDiskFull(e)) {
                 throw e;
@@ -171,7 +173,7 @@ final class CollectionSnapshots {
         }
         var check = new StoreOptions(config.dimension(), config.metricImpl(), config.hnswOf(0), config.segmentCapacity(),
                 StoreOptions.DEFAULT_SEGMENT_PAYLOAD_BYTES, Durability.FSYNC, 200, 1, false, true, 2, 0, false)
-                .withVectors(config.moreVectorSlots(), config.sparseSlots());
+                .withVectors(config.moreVectorSlots(), config.sparseSlots()).withEncryption(encryption);
         try {
             CollectionStore.open(disk, staging, check).discard(); // checks every file, writes nothing
         } catch (IOException | RuntimeException e) {

@@ -81,10 +81,12 @@ public final class Database implements Closeable {
      *                          (besides its point count)
      * @param maxResultBytes    most payload and vector bytes one answer (a search, a batch, a
      *                          scroll page, a get) may carry; more is refused with a message
+     * @param encryption        encrypts logs and snapshot archives (null: written plain)
      */
     public record Options(Durability durability, long asyncFlushMillis, int indexThreads, boolean prefault, Disk disk,
                           int maxUnindexed, double compactionMbPerSecond, boolean autoCompact, double recallSampleShare,
-                          CostModel prices, long segmentPayloadBytes, long maxResultBytes) {
+                          CostModel prices, long segmentPayloadBytes, long maxResultBytes,
+                          io.vectorflow.storage.crypto.Encryption encryption) {
         /** Points written but not yet indexed that a collection accepts by default. */
         public static final int DEFAULT_MAX_UNINDEXED = 100_000;
         /** Share of approximate searches whose recall is checked by default. */
@@ -98,53 +100,59 @@ public final class Database implements Closeable {
             long answer = Math.max(1 << 20, Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 32));
             return new Options(Durability.FSYNC, 200, Runtime.getRuntime().availableProcessors(), true, Disk.REAL,
                     DEFAULT_MAX_UNINDEXED, 0, true, DEFAULT_RECALL_SAMPLE_SHARE, CostModel.DEFAULT,
-                    StoreOptions.DEFAULT_SEGMENT_PAYLOAD_BYTES, answer);
+                    StoreOptions.DEFAULT_SEGMENT_PAYLOAD_BYTES, answer, null);
         }
 
         public Options withDisk(Disk d) {
             return new Options(durability, asyncFlushMillis, indexThreads, prefault, d, maxUnindexed, compactionMbPerSecond,
-                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes);
+                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption);
         }
 
         public Options withDurability(Durability d) {
             return new Options(d, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond,
-                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes);
+                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption);
         }
 
         public Options withPrefault(boolean p) {
             return new Options(durability, asyncFlushMillis, indexThreads, p, disk, maxUnindexed, compactionMbPerSecond,
-                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes);
+                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption);
         }
 
         public Options withMaxUnindexed(int bound) {
             return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, bound, compactionMbPerSecond,
-                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes);
+                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption);
         }
 
         public Options withIndexThreads(int threads) {
             return new Options(durability, asyncFlushMillis, threads, prefault, disk, maxUnindexed, compactionMbPerSecond,
-                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes);
+                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption);
         }
 
         public Options withRecallSampling(double share) {
             return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond,
-                    autoCompact, share, prices, segmentPayloadBytes, maxResultBytes);
+                    autoCompact, share, prices, segmentPayloadBytes, maxResultBytes, encryption);
         }
 
         public Options withPrices(CostModel p) {
             return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond,
-                    autoCompact, recallSampleShare, p, segmentPayloadBytes, maxResultBytes);
+                    autoCompact, recallSampleShare, p, segmentPayloadBytes, maxResultBytes, encryption);
         }
 
         public Options withCompaction(boolean auto, double mbPerSecond) {
             return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, mbPerSecond, auto,
-                    recallSampleShare, prices, segmentPayloadBytes, maxResultBytes);
+                    recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption);
+        }
+
+        /** Logs and snapshot archives encrypted with {@code e} (null: plain). */
+        public Options withEncryption(io.vectorflow.storage.crypto.Encryption e) {
+            return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond,
+                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, e);
         }
 
         /** Payload bytes that seal an in-memory segment, and the most an answer may carry. */
         public Options withLimits(long sealPayloadBytes, long answerBytes) {
             return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond,
-                    autoCompact, recallSampleShare, prices, sealPayloadBytes, answerBytes);
+                    autoCompact, recallSampleShare, prices, sealPayloadBytes, answerBytes, encryption);
         }
     }
 
@@ -194,7 +202,7 @@ public final class Database implements Closeable {
         this.options = shared.options;
         // The default tenant's snapshots stay where they were before tenants existed.
         this.snapshots = new CollectionSnapshots(tenant.equals(DEFAULT_TENANT) ? root.resolve("snapshots")
-                : tenantDir.resolve("snapshots"), options.disk());
+                : tenantDir.resolve("snapshots"), options.disk(), options.encryption());
         this.aliases = Aliases.open(options.disk(), collectionsDir.resolveSibling("aliases.json"));
         this.limits = TenantLimits.open(tenant, tenantDir, options.disk());
     }
@@ -366,7 +374,7 @@ public final class Database implements Closeable {
                 c.segmentCapacity(), options.segmentPayloadBytes(), d, options.asyncFlushMillis(), options.indexThreads(),
                 options.prefault(), c.onDiskOf(0), options.maxUnindexed(), c.compactionMbPerSecond() != null
                 ? c.compactionMbPerSecond() : options.compactionMbPerSecond(), options.autoCompact())
-                .withVectors(c.moreVectorSlots(), c.sparseSlots());
+                .withVectors(c.moreVectorSlots(), c.sparseSlots()).withEncryption(options.encryption());
     }
 
     /** Opens the store and payload indexes of the collection in {@code dir}. */

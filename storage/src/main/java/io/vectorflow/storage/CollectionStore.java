@@ -143,16 +143,17 @@ public final class CollectionStore implements Closeable {
             store.wal = WriteAheadLog.open(disk, dir.resolve("wal"), options.durability(), options.asyncFlushMillis(),
                     manifest.sealedThrough(), new WriteAheadLog.Replay() {
                         @Override
-                        public void scan(long seq, ByteBuffer payload) {
+                        public void scan(long seq, ByteBuffer stored) {
+                            ByteBuffer payload = store.plain(stored);
                             if (Records.type(payload) == Records.ABORT) {
                                 store.aborted.add(Records.aborted(payload));
                             }
                         }
 
                         @Override
-                        public void apply(long seq, ByteBuffer payload) {
+                        public void apply(long seq, ByteBuffer stored) {
                             if (!store.aborted.contains(seq)) {
-                                store.apply(seq, payload);
+                                store.apply(seq, store.plain(stored));
                             }
                             store.appliedSeq = seq;
                         }
@@ -217,7 +218,7 @@ public final class CollectionStore implements Closeable {
         if (points.isEmpty()) {
             return;
         }
-        write(Records.upsert(points, layout, WriteAheadLog.MAX_RECORD));
+        write(Records.upsert(points, layout, maxRecord(options)));
     }
 
     /** Deletes points by id, as one durable write; returns how many existed. */
@@ -225,7 +226,18 @@ public final class CollectionStore implements Closeable {
         if (ids.isEmpty()) {
             return 0;
         }
-        return write(Records.delete(ids, WriteAheadLog.MAX_RECORD));
+        return write(Records.delete(ids, maxRecord(options)));
+    }
+
+    /** A record as the log holds it, decrypted when it is encrypted. */
+    private ByteBuffer plain(ByteBuffer stored) {
+        return options.encryption() == null ? io.vectorflow.storage.crypto.Encryption.openWithoutKey(stored)
+                : options.encryption().open(stored);
+    }
+
+    /** Largest record a write may build: the log's limit, less what encryption adds. */
+    private static int maxRecord(StoreOptions options) {
+        return WriteAheadLog.MAX_RECORD - (options.encryption() == null ? 0 : io.vectorflow.storage.crypto.Encryption.OVERHEAD);
     }
 
     private int write(ByteBuffer record) {
@@ -233,7 +245,7 @@ public final class CollectionStore implements Closeable {
         awaitBacklog();
         long seq;
         try {
-            seq = wal.append(record);
+            seq = wal.append(options.encryption() == null ? record : options.encryption().seal(record));
         } catch (DiskFullException e) {
             throw e; // nothing was written; the log takes writes again once there is space
         } catch (StorageException e) {

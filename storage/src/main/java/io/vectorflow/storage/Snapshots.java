@@ -48,11 +48,17 @@ public final class Snapshots {
 
     /** Packs the files under {@code dir} into a new tar file {@code archive}. */
     public static void writeTar(Path dir, Path archive) throws IOException {
+        writeTar(dir, archive, null);
+    }
+
+    /** Packs the files under {@code dir} into a new tar file {@code archive}, encrypted with {@code e} unless it is null. */
+    public static void writeTar(Path dir, Path archive, io.vectorflow.storage.crypto.Encryption e) throws IOException {
         List<Path> files;
         try (Stream<Path> walk = Files.walk(dir)) {
             files = walk.filter(Files::isRegularFile).sorted().toList();
         }
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(archive, java.nio.file.StandardOpenOption.CREATE_NEW));
+        OutputStream file = new BufferedOutputStream(Files.newOutputStream(archive, java.nio.file.StandardOpenOption.CREATE_NEW));
+        try (OutputStream out = e == null ? file : e.encrypting(file);
              TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -74,10 +80,33 @@ public final class Snapshots {
      * @throws IllegalArgumentException naming the entry, for anything outside the snapshot layout
      */
     public static void extractTar(InputStream archive, Path target) throws IOException {
+        extractTar(archive, target, null);
+    }
+
+    /**
+     * As {@link #extractTar(InputStream, Path)}, decrypting an encrypted archive with {@code encryption}
+     * (a plain one is read as it is).
+     *
+     * @throws IllegalArgumentException for an encrypted archive and no key
+     */
+    public static void extractTar(InputStream archive, Path target, io.vectorflow.storage.crypto.Encryption encryption)
+            throws IOException {
+        BufferedInputStream in = new BufferedInputStream(archive);
+        in.mark(16);
+        byte[] head = in.readNBytes(4);
+        in.reset();
+        InputStream plain = in;
+        if (io.vectorflow.storage.crypto.Encryption.isEncryptedArchive(head)) {
+            if (encryption == null) {
+                throw new IllegalArgumentException("the snapshot is encrypted and this server has no encryption key"
+                        + " (--encryption-key-file or VECTORFLOW_ENCRYPTION_KEY)");
+            }
+            plain = new BufferedInputStream(encryption.decrypting(in));
+        }
         Files.createDirectories(target.getParent());
         Files.createDirectory(target);
         int entries = 0;
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(archive))) {
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(plain)) {
             for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
                 String name = e.getName();
                 if (e.isDirectory() && DIRECTORY.matcher(name).matches()) {
