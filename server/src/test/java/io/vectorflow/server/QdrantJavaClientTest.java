@@ -102,6 +102,19 @@ class QdrantJavaClientTest {
             assertThatThrownBy(() -> none.listCollectionsAsync().get())
                     .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.UNAUTHENTICATED));
             assertThat(full.listCollectionsAsync().get()).containsExactly("k");
+            // A key of another tenant sees its own namespace over gRPC too.
+            String acme = io.vectorflow.server.auth.ApiKeys.in(dir.resolve("data"))
+                    .create("acme", io.vectorflow.server.auth.Role.READ_WRITE, "acme", List.of()).secret();
+            try (QdrantClient tenant = new QdrantClient(QdrantGrpcClient.newBuilder("127.0.0.1", server.grpcPort(), false)
+                    .withApiKey(acme).build())) {
+                assertThat(tenant.listCollectionsAsync().get()).isEmpty();
+                assertThatThrownBy(() -> tenant.countAsync("k").get())
+                        .satisfies(e -> assertThat(code(e)).isEqualTo(Status.Code.NOT_FOUND));
+                tenant.createCollectionAsync("k", Collections.VectorParams.newBuilder().setSize(2)
+                        .setDistance(Collections.Distance.Dot).build()).get();
+                assertThat(tenant.countAsync("k").get()).isZero();
+                assertThat(full.countAsync("k").get()).isEqualTo(1);
+            }
         }
     }
 
