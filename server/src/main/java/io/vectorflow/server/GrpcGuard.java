@@ -36,39 +36,31 @@ final class GrpcGuard implements ServerInterceptor {
 
     private static Map<String, Access> rules() {
         Map<String, Access> r = new HashMap<>();
-        for (String m : new String[] {"Get", "Search", "SearchBatch", "SearchGroups", "Scroll", "Recommend", "RecommendBatch",
-                "RecommendGroups", "Discover", "DiscoverBatch", "Count", "Query", "QueryBatch", "QueryGroups", "Facet",
-                "SearchMatrixPairs", "SearchMatrixOffsets"}) {
-            r.put("qdrant.Points/" + m, Access.READ);
-        }
-        for (String m : new String[] {"Upsert", "Delete", "UpdateVectors", "DeleteVectors", "SetPayload", "OverwritePayload",
-                "DeletePayload", "ClearPayload", "CreateFieldIndex", "DeleteFieldIndex", "UpdateBatch"}) {
-            r.put("qdrant.Points/" + m, Access.WRITE);
-        }
-        for (String m : new String[] {"Get", "List", "ListCollectionAliases", "ListAliases", "CollectionClusterInfo",
-                "CollectionExists", "ListShardKeys"}) {
-            r.put("qdrant.Collections/" + m, Access.READ);
-        }
-        for (String m : new String[] {"Create", "Update", "Delete", "UpdateAliases", "UpdateCollectionClusterSetup",
-                "CreateShardKey", "DeleteShardKey"}) {
-            r.put("qdrant.Collections/" + m, Access.MANAGE);
-        }
-        r.put("qdrant.Snapshots/List", Access.READ);
-        r.put("qdrant.Snapshots/Create", Access.MANAGE);
-        r.put("qdrant.Snapshots/Delete", Access.MANAGE);
-        r.put("qdrant.Snapshots/ListFull", Access.ADMIN);
-        r.put("qdrant.Snapshots/CreateFull", Access.ADMIN);
-        r.put("qdrant.Snapshots/DeleteFull", Access.ADMIN);
-        r.put("qdrant.Qdrant/HealthCheck", Access.PUBLIC);
-        for (String m : new String[] {"GetCollection", "ListCollections", "Get", "Search", "SearchBatch", "Scroll", "Count"}) {
-            r.put("vectorflow.v1.VectorFlow/" + m, Access.READ);
-        }
-        r.put("vectorflow.v1.VectorFlow/Upsert", Access.WRITE);
-        r.put("vectorflow.v1.VectorFlow/Delete", Access.WRITE);
-        r.put("vectorflow.v1.VectorFlow/CreateCollection", Access.MANAGE);
-        r.put("vectorflow.v1.VectorFlow/DeleteCollection", Access.MANAGE);
-        r.put("grpc.reflection.v1.ServerReflection/ServerReflectionInfo", Access.KEYED);
+        put(r, "qdrant.Points/", Access.READ, "Get", "Search", "SearchBatch", "SearchGroups", "Scroll", "Recommend",
+                "RecommendBatch", "RecommendGroups", "Discover", "DiscoverBatch", "Count", "Query", "QueryBatch", "QueryGroups",
+                "Facet", "SearchMatrixPairs", "SearchMatrixOffsets");
+        put(r, "qdrant.Points/", Access.WRITE, "Upsert", "Delete", "UpdateVectors", "DeleteVectors", "SetPayload",
+                "OverwritePayload", "DeletePayload", "ClearPayload", "CreateFieldIndex", "DeleteFieldIndex", "UpdateBatch");
+        put(r, "qdrant.Collections/", Access.READ, "Get", "List", "ListCollectionAliases", "ListAliases", "CollectionClusterInfo",
+                "CollectionExists", "ListShardKeys");
+        put(r, "qdrant.Collections/", Access.MANAGE, "Create", "Update", "Delete", "UpdateAliases", "UpdateCollectionClusterSetup",
+                "CreateShardKey", "DeleteShardKey");
+        put(r, "qdrant.Snapshots/", Access.READ, "List");
+        put(r, "qdrant.Snapshots/", Access.MANAGE, "Create", "Delete");
+        put(r, "qdrant.Snapshots/", Access.ADMIN, "ListFull", "CreateFull", "DeleteFull");
+        put(r, "qdrant.Qdrant/", Access.PUBLIC, "HealthCheck");
+        put(r, "vectorflow.v1.VectorFlow/", Access.READ, "GetCollection", "ListCollections", "Get", "Search", "SearchBatch",
+                "Scroll", "Count");
+        put(r, "vectorflow.v1.VectorFlow/", Access.WRITE, "Upsert", "Delete");
+        put(r, "vectorflow.v1.VectorFlow/", Access.MANAGE, "CreateCollection", "DeleteCollection");
+        put(r, "grpc.reflection.v1.ServerReflection/", Access.KEYED, "ServerReflectionInfo");
         return Map.copyOf(r);
+    }
+
+    private static void put(Map<String, Access> rules, String service, Access access, String... methods) {
+        for (String m : methods) {
+            rules.put(service + m, access);
+        }
     }
 
     private final Security security;

@@ -183,7 +183,7 @@ final class Rest {
     <T> CompletableFuture<T> onLane(ServiceRequestContext ctx, Admission.Lane lane, java.util.concurrent.Callable<T> work) {
         Budget budget = budget(ctx);
         return admission.run(lane, () -> {
-            try (var scope = budget.enter()) {
+            try (var pushed = ctx.push(); var scope = budget.enter()) {
                 return work.call();
             }
         });

@@ -104,8 +104,9 @@ final class SnapshotsApi {
     private HttpService upload() {
         return (ctx, req) -> {
             long start = System.nanoTime();
+            Database db = db(); // the caller's tenant, resolved while its request is current
             try {
-                db().collection(ctx.pathParam("name")); // a bad name is refused before a byte is read
+                db.collection(ctx.pathParam("name")); // a bad name is refused before a byte is read
             } catch (io.vectorflow.engine.NotFoundException absent) {
                 // restoring into a new collection is fine
             } catch (RuntimeException e) {
@@ -114,7 +115,7 @@ final class SnapshotsApi {
             }
             Path file;
             try {
-                file = db().newUploadFile();
+                file = db.newUploadFile();
             } catch (IOException | RuntimeException e) {
                 req.abort();
                 return Rest.error(e, start);
@@ -122,7 +123,7 @@ final class SnapshotsApi {
             CompletableFuture<HttpResponse> answer = receive(ctx, req, file)
                     .thenCompose(v -> rest.onLane(ctx, Admission.Lane.WRITE, () -> {
                         try (InputStream in = Files.newInputStream(file)) {
-                            db().restoreSnapshot(in, ctx.pathParam("name"));
+                            db.restoreSnapshot(in, ctx.pathParam("name"));
                         }
                         return Rest.envelope(new Rest.Call(ctx, null, null, start), Rest.Reply.of(true));
                     }))

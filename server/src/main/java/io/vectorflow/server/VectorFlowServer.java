@@ -265,7 +265,7 @@ public final class VectorFlowServer implements AutoCloseable {
         if (settings.warmup()) {
             int port = server.activeLocalPort();
             Thread.ofPlatform().daemon().name("vectorflow-warmup").start(() -> {
-                Warmup.run(settings.host(), port);
+                Warmup.run(settings.host(), port, settings.tls() == null);
                 warming.set(false);
             });
         }

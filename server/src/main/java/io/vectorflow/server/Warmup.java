@@ -40,12 +40,17 @@ final class Warmup {
 
     private Warmup() {}
 
-    /** Runs the warm-up against the REST server on {@code port}; failures are logged, never thrown. */
-    static void run(String host, int port) {
+    /**
+     * Runs the warm-up against the REST server on {@code port} (its request part only over plain
+     * HTTP; with keys required those requests stop at the key check); failures are logged, never thrown.
+     */
+    static void run(String host, int port, boolean plainHttp) {
         long start = System.nanoTime();
         try {
             engine();
-            requests(host, port);
+            if (plainHttp) {
+                requests(host, port);
+            }
             LOG.info("warm-up done in {} ms (kernels, graph search and the request path compiled)",
                     (System.nanoTime() - start) / 1_000_000);
         } catch (Exception | OutOfMemoryError e) {

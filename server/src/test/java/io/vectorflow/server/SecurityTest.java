@@ -70,13 +70,29 @@ class SecurityTest {
     }
 
     @Test
-    void tenantsCannotSeeCountOrGuessEachOthersCollections() {
+    void tenantsCannotSeeCountOrGuessEachOthersCollections() throws Exception {
         try (TestServer s = server()) {
             String a = made(s, "{\"name\": \"a\", \"role\": \"read-write\", \"tenant\": \"acme\"}");
             String b = made(s, "{\"name\": \"b\", \"role\": \"read-write\", \"tenant\": \"globex\"}");
             assertThat(s.call("PUT", "/collections/docs", CREATE, "api-key", a).status()).isEqualTo(200);
             assertThat(s.call("PUT", "/collections/docs/points?wait=true", POINTS, "api-key", a).status()).isEqualTo(200);
             assertThat(s.call("POST", "/collections/docs/points/count", "{}", "api-key", a).result().get("count").asInt()).isEqualTo(1);
+            // Snapshots are the tenant's own too: taken, listed and uploaded back into its namespace.
+            TestServer.Answer snap = s.call("POST", "/collections/docs/snapshots", null, "api-key", a);
+            assertThat(snap.status()).as(snap.text()).isEqualTo(200);
+            assertThat(s.call("GET", "/collections/docs/snapshots", null, "api-key", b).status()).isEqualTo(404);
+            try (var files = Files.list(dir.resolve("tenants/acme/snapshots/docs"))) {
+                Path archive = files.filter(f -> f.toString().endsWith(".snapshot")).findFirst().orElseThrow();
+                java.net.http.HttpResponse<String> up = s.http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(s.url() + "/collections/restored/snapshots/upload")).header("api-key", a)
+                        .header("content-type", "application/octet-stream")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofFile(archive)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
+            }
+            assertThat(s.call("POST", "/collections/restored/points/count", "{}", "api-key", a).result().get("count").asInt())
+                    .isEqualTo(1);
+            assertThat(s.call("GET", "/collections/restored", null, "api-key", ADMIN).status()).isEqualTo(404);
             TestServer.Answer theirs = s.call("GET", "/collections/docs", null, "api-key", b);
             TestServer.Answer never = s.call("GET", "/collections/never-made", null, "api-key", b);
             assertThat(theirs.status()).isEqualTo(404).isEqualTo(never.status());
@@ -84,6 +100,7 @@ class SecurityTest {
             assertThat(s.call("POST", "/collections/docs/points/count", "{}", "api-key", b).status()).isEqualTo(404);
             assertThat(s.call("GET", "/collections/docs/exists", null, "api-key", b).result().get("exists").asBoolean()).isFalse();
             assertThat(s.call("GET", "/collections", null, "api-key", b).result().get("collections")).isEmpty();
+            assertThat(s.call("GET", "/collections", null, "api-key", a).result().get("collections")).hasSize(2);
             // The same name in the other tenant is another collection.
             assertThat(s.call("PUT", "/collections/docs", CREATE, "api-key", b).status()).isEqualTo(200);
             assertThat(s.call("POST", "/collections/docs/points/count", "{}", "api-key", b).result().get("count").asInt()).isZero();
