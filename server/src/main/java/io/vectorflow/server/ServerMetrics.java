@@ -79,7 +79,12 @@ final class ServerMetrics {
 
     /** The text exposition of every metric, collection meters brought up to date first. */
     synchronized String scrape() {
-        Set<String> now = new HashSet<>(db.listCollections());
+        Set<String> now = new HashSet<>();
+        for (String tenant : db.listTenants()) { // outside the default tenant a collection is labelled tenant/name
+            Database t = db.tenant(tenant);
+            String prefix = tenant.equals(db.tenantName()) ? "" : tenant + "/";
+            t.listCollections().forEach(n -> now.add(prefix + n));
+        }
         for (String gone : registered) {
             if (!now.contains(gone)) {
                 List<Meter> meters = registry.getMeters().stream()
@@ -123,7 +128,7 @@ final class ServerMetrics {
     }
 
     private static void line(StringBuilder out, String collection, String component, String tier, long bytes) {
-        if (bytes > 0) { // collection names are letters, digits, '_', '-' and '.': no label escaping needed
+        if (bytes > 0) { // tenant and collection names are letters, digits, '_', '-' and '.': no label escaping needed
             out.append("vectorflow_collection_memory_bytes{collection=\"").append(collection).append("\",component=\"")
                     .append(component).append("\",tier=\"").append(tier).append("\"} ").append(bytes).append('\n');
         }
@@ -133,7 +138,8 @@ final class ServerMetrics {
 
     private Collection collection(String name) {
         try {
-            return db.collection(name);
+            int slash = name.indexOf('/');
+            return slash < 0 ? db.collection(name) : db.tenant(name.substring(0, slash)).collection(name.substring(slash + 1));
         } catch (RuntimeException e) {
             return null; // dropped or failed: report NaN
         }

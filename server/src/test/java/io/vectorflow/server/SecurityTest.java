@@ -77,6 +77,9 @@ class SecurityTest {
             assertThat(s.call("PUT", "/collections/docs", CREATE, "api-key", a).status()).isEqualTo(200);
             assertThat(s.call("PUT", "/collections/docs/points?wait=true", POINTS, "api-key", a).status()).isEqualTo(200);
             assertThat(s.call("POST", "/collections/docs/points/count", "{}", "api-key", a).result().get("count").asInt()).isEqualTo(1);
+            assertThat(s.call("GET", "/metrics", null, "api-key", ADMIN).text())
+                    .contains("vectorflow_collection_points{collection=\"acme/docs\"} 1.0");
+            assertThat(s.call("GET", "/metrics", null, "api-key", a).status()).isEqualTo(403);
             // Snapshots are the tenant's own too: taken, listed and uploaded back into its namespace.
             TestServer.Answer snap = s.call("POST", "/collections/docs/snapshots", null, "api-key", a);
             assertThat(snap.status()).as(snap.text()).isEqualTo(200);
