@@ -2,9 +2,8 @@
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Union
 
-from .errors import VectorFlowError
 from .models import PointId, Record, ScoredPoint, SearchBatch, SearchResults
 from .transport import Transport, quote
 
@@ -123,7 +122,8 @@ class Client:
         A single vector (a list of numbers, or a 1-D array) answers one ``SearchResults``; several
         (a list of vectors, or a 2-D array) answer a ``SearchBatch`` with one ``SearchResults`` per
         vector, in order. Several vectors go as batch requests of ``batch_size``, ``parallel`` at
-        a time. Each ``SearchResults`` carries the server's ``performance`` of its request.
+        a time. Each ``SearchResults`` carries the server's ``performance`` of its search (latency,
+        vectors scanned, strategy, estimated recall…).
         """
         single = _is_vector(vectors)
         rows = [_vector(vectors)] if single else _rows(vectors)
@@ -135,7 +135,9 @@ class Client:
         def send(chunk):
             answer = self._http.call("POST", path, {"searches": [{**search, "vector": v} for v in chunk]}, timeout=timeout)
             performance = answer.get("performance") or {}
-            return [SearchResults([_scored(h) for h in hits], performance) for hits in answer["result"]]
+            each = performance.get("searches") or []  # the server's object per search of the batch
+            return [SearchResults([_scored(h) for h in hits], each[i] if i < len(each) else performance)
+                    for i, hits in enumerate(answer["result"])]
 
         chunks = self._parallel([rows[i:i + self.batch_size] for i in range(0, len(rows), self.batch_size)], send)
         results = SearchBatch(r for chunk in chunks for r in chunk)
