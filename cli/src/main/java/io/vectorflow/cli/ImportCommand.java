@@ -1,0 +1,140 @@
+package io.vectorflow.cli;
+
+import io.vectorflow.cli.load.Importer;
+import io.vectorflow.cli.load.VectorSource;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code vectorflow import}: loads a file of vectors into a collection of a running server, in
+ * parallel batches, with a progress line and a checkpoint, so a rerun after an interruption
+ * resumes where the last one stopped.
+ */
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = {"Loads fvecs, bvecs, .npy or JSON Lines ({\"id\", \"vector\", \"payload\"} per line) into a collection of a"
+                + " running server, with progress; a rerun after an interruption resumes where it stopped.",
+                "Files without ids number their points from 0."})
+public final class ImportCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "FILE", description = "the file to load")
+    Path file;
+
+    @Option(names = "--collection", required = true, description = "the collection to load into")
+    String collection;
+
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:6333", description = "the server's REST API (default ${DEFAULT-VALUE})")
+    URI url;
+
+    @Option(names = "--api-key", description = "API key (VECTORFLOW_API_KEY)")
+    String apiKey;
+
+    @Option(names = "--format", defaultValue = "auto", description = "fvecs, bvecs, npy, jsonl, or auto from the extension")
+    String format;
+
+    @Option(names = "--create", description = "create the collection when it does not exist, with --metric and the file's dimension")
+    boolean create;
+
+    @Option(names = "--metric", defaultValue = "Cosine", description = "with --create: Cosine, Euclid, Dot or Manhattan")
+    String metric;
+
+    @Option(names = "--batch", defaultValue = "1000", description = "points per request (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--parallel", defaultValue = "4", description = "requests in flight (default ${DEFAULT-VALUE})")
+    int parallel;
+
+    @Option(names = "--checkpoint", description = "where progress is kept (default: under ~/.cache/vectorflow/imports, named"
+            + " after the file, server and collection)")
+    Path checkpoint;
+
+    @Option(names = "--restart", description = "ignore an earlier run's progress and send everything again")
+    boolean restart;
+
+    @Override
+    public Integer call() throws Exception {
+        String key = apiKey != null ? apiKey : System.getenv("VECTORFLOW_API_KEY");
+        Path progressFile = checkpoint != null ? checkpoint : defaultCheckpoint();
+        if (restart) {
+            Files.deleteIfExists(progressFile);
+        }
+        Importer importer = new Importer(new Importer.Settings(url, collection, key, batch, parallel, progressFile));
+        try (VectorSource source = VectorSource.open(file, format)) {
+            if (create) {
+                int dimension = source.dimension();
+                if (dimension == 0) { // JSON Lines: the first point's
+                    try (VectorSource peek = VectorSource.open(file, format)) {
+                        VectorSource.Row first = peek.next();
+                        dimension = first == null ? 0 : first.vector().length;
+                    }
+                }
+                ensureCollection(key, dimension);
+            }
+            long resumed = importer.resumePoint();
+            if (resumed > 0) {
+                System.err.printf("vectorflow import: resuming after %,d points already imported (%s)%n", resumed, progressFile);
+            }
+            long[] lastPrint = {0};
+            Importer.Outcome out = importer.run(source, p -> {
+                long now = System.nanoTime();
+                if (now - lastPrint[0] > 1_000_000_000L) {
+                    lastPrint[0] = now;
+                    double rate = (p.done() - resumed) / Math.max(1e-9, p.seconds());
+                    System.err.printf("vectorflow import: %s %,d points/s%s%n", p.total() > 0 ? String.format("%d%% (%,d/%,d)",
+                            100 * p.done() / p.total(), p.done(), p.total()) : String.format("%,d", p.done()), (long) rate,
+                            p.total() > 0 && rate > 0 ? String.format(", %.0f s left", (p.total() - p.done()) / rate) : "");
+                }
+            }, () -> false);
+            System.err.printf("vectorflow import: %,d points sent in %.1f s (%,.0f points/s)%s into '%s'%n", out.sent(), out.seconds(),
+                    out.sent() / Math.max(1e-9, out.seconds()), out.skipped() > 0 ? String.format(", %,d skipped as already"
+                            + " imported", out.skipped()) : "", collection);
+        }
+        return 0;
+    }
+
+    private Path defaultCheckpoint() throws Exception {
+        Path abs = file.toAbsolutePath().normalize();
+        String identity = abs + "\n" + Files.size(abs) + "\n" + Files.getLastModifiedTime(abs).toMillis() + "\n" + url + "\n" + collection;
+        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8)));
+        return Path.of(System.getProperty("user.home"), ".cache", "vectorflow", "imports", hash.substring(0, 24) + ".progress");
+    }
+
+    private void ensureCollection(String key, int dimension) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpRequest.Builder exists = HttpRequest.newBuilder(url.resolve("/collections/" + collection + "/exists"));
+        if (key != null) {
+            exists.header("api-key", key);
+        }
+        HttpResponse<String> r = http.send(exists.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("cannot ask " + url + " about collection '" + collection + "': " + r.statusCode() + " " + r.body());
+        }
+        if (r.body().contains("\"exists\":true")) {
+            return;
+        }
+        if (dimension < 1) {
+            throw new IllegalArgumentException("--create needs the dimension of the vectors, and the file has none");
+        }
+        HttpRequest.Builder put = HttpRequest.newBuilder(url.resolve("/collections/" + collection)).header("content-type",
+                "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"vectors\": {\"size\": " + dimension
+                + ", \"distance\": \"" + metric + "\"}}"));
+        if (key != null) {
+            put.header("api-key", key);
+        }
+        HttpResponse<String> made = http.send(put.build(), HttpResponse.BodyHandlers.ofString());
+        if (made.statusCode() != 200) {
+            throw new IllegalStateException("cannot create collection '" + collection + "': " + made.statusCode() + " " + made.body());
+        }
+    }
+}

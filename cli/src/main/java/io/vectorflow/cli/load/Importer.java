@@ -1,0 +1,221 @@
+package io.vectorflow.cli.load;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.vectorflow.engine.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Sends the points of a {@link VectorSource} to a server's REST API in batches, several at once,
+ * and remembers in a checkpoint file how far it got, so a rerun after an interruption starts
+ * where the last run stopped.
+ *
+ * <h2>Checkpoint</h2>
+ * One line, {@code points <n>}: the first {@code n} points of the file are acknowledged by the
+ * server (batches finish out of order; only the unbroken prefix counts, so a resumed run resends
+ * at most the batches that were in flight). Written atomically after each batch; deleted when the
+ * import completes. Upserts by id, so a point sent twice is stored once.
+ */
+public final class Importer {
+
+    /**
+     * @param url        the server's REST API, e.g. {@code http://127.0.0.1:6333}
+     * @param apiKey     sent as {@code api-key}, or null
+     * @param batch      points per request
+     * @param parallel   requests in flight at once
+     * @param checkpoint where progress is kept
+     */
+    public record Settings(URI url, String collection, String apiKey, int batch, int parallel, Path checkpoint) {}
+
+    /** What a run did: points sent, points skipped as already imported, seconds. */
+    public record Outcome(long sent, long skipped, double seconds) {}
+
+    /** Progress so far: points acknowledged (skipped ones included) out of {@code total} (-1 unknown). */
+    public record Progress(long done, long total, double seconds) {}
+
+    private static final int RETRIES = 5;
+    private final Settings settings;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    public Importer(Settings settings) {
+        if (settings.batch() < 1 || settings.parallel() < 1) {
+            throw new IllegalArgumentException("batch and parallel must be at least 1");
+        }
+        this.settings = settings;
+    }
+
+    /** Points the checkpoint says are imported (0 without one). */
+    public long resumePoint() throws IOException {
+        Path c = settings.checkpoint();
+        if (!Files.exists(c)) {
+            return 0;
+        }
+        String text = Files.readString(c).strip();
+        if (!text.matches("points \\d+")) {
+            throw new IOException("checkpoint " + c + " is not one of this command's (delete it, or give --restart)");
+        }
+        return Long.parseLong(text.substring(7));
+    }
+
+    /**
+     * Imports what {@code source} has left after the checkpoint; {@code stop} is polled between
+     * batches (an interrupted run keeps its checkpoint).
+     *
+     * @throws IOException with the server's message when a batch is refused, or when it cannot be reached
+     */
+    public Outcome run(VectorSource source, Consumer<Progress> progress, BooleanSupplier stop) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        long skipped = resumePoint();
+        source.skip(skipped);
+        long total = source.size();
+        Semaphore inFlight = new Semaphore(settings.parallel());
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicLong sent = new AtomicLong();
+        // Finished batches by first point; the prefix below `done` is unbroken.
+        TreeSet<long[]> finished = new TreeSet<>((a, b) -> Long.compare(a[0], b[0]));
+        long[] done = {skipped};
+        List<CompletableFuture<?>> running = new ArrayList<>();
+        long next = skipped;
+        while (failure.get() == null && !stop.getAsBoolean()) {
+            List<VectorSource.Row> rows = new ArrayList<>(settings.batch());
+            for (VectorSource.Row r; rows.size() < settings.batch() && (r = source.next()) != null; ) {
+                rows.add(r);
+            }
+            if (rows.isEmpty()) {
+                break;
+            }
+            long first = next;
+            next += rows.size();
+            byte[] body = body(rows);
+            inFlight.acquire();
+            CompletableFuture<?> f = send(body, 0).whenComplete((ok, t) -> {
+                try {
+                    if (t != null) {
+                        failure.compareAndSet(null, t);
+                        return;
+                    }
+                    sent.addAndGet(rows.size());
+                    synchronized (finished) {
+                        finished.add(new long[] {first, rows.size()});
+                        while (!finished.isEmpty() && finished.first()[0] == done[0]) {
+                            done[0] += finished.pollFirst()[1];
+                        }
+                        writeCheckpoint(done[0]);
+                        progress.accept(new Progress(done[0], total, (System.nanoTime() - start) / 1e9));
+                    }
+                } finally {
+                    inFlight.release();
+                }
+            });
+            running.add(f);
+            running.removeIf(CompletableFuture::isDone);
+        }
+        for (CompletableFuture<?> f : running) {
+            try {
+                f.join();
+            } catch (RuntimeException ignored) {
+                // recorded in failure
+            }
+        }
+        Throwable t = failure.get();
+        if (t != null) {
+            Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+            throw cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
+        }
+        if (!stop.getAsBoolean()) {
+            Files.deleteIfExists(settings.checkpoint()); // complete
+        }
+        return new Outcome(sent.get(), skipped, (System.nanoTime() - start) / 1e9);
+    }
+
+    private void writeCheckpoint(long points) {
+        try {
+            Path c = settings.checkpoint();
+            Files.createDirectories(c.toAbsolutePath().getParent());
+            Path tmp = c.resolveSibling(c.getFileName() + ".tmp");
+            Files.writeString(tmp, "points " + points + "\n");
+            Files.move(tmp, c, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the checkpoint " + settings.checkpoint() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private CompletableFuture<Void> send(byte[] body, int attempt) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(settings.url().resolve("/collections/"
+                        + java.net.URLEncoder.encode(settings.collection(), StandardCharsets.UTF_8) + "/points?wait=true"))
+                .timeout(Duration.ofMinutes(5)).header("content-type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (settings.apiKey() != null) {
+            b.header("api-key", settings.apiKey());
+        }
+        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).handle((r, t) -> {
+            boolean retry = t != null || r.statusCode() == 429 || r.statusCode() == 503;
+            if (!retry && r.statusCode() == 200) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            if (retry && attempt < RETRIES) {
+                long wait = r != null ? r.headers().firstValueAsLong("retry-after").orElse(1) * 1000 : 200L << attempt;
+                return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(wait, java.util.concurrent.TimeUnit.MILLISECONDS))
+                        .thenCompose(v -> send(body, attempt + 1));
+            }
+            String why = t != null ? "cannot reach " + settings.url() + ": " + t.getMessage()
+                    : "the server refused a batch (" + r.statusCode() + "): " + message(r.body());
+            return CompletableFuture.<Void>failedFuture(new IOException(why));
+        }).thenCompose(f -> f);
+    }
+
+    private static String message(String body) {
+        try {
+            return Json.MAPPER.readTree(body).path("status").path("error").asText(body);
+        } catch (IOException e) {
+            return body;
+        }
+    }
+
+    private static byte[] body(List<VectorSource.Row> rows) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(rows.size() * 64);
+        try (JsonGenerator g = Json.MAPPER.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeArrayFieldStart("points");
+            for (VectorSource.Row r : rows) {
+                g.writeStartObject();
+                if (r.id() instanceof Long l) {
+                    g.writeNumberField("id", l);
+                } else {
+                    g.writeStringField("id", r.id().toString());
+                }
+                g.writeArrayFieldStart("vector");
+                for (float x : r.vector()) {
+                    g.writeNumber(x);
+                }
+                g.writeEndArray();
+                if (r.payload() != null) {
+                    g.writeFieldName("payload");
+                    g.writeTree(r.payload());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        return out.toByteArray();
+    }
+}
