@@ -59,7 +59,7 @@ public final class ImportCommand implements Callable<Integer> {
             + " after the file, server and collection)")
     Path checkpoint;
 
-    @Option(names = "--restart", description = "ignore an earlier run's progress and send everything again")
+    @Option(names = "--restart", description = "ignore an earlier run's progress (a finished one too) and send everything again")
     boolean restart;
 
     @Override

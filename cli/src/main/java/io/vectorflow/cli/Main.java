@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code vectorflow} command. */
 @Command(name = "vectorflow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "VectorFlow: a vector database with an embedded data directory.",
-        subcommands = {ServeCommand.class, KeysCommand.class, ImportCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, KeysCommand.class, ImportCommand.class, MigrateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -74,7 +74,10 @@ class ImportCommandTest {
             }
             assertThat(second.skipped()).isGreaterThanOrEqualTo(n / 2);
             assertThat(second.sent()).as("points sent again after resuming").isLessThan((long) n * 6 / 10);
-            assertThat(dir.resolve("docs.progress")).doesNotExist();
+            assertThat(Files.readString(dir.resolve("docs.progress")).strip()).isEqualTo("points " + n);
+            try (VectorSource src = VectorSource.open(file, "auto")) {
+                assertThat(importer(s, "docs", 500).run(src, p -> { }, () -> false).sent()).as("a finished import sends nothing").isZero();
+            }
             Collection c = db.collection("docs");
             assertThat(c.count(null)).isEqualTo(n);
             for (int i : new int[] {0, 9_999, 10_000, n - 1}) {

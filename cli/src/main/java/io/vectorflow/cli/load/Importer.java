@@ -31,8 +31,9 @@ import java.util.function.Consumer;
  * <h2>Checkpoint</h2>
  * One line, {@code points <n>}: the first {@code n} points of the file are acknowledged by the
  * server (batches finish out of order; only the unbroken prefix counts, so a resumed run resends
- * at most the batches that were in flight). Written atomically after each batch; deleted when the
- * import completes. Upserts by id, so a point sent twice is stored once.
+ * at most the batches that were in flight). Written atomically after each batch and kept when the
+ * import completes, so running it again sends nothing (give a new checkpoint, or delete it, to send
+ * everything again). Upserts by id, so a point sent twice is stored once.
  */
 public final class Importer {
 
@@ -139,9 +140,6 @@ public final class Importer {
         if (t != null) {
             Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
             throw cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
-        }
-        if (!stop.getAsBoolean()) {
-            Files.deleteIfExists(settings.checkpoint()); // complete
         }
         return new Outcome(sent.get(), skipped, (System.nanoTime() - start) / 1e9);
     }
