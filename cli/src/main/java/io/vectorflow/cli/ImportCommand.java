@@ -1,16 +1,13 @@
 package io.vectorflow.cli;
 
+import io.vectorflow.cli.load.Collections;
 import io.vectorflow.cli.load.Importer;
 import io.vectorflow.cli.load.VectorSource;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -79,7 +76,7 @@ public final class ImportCommand implements Callable<Integer> {
                         dimension = first == null ? 0 : first.vector().length;
                     }
                 }
-                ensureCollection(key, dimension);
+                Collections.ensure(url, key, collection, dimension, metric);
             }
             long resumed = importer.resumePoint();
             if (resumed > 0) {
@@ -108,33 +105,5 @@ public final class ImportCommand implements Callable<Integer> {
         String identity = abs + "\n" + Files.size(abs) + "\n" + Files.getLastModifiedTime(abs).toMillis() + "\n" + url + "\n" + collection;
         String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8)));
         return Path.of(System.getProperty("user.home"), ".cache", "vectorflow", "imports", hash.substring(0, 24) + ".progress");
-    }
-
-    private void ensureCollection(String key, int dimension) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        HttpRequest.Builder exists = HttpRequest.newBuilder(url.resolve("/collections/" + collection + "/exists"));
-        if (key != null) {
-            exists.header("api-key", key);
-        }
-        HttpResponse<String> r = http.send(exists.build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("cannot ask " + url + " about collection '" + collection + "': " + r.statusCode() + " " + r.body());
-        }
-        if (r.body().contains("\"exists\":true")) {
-            return;
-        }
-        if (dimension < 1) {
-            throw new IllegalArgumentException("--create needs the dimension of the vectors, and the file has none");
-        }
-        HttpRequest.Builder put = HttpRequest.newBuilder(url.resolve("/collections/" + collection)).header("content-type",
-                "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"vectors\": {\"size\": " + dimension
-                + ", \"distance\": \"" + metric + "\"}}"));
-        if (key != null) {
-            put.header("api-key", key);
-        }
-        HttpResponse<String> made = http.send(put.build(), HttpResponse.BodyHandlers.ofString());
-        if (made.statusCode() != 200) {
-            throw new IllegalStateException("cannot create collection '" + collection + "': " + made.statusCode() + " " + made.body());
-        }
     }
 }

@@ -1,18 +1,15 @@
 package io.vectorflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vectorflow.cli.load.Collections;
 import io.vectorflow.cli.load.Importer;
 import io.vectorflow.cli.load.QdrantSource;
 import io.vectorflow.cli.load.VectorSource;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -80,7 +77,7 @@ public final class MigrateCommand implements Callable<Integer> {
             Files.deleteIfExists(progress);
         }
         try (QdrantSource from = new QdrantSource(sourceUrl, sourceCollection, sourceApiKey)) {
-            ensureCollection(name, key, from.dimension(), from.distance());
+            Collections.ensure(target, key, name, from.dimension(), from.distance());
             Importer importer = new Importer(new Importer.Settings(target, name, key, batch, parallel, progress));
             long resumed = importer.resumePoint();
             if (resumed > 0) {
@@ -131,27 +128,5 @@ public final class MigrateCommand implements Callable<Integer> {
         String identity = sourceUrl + "\n" + sourceCollection + "\n" + target + "\n" + name;
         String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8)));
         return Path.of(System.getProperty("user.home"), ".cache", "vectorflow", "imports", "migrate-" + hash.substring(0, 24) + ".progress");
-    }
-
-    private void ensureCollection(String name, String key, int dimension, String distance) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        HttpRequest.Builder exists = HttpRequest.newBuilder(target.resolve("/collections/" + name + "/exists"));
-        HttpRequest.Builder put = HttpRequest.newBuilder(target.resolve("/collections/" + name)).header("content-type",
-                "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"vectors\": {\"size\": " + dimension
-                + ", \"distance\": \"" + distance + "\"}}"));
-        if (key != null) {
-            exists.header("api-key", key);
-            put.header("api-key", key);
-        }
-        HttpResponse<String> r = http.send(exists.build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("cannot ask " + target + " about collection '" + name + "': " + r.statusCode() + " " + r.body());
-        }
-        if (!r.body().contains("\"exists\":true")) {
-            HttpResponse<String> made = http.send(put.build(), HttpResponse.BodyHandlers.ofString());
-            if (made.statusCode() != 200) {
-                throw new IllegalStateException("cannot create collection '" + name + "': " + made.statusCode() + " " + made.body());
-            }
-        }
     }
 }

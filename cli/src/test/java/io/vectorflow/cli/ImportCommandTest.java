@@ -66,7 +66,8 @@ class ImportCommandTest {
             try (VectorSource src = VectorSource.open(file, "auto")) {
                 first = importer(s, "docs", 500).run(src, p -> seen.set(p.done()), () -> seen.get() >= n / 2);
             }
-            assertThat(first.sent()).isBetween((long) n / 2, (long) n * 6 / 10);
+            // Stopped at half: at most the batches in flight and the one being read go beyond it.
+            assertThat(first.sent()).isBetween((long) n / 2, (long) n / 2 + 5 * 500);
             assertThat(dir.resolve("docs.progress")).exists();
             Importer.Outcome second;
             try (VectorSource src = VectorSource.open(file, "auto")) {

@@ -63,68 +63,93 @@ public abstract class VectorSource implements Closeable {
         return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 
-    /** fvecs / bvecs: fixed-size records, so skipping is a seek. */
-    private static final class Vecs extends VectorSource {
-        private final FileChannel ch;
-        private final boolean bytes;
-        private final int dim;
-        private final int recordBytes;
-        private final long count;
-        private final ByteBuffer buf;
+    /** Files of fixed-size rows after a header: skipping is a seek, each row one positional read. */
+    private abstract static class FixedRows extends VectorSource {
+        final FileChannel ch;
+        private long start;
+        private long count;
+        private int dim;
+        private ByteBuffer buf;
         private long row;
 
-        Vecs(Path file, boolean bytes) throws IOException {
-            this.ch = FileChannel.open(file, StandardOpenOption.READ);
-            this.bytes = bytes;
-            ByteBuffer head = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-            if (ch.read(head, 0) < 4) {
-                dim = 0;
-                recordBytes = 4;
-                count = 0;
-            } else {
-                dim = head.getInt(0);
-                if (dim < 1 || dim > 65_536) {
-                    ch.close();
-                    throw new IllegalArgumentException(file + " is not an " + (bytes ? "bvecs" : "fvecs") + " file (dimension " + dim + ")");
-                }
-                recordBytes = 4 + dim * (bytes ? 1 : 4);
-                if (ch.size() % recordBytes != 0) {
-                    ch.close();
-                    throw new IllegalArgumentException(file + ": size " + ch.size() + " is not a multiple of a " + dim
-                            + "-dimension record (" + recordBytes + " bytes): cut short, or another format");
-                }
-                count = ch.size() / recordBytes;
-            }
-            buf = ByteBuffer.allocate(recordBytes).order(ByteOrder.LITTLE_ENDIAN);
+        FixedRows(Path file) throws IOException {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
         }
 
+        /** Sets where the rows start, how long each is, how many there are and their dimension. */
+        final void layout(long start, int rowBytes, long count, int dim) {
+            this.start = start;
+            this.count = count;
+            this.dim = dim;
+            this.buf = ByteBuffer.allocate(rowBytes).order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        /** The vector of the row in {@code buf} (read whole, little-endian). */
+        abstract float[] decode(ByteBuffer buf, long row) throws IOException;
+
         @Override
-        public long size() {
+        public final long size() {
             return count;
         }
 
         @Override
-        public int dimension() {
+        public final int dimension() {
             return dim;
         }
 
         @Override
-        public void skip(long n) {
+        public final void skip(long n) {
             row = Math.min(count, row + n);
         }
 
         @Override
-        public Row next() throws IOException {
+        public final Row next() throws IOException {
             if (row >= count) {
                 return null;
             }
             buf.clear();
-            long pos = row * recordBytes;
+            long pos = start + row * buf.capacity();
             while (buf.hasRemaining()) {
                 if (ch.read(buf, pos + buf.position()) < 0) {
-                    throw new IOException("unexpected end of file at vector " + row);
+                    throw new IOException("unexpected end of file at row " + row);
                 }
             }
+            return new Row(row, decode(buf, row++), null);
+        }
+
+        @Override
+        public final void close() throws IOException {
+            ch.close();
+        }
+    }
+
+    /** fvecs / bvecs: each record a little-endian int32 dimension and that many float32 or uint8 components. */
+    private static final class Vecs extends FixedRows {
+        private final boolean bytes;
+        private final int dim;
+
+        Vecs(Path file, boolean bytes) throws IOException {
+            super(file);
+            this.bytes = bytes;
+            ByteBuffer head = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            if (ch.read(head, 0) < 4) {
+                dim = 0;
+                layout(0, 4, 0, 0);
+                return;
+            }
+            dim = head.getInt(0);
+            int recordBytes = 4 + dim * (bytes ? 1 : 4);
+            long size = ch.size();
+            if (dim < 1 || dim > 65_536 || size % recordBytes != 0) {
+                ch.close();
+                throw new IllegalArgumentException(file + " is not an " + (bytes ? "bvecs" : "fvecs") + " file (first dimension "
+                        + dim + ", size " + size + "): cut short, or another format");
+            }
+            layout(0, recordBytes, ch.size() / recordBytes, dim);
+        }
+
+        @Override
+        float[] decode(ByteBuffer buf, long row) throws IOException {
             if (buf.getInt(0) != dim) {
                 throw new IOException("vector " + row + " has dimension " + buf.getInt(0) + ", the file's first has " + dim);
             }
@@ -132,30 +157,19 @@ public abstract class VectorSource implements Closeable {
             for (int i = 0; i < dim; i++) {
                 v[i] = bytes ? buf.get(4 + i) & 0xff : buf.getFloat(4 + 4 * i);
             }
-            return new Row(row++, v, null);
-        }
-
-        @Override
-        public void close() throws IOException {
-            ch.close();
+            return v;
         }
     }
 
     /** .npy: a header, then rows of one dtype. */
-    private static final class Npy extends VectorSource {
+    private static final class Npy extends FixedRows {
         private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([<>|=]?)([fu])(\\d)'");
         private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\((\\d+),\\s*(\\d+),?\\s*\\)");
-        private final FileChannel ch;
-        private final long dataStart;
-        private final long count;
-        private final int dim;
         private final int itemBytes;
         private final boolean floating;
-        private final ByteBuffer buf;
-        private long row;
 
         Npy(Path file) throws IOException {
-            ch = FileChannel.open(file, StandardOpenOption.READ);
+            super(file);
             try {
                 ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
                 ch.read(pre, 0);
@@ -179,56 +193,25 @@ public abstract class VectorSource implements Closeable {
                 if (floating ? itemBytes != 4 && itemBytes != 8 : itemBytes != 1) {
                     throw new IllegalArgumentException(file + ": dtype " + d.group(2) + itemBytes + " is not float32, float64 or uint8");
                 }
-                count = Long.parseLong(s.group(1));
-                dim = Integer.parseInt(s.group(2));
-                dataStart = prefix + headerLength;
-                if (dim < 1 || dataStart + count * dim * itemBytes > ch.size()) {
+                long count = Long.parseLong(s.group(1));
+                int dim = Integer.parseInt(s.group(2));
+                if (dim < 1 || prefix + headerLength + count * dim * itemBytes > ch.size()) {
                     throw new IllegalArgumentException(file + ": shape (" + count + ", " + dim + ") does not fit the file");
                 }
+                layout(prefix + headerLength, dim * itemBytes, count, dim);
             } catch (RuntimeException | IOException e) {
                 ch.close();
                 throw e;
             }
-            buf = ByteBuffer.allocate(dim * itemBytes).order(ByteOrder.LITTLE_ENDIAN);
         }
 
         @Override
-        public long size() {
-            return count;
-        }
-
-        @Override
-        public int dimension() {
-            return dim;
-        }
-
-        @Override
-        public void skip(long n) {
-            row = Math.min(count, row + n);
-        }
-
-        @Override
-        public Row next() throws IOException {
-            if (row >= count) {
-                return null;
-            }
-            buf.clear();
-            long pos = dataStart + row * buf.capacity();
-            while (buf.hasRemaining()) {
-                if (ch.read(buf, pos + buf.position()) < 0) {
-                    throw new IOException("unexpected end of file at row " + row);
-                }
-            }
-            float[] v = new float[dim];
-            for (int i = 0; i < dim; i++) {
+        float[] decode(ByteBuffer buf, long row) {
+            float[] v = new float[dimension()];
+            for (int i = 0; i < v.length; i++) {
                 v[i] = !floating ? buf.get(i) & 0xff : itemBytes == 4 ? buf.getFloat(4 * i) : (float) buf.getDouble(8 * i);
             }
-            return new Row(row++, v, null);
-        }
-
-        @Override
-        public void close() throws IOException {
-            ch.close();
+            return v;
         }
     }
 
