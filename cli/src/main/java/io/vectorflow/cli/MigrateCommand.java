@@ -3,7 +3,9 @@ package io.vectorflow.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vectorflow.cli.load.Collections;
 import io.vectorflow.cli.load.Importer;
+import io.vectorflow.cli.load.PgvectorSource;
 import io.vectorflow.cli.load.QdrantSource;
+import io.vectorflow.cli.load.RemoteSource;
 import io.vectorflow.cli.load.VectorSource;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -25,20 +27,40 @@ import picocli.CommandLine.Option;
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = {"Copies a collection from another vector database into a VectorFlow server, with progress; a rerun after an"
                 + " interruption resumes where it stopped; verifies counts and a sample of points at the end.",
-                "Sources: qdrant (a Qdrant server's REST API, or another VectorFlow server)."})
+                "Sources: qdrant (a Qdrant server's REST API, or another VectorFlow server); pgvector (a PostgreSQL table with a"
+                        + " vector column, over JDBC: --source-url jdbc:postgresql://host:5432/db?user=me, --table, --vector-column)."})
 public final class MigrateCommand implements Callable<Integer> {
 
-    @Option(names = "--source", required = true, description = "the kind of source: qdrant")
+    @Option(names = "--source", required = true, description = "the kind of source: qdrant or pgvector")
     String source;
 
-    @Option(names = "--source-url", required = true, description = "the source's REST API, e.g. http://qdrant:6333")
-    URI sourceUrl;
+    @Option(names = "--source-url", required = true, description = "qdrant: its REST API (http://qdrant:6333); pgvector: a JDBC URL")
+    String sourceUrl;
 
-    @Option(names = "--source-collection", required = true, description = "the collection to copy")
+    @Option(names = "--source-collection", description = "qdrant: the collection to copy")
     String sourceCollection;
 
-    @Option(names = "--source-api-key", description = "the source's API key")
+    @Option(names = "--source-api-key", description = "qdrant: the source's API key; pgvector: the database password")
     String sourceApiKey;
+
+    @Option(names = "--table", description = "pgvector: the table (schema.table allowed)")
+    String table;
+
+    @Option(names = "--id-column", defaultValue = "id", description = "pgvector: the id column, integer or uuid (default ${DEFAULT-VALUE})")
+    String idColumn;
+
+    @Option(names = "--vector-column", defaultValue = "embedding", description = "pgvector: the vector column (default ${DEFAULT-VALUE})")
+    String vectorColumn;
+
+    @Option(names = "--payload-column", description = "pgvector: a json or jsonb column holding each row's payload")
+    String payloadColumn;
+
+    @Option(names = "--payload-columns", split = ",", description = "pgvector: plain columns that become payload fields")
+    List<String> payloadColumns = List.of();
+
+    @Option(names = "--metric", defaultValue = "Cosine", description = "pgvector: the target collection's distance when it is"
+            + " created (Cosine, Euclid, Dot); qdrant sources keep theirs")
+    String metric;
 
     @Option(names = "--target", defaultValue = "http://127.0.0.1:6333", description = "the VectorFlow server (default ${DEFAULT-VALUE})")
     URI target;
@@ -66,18 +88,21 @@ public final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!source.equals("qdrant")) {
-            throw new IllegalArgumentException("--source must be qdrant (pgvector and pinecone are not supported by this version),"
+        if (!source.equals("qdrant") && !source.equals("pgvector")) {
+            throw new IllegalArgumentException("--source must be qdrant or pgvector (pinecone is not supported by this version),"
                     + " got '" + source + "'");
         }
-        String name = collection != null ? collection : sourceCollection;
+        if (source.equals("qdrant") ? sourceCollection == null : table == null) {
+            throw new IllegalArgumentException(source.equals("qdrant") ? "--source-collection is required" : "--table is required");
+        }
+        String name = collection != null ? collection : source.equals("qdrant") ? sourceCollection : table.replace('.', '_');
         String key = apiKey != null ? apiKey : System.getenv("VECTORFLOW_API_KEY");
         Path progress = checkpoint != null ? checkpoint : defaultCheckpoint(name);
         if (restart) {
             Files.deleteIfExists(progress);
         }
-        try (QdrantSource from = new QdrantSource(sourceUrl, sourceCollection, sourceApiKey)) {
-            Collections.ensure(target, key, name, from.dimension(), from.distance());
+        try (VectorSource from = open()) {
+            Collections.ensure(target, key, name, from.dimension(), from instanceof QdrantSource q ? q.distance() : metric);
             Importer importer = new Importer(new Importer.Settings(target, name, key, batch, parallel, progress));
             long resumed = importer.resumePoint();
             if (resumed > 0) {
@@ -97,10 +122,15 @@ public final class MigrateCommand implements Callable<Integer> {
         return verify(name, key) ? 0 : 1;
     }
 
+    private VectorSource open() throws Exception {
+        return source.equals("qdrant") ? new QdrantSource(URI.create(sourceUrl), sourceCollection, sourceApiKey)
+                : new PgvectorSource(sourceUrl, sourceApiKey, table, idColumn, vectorColumn, payloadColumn, payloadColumns);
+    }
+
     /** Counts on both sides, and {@link #sample} points spread over the source compared exactly with the target's. */
     private boolean verify(String name, String key) throws Exception {
-        try (QdrantSource from = new QdrantSource(sourceUrl, sourceCollection, sourceApiKey);
-             QdrantSource to = new QdrantSource(target, name, key)) {
+        try (VectorSource from = open(); QdrantSource to = new QdrantSource(target, name, key)) {
+            RemoteSource remote = (RemoteSource) from;
             if (from.size() != to.size()) {
                 System.err.printf("vectorflow migrate: VERIFY FAILED: the source holds %,d points, the target %,d%n", from.size(), to.size());
                 return false;
@@ -111,9 +141,10 @@ public final class MigrateCommand implements Callable<Integer> {
                 ids.add(r.id());
             }
             for (Object id : ids) {
-                JsonNode a = from.point(id);
+                JsonNode a = remote.point(id);
                 JsonNode b = to.point(id);
-                if (b == null || !a.path("vector").equals(b.path("vector")) || !a.path("payload").equals(b.path("payload"))) {
+                if (a == null || b == null || !sameVector(a.path("vector"), b.path("vector"))
+                        || !asJson(a.path("payload")).equals(asJson(b.path("payload")))) {
                     System.err.printf("vectorflow migrate: VERIFY FAILED: point %s differs:%n  source %s%n  target %s%n", id, a, b);
                     return false;
                 }
@@ -124,8 +155,26 @@ public final class MigrateCommand implements Callable<Integer> {
         }
     }
 
+    /** A payload as JSON text reads back (numbers as a JSON reader sees them, whatever the source's column types). */
+    private static JsonNode asJson(JsonNode n) throws java.io.IOException {
+        return io.vectorflow.engine.Json.MAPPER.readTree(io.vectorflow.engine.Json.MAPPER.writeValueAsString(n));
+    }
+
+    /** Whether two JSON arrays hold the same float32 values, component by component. */
+    static boolean sameVector(JsonNode a, JsonNode b) {
+        if (!a.isArray() || !b.isArray() || a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (Float.floatToIntBits(a.get(i).floatValue()) != Float.floatToIntBits(b.get(i).floatValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private Path defaultCheckpoint(String name) throws Exception {
-        String identity = sourceUrl + "\n" + sourceCollection + "\n" + target + "\n" + name;
+        String identity = source + "\n" + sourceUrl + "\n" + sourceCollection + "\n" + table + "\n" + target + "\n" + name;
         String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8)));
         return Path.of(System.getProperty("user.home"), ".cache", "vectorflow", "imports", "migrate-" + hash.substring(0, 24) + ".progress");
     }

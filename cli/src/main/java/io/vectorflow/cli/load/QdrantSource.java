@@ -19,7 +19,7 @@ import java.util.Deque;
  * VectorFlow), read in id order through {@code POST /collections/{name}/points/scroll}, a page at a
  * time. Collections of one unnamed dense vector per point; named vectors are refused with a message.
  */
-public final class QdrantSource extends VectorSource {
+public final class QdrantSource extends VectorSource implements RemoteSource {
 
     private static final int PAGE = 256;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -116,6 +116,7 @@ public final class QdrantSource extends VectorSource {
     }
 
     /** A point by id from the source, with vector and payload (null when absent), for verification. */
+    @Override
     public JsonNode point(Object id) throws IOException {
         ObjectNode body = Json.MAPPER.createObjectNode().put("with_payload", true).put("with_vector", true);
         if (id instanceof Long l) {
