@@ -4,11 +4,8 @@ import io.vectorflow.cli.load.Collections;
 import io.vectorflow.cli.load.Importer;
 import io.vectorflow.cli.load.VectorSource;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -82,17 +79,7 @@ public final class ImportCommand implements Callable<Integer> {
             if (resumed > 0) {
                 System.err.printf("vectorflow import: resuming after %,d points already imported (%s)%n", resumed, progressFile);
             }
-            long[] lastPrint = {0};
-            Importer.Outcome out = importer.run(source, p -> {
-                long now = System.nanoTime();
-                if (now - lastPrint[0] > 1_000_000_000L) {
-                    lastPrint[0] = now;
-                    double rate = (p.done() - resumed) / Math.max(1e-9, p.seconds());
-                    System.err.printf("vectorflow import: %s %,d points/s%s%n", p.total() > 0 ? String.format("%d%% (%,d/%,d)",
-                            100 * p.done() / p.total(), p.done(), p.total()) : String.format("%,d", p.done()), (long) rate,
-                            p.total() > 0 && rate > 0 ? String.format(", %.0f s left", (p.total() - p.done()) / rate) : "");
-                }
-            }, () -> false);
+            Importer.Outcome out = importer.run(source, Importer.progressLine("vectorflow import", resumed), () -> false);
             System.err.printf("vectorflow import: %,d points sent in %.1f s (%,.0f points/s)%s into '%s'%n", out.sent(), out.seconds(),
                     out.sent() / Math.max(1e-9, out.seconds()), out.skipped() > 0 ? String.format(", %,d skipped as already"
                             + " imported", out.skipped()) : "", collection);
@@ -102,8 +89,7 @@ public final class ImportCommand implements Callable<Integer> {
 
     private Path defaultCheckpoint() throws Exception {
         Path abs = file.toAbsolutePath().normalize();
-        String identity = abs + "\n" + Files.size(abs) + "\n" + Files.getLastModifiedTime(abs).toMillis() + "\n" + url + "\n" + collection;
-        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8)));
-        return Path.of(System.getProperty("user.home"), ".cache", "vectorflow", "imports", hash.substring(0, 24) + ".progress");
+        return Importer.defaultCheckpoint("import", abs + "\n" + Files.size(abs) + "\n" + Files.getLastModifiedTime(abs).toMillis()
+                + "\n" + url + "\n" + collection);
     }
 }

@@ -8,12 +8,9 @@ import io.vectorflow.cli.load.QdrantSource;
 import io.vectorflow.cli.load.RemoteSource;
 import io.vectorflow.cli.load.VectorSource;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -108,14 +105,7 @@ public final class MigrateCommand implements Callable<Integer> {
             if (resumed > 0) {
                 System.err.printf("vectorflow migrate: resuming after %,d points already copied%n", resumed);
             }
-            long[] last = {0};
-            Importer.Outcome out = importer.run(from, p -> {
-                if (System.nanoTime() - last[0] > 1_000_000_000L) {
-                    last[0] = System.nanoTime();
-                    System.err.printf("vectorflow migrate: %d%% (%,d/%,d) %,d points/s%n", p.total() > 0 ? 100 * p.done() / p.total() : 0,
-                            p.done(), p.total(), (long) ((p.done() - resumed) / Math.max(1e-9, p.seconds())));
-                }
-            }, () -> false);
+            Importer.Outcome out = importer.run(from, Importer.progressLine("vectorflow migrate", resumed), () -> false);
             System.err.printf("vectorflow migrate: %,d points copied in %.1f s%s%n", out.sent(), out.seconds(),
                     out.skipped() > 0 ? String.format(" (%,d copied before)", out.skipped()) : "");
         }
@@ -173,9 +163,8 @@ public final class MigrateCommand implements Callable<Integer> {
         return true;
     }
 
-    private Path defaultCheckpoint(String name) throws Exception {
-        String identity = source + "\n" + sourceUrl + "\n" + sourceCollection + "\n" + table + "\n" + target + "\n" + name;
-        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8)));
-        return Path.of(System.getProperty("user.home"), ".cache", "vectorflow", "imports", "migrate-" + hash.substring(0, 24) + ".progress");
+    private Path defaultCheckpoint(String name) {
+        return Importer.defaultCheckpoint("migrate", source + "\n" + sourceUrl + "\n" + sourceCollection + "\n" + table + "\n"
+                + target + "\n" + name);
     }
 }

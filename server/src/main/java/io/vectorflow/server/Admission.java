@@ -193,11 +193,9 @@ final class Admission implements AutoCloseable {
                     + (Runtime.getRuntime().maxMemory() >> 20) + " MiB): writes wait until memory frees up; reads go on."
                     + " If this lasts, the data has outgrown the heap: restart with a larger -Xmx");
         }
-        // The request's context goes along, so whoever it acts as (its tenant) is known on the worker.
-        com.linecorp.armeria.server.ServiceRequestContext ctx = com.linecorp.armeria.server.ServiceRequestContext.currentOrNull();
         try {
             (lane == Lane.READ ? reads : writes).execute(() -> {
-                try (var pushed = ctx == null ? null : ctx.push()) {
+                try {
                     if (stopping) {
                         throw new Busy("the server is shutting down; retry on another server or once it is back");
                     }

@@ -144,6 +144,41 @@ public final class Importer {
         return new Outcome(sent.get(), skipped, (System.nanoTime() - start) / 1e9);
     }
 
+    /**
+     * The default checkpoint of a run identified by {@code identity} (what it reads and where it
+     * writes): {@code ~/.cache/vectorflow/imports/<kind>-<hash>.progress}.
+     */
+    public static Path defaultCheckpoint(String kind, String identity) {
+        try {
+            String hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(identity.getBytes(StandardCharsets.UTF_8)));
+            return Path.of(System.getProperty("user.home"), ".cache", "vectorflow", "imports", kind + "-" + hash.substring(0, 24)
+                    + ".progress");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A progress line on standard error at most once a second:
+     * {@code <label>: 45% (450,000/1,000,000) 12,345 points/s, 44 s left}; the rate counts only
+     * this run's points (not the {@code resumed} ones).
+     */
+    public static Consumer<Progress> progressLine(String label, long resumed) {
+        long[] last = {0};
+        return p -> {
+            long now = System.nanoTime();
+            if (now - last[0] < 1_000_000_000L) {
+                return;
+            }
+            last[0] = now;
+            double rate = (p.done() - resumed) / Math.max(1e-9, p.seconds());
+            System.err.printf("%s: %s %,d points/s%s%n", label, p.total() > 0 ? String.format("%d%% (%,d/%,d)",
+                    100 * p.done() / p.total(), p.done(), p.total()) : String.format("%,d", p.done()), (long) rate,
+                    p.total() > 0 && rate > 0 ? String.format(", %.0f s left", (p.total() - p.done()) / rate) : "");
+        };
+    }
+
     private void writeCheckpoint(long points) {
         try {
             Path c = settings.checkpoint();

@@ -92,7 +92,8 @@ public final class Encryption {
 
     /** Whether a log record's payload is an encrypted one. */
     public static boolean isSealed(ByteBuffer payload) {
-        return payload.remaining() >= OVERHEAD && payload.order(ByteOrder.LITTLE_ENDIAN).getInt(payload.position()) == RECORD_MAGIC;
+        return payload.remaining() >= OVERHEAD
+                && payload.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(payload.position()) == RECORD_MAGIC;
     }
 
     /** The encrypted form of a log record's payload. */
