@@ -390,6 +390,49 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
         return b.setPerformance(perf).build();
     }
 
+    // ---- snapshots -----------------------------------------------------------------------------
+
+    @Override
+    public void createSnapshot(io.vectorflow.api.v1.CreateSnapshotRequest r, StreamObserver<io.vectorflow.api.v1.SnapshotInfo> out) {
+        write(r, out, () -> snapshot(db().createSnapshot(r.getCollection(), SnapshotsApi.newName(r.getCollection()))));
+    }
+
+    @Override
+    public void listSnapshots(io.vectorflow.api.v1.ListSnapshotsRequest r,
+                              StreamObserver<io.vectorflow.api.v1.ListSnapshotsResponse> out) {
+        read(r, out, () -> {
+            db().collection(r.getCollection());
+            var b = io.vectorflow.api.v1.ListSnapshotsResponse.newBuilder();
+            db().listSnapshots(r.getCollection()).forEach(n -> b.addSnapshots(snapshot(db().snapshotFile(r.getCollection(), n))));
+            return b.build();
+        });
+    }
+
+    @Override
+    public void deleteSnapshot(io.vectorflow.api.v1.DeleteSnapshotRequest r,
+                               StreamObserver<io.vectorflow.api.v1.DeleteSnapshotResponse> out) {
+        write(r, out, () -> {
+            db().deleteSnapshot(r.getCollection(), SnapshotsApi.strip(r.getName()));
+            return io.vectorflow.api.v1.DeleteSnapshotResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void downloadSnapshot(io.vectorflow.api.v1.DownloadSnapshotRequest r,
+                                 StreamObserver<io.vectorflow.api.v1.SnapshotChunk> out) {
+        SnapshotStream.send(() -> db().snapshotFile(r.getCollection(), SnapshotsApi.strip(r.getName())), out);
+    }
+
+    private static io.vectorflow.api.v1.SnapshotInfo snapshot(java.nio.file.Path file) {
+        try {
+            return io.vectorflow.api.v1.SnapshotInfo.newBuilder().setName(file.getFileName().toString())
+                    .setSize(java.nio.file.Files.size(file))
+                    .setCreatedUnixMs(java.nio.file.Files.getLastModifiedTime(file).toMillis()).build();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The collections of the tenant the request being served acts for. */
     private Database db() {
         return Security.db(db);

@@ -51,6 +51,8 @@ final class GrpcGuard implements ServerInterceptor {
         put(r, "qdrant.Qdrant/", Access.PUBLIC, "HealthCheck");
         put(r, "vectorflow.v1.VectorFlow/", Access.READ, "GetCollection", "ListCollections", "Get", "Search", "SearchBatch",
                 "Scroll", "Count");
+        put(r, "vectorflow.v1.VectorFlow/", Access.READ, "ListSnapshots", "DownloadSnapshot");
+        put(r, "vectorflow.v1.VectorFlow/", Access.MANAGE, "CreateSnapshot", "DeleteSnapshot");
         put(r, "vectorflow.v1.VectorFlow/", Access.WRITE, "Upsert", "Delete");
         put(r, "vectorflow.v1.VectorFlow/", Access.MANAGE, "CreateCollection", "DeleteCollection");
         put(r, "grpc.reflection.v1.ServerReflection/", Access.KEYED, "ServerReflectionInfo");
