@@ -1,6 +1,5 @@
 package io.vectorflow.cli;
 
-import io.vectorflow.cli.load.Collections;
 import io.vectorflow.cli.load.Importer;
 import io.vectorflow.cli.load.VectorSource;
 import java.net.URI;
@@ -17,7 +16,7 @@ import picocli.CommandLine.Parameters;
  * resumes where the last one stopped.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Loads fvecs, bvecs, .npy or JSON Lines ({\"id\", \"vector\", \"payload\"} per line) into a collection of a"
+        description = {"Loads fvecs, bvecs, .npy, Parquet or JSON Lines ({\"id\", \"vector\", \"payload\"} per line) into a collection of a"
                 + " running server, with progress; a rerun after an interruption resumes where it stopped.",
                 "Files without ids number their points from 0."})
 public final class ImportCommand implements Callable<Integer> {
@@ -28,14 +27,21 @@ public final class ImportCommand implements Callable<Integer> {
     @Option(names = "--collection", required = true, description = "the collection to load into")
     String collection;
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:6333", description = "the server's REST API (default ${DEFAULT-VALUE})")
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:6333", description = "the server: its REST API (default ${DEFAULT-VALUE}), grpc://host:6334 for"
+            + " the vectorflow.v1 gRPC API, or qdrant+grpc://host:6334 for Qdrant's gRPC API")
     URI url;
 
     @Option(names = "--api-key", description = "API key (VECTORFLOW_API_KEY)")
     String apiKey;
 
-    @Option(names = "--format", defaultValue = "auto", description = "fvecs, bvecs, npy, jsonl, or auto from the extension")
+    @Option(names = "--format", defaultValue = "auto", description = "fvecs, bvecs, npy, jsonl, parquet, or auto from the extension")
     String format;
+
+    @Option(names = "--id-column", description = "Parquet: the id column (default: 'id' when there is one, else row numbers)")
+    String idColumn;
+
+    @Option(names = "--vector-column", description = "Parquet: the vector column (default: the first of vector, embedding, values, emb)")
+    String vectorColumn;
 
     @Option(names = "--create", description = "create the collection when it does not exist, with --metric and the file's dimension")
     boolean create;
@@ -63,17 +69,17 @@ public final class ImportCommand implements Callable<Integer> {
         if (restart) {
             Files.deleteIfExists(progressFile);
         }
-        Importer importer = new Importer(new Importer.Settings(url, collection, key, batch, parallel, progressFile));
-        try (VectorSource source = VectorSource.open(file, format)) {
+        try (Importer importer = new Importer(new Importer.Settings(url, collection, key, batch, parallel, progressFile));
+             VectorSource source = VectorSource.open(file, format, idColumn, vectorColumn)) {
             if (create) {
                 int dimension = source.dimension();
                 if (dimension == 0) { // JSON Lines: the first point's
-                    try (VectorSource peek = VectorSource.open(file, format)) {
+                    try (VectorSource peek = VectorSource.open(file, format, idColumn, vectorColumn)) {
                         VectorSource.Row first = peek.next();
                         dimension = first == null ? 0 : first.vector().length;
                     }
                 }
-                Collections.ensure(url, key, collection, dimension, metric);
+                importer.ensure(dimension, metric);
             }
             long resumed = importer.resumePoint();
             if (resumed > 0) {

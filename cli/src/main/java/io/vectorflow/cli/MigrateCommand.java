@@ -1,7 +1,6 @@
 package io.vectorflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vectorflow.cli.load.Collections;
 import io.vectorflow.cli.load.Importer;
 import io.vectorflow.cli.load.PgvectorSource;
 import io.vectorflow.cli.load.QdrantSource;
@@ -92,15 +91,19 @@ public final class MigrateCommand implements Callable<Integer> {
         if (source.equals("qdrant") ? sourceCollection == null : table == null) {
             throw new IllegalArgumentException(source.equals("qdrant") ? "--source-collection is required" : "--table is required");
         }
+        if (!"http".equals(target.getScheme()) && !"https".equals(target.getScheme())) {
+            throw new IllegalArgumentException("--target: the server's REST API (http:// or https://), which the verification"
+                    + " reads back; got " + target);
+        }
         String name = collection != null ? collection : source.equals("qdrant") ? sourceCollection : table.replace('.', '_');
         String key = apiKey != null ? apiKey : System.getenv("VECTORFLOW_API_KEY");
         Path progress = checkpoint != null ? checkpoint : defaultCheckpoint(name);
         if (restart) {
             Files.deleteIfExists(progress);
         }
-        try (VectorSource from = open()) {
-            Collections.ensure(target, key, name, from.dimension(), from instanceof QdrantSource q ? q.distance() : metric);
-            Importer importer = new Importer(new Importer.Settings(target, name, key, batch, parallel, progress));
+        try (VectorSource from = open();
+             Importer importer = new Importer(new Importer.Settings(target, name, key, batch, parallel, progress))) {
+            importer.ensure(from.dimension(), from instanceof QdrantSource q ? q.distance() : metric);
             long resumed = importer.resumePoint();
             if (resumed > 0) {
                 System.err.printf("vectorflow migrate: resuming after %,d points already copied%n", resumed);

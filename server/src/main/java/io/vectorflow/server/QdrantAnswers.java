@@ -18,7 +18,7 @@ import java.util.UUID;
  * {@code Value}s and their vectors in both the current {@code dense} field and the older
  * {@code data} field (clients such as LangChain4j read only {@code data}), ids, order values.
  */
-final class QdrantAnswers {
+public final class QdrantAnswers {
 
     private QdrantAnswers() {}
 
@@ -27,7 +27,8 @@ final class QdrantAnswers {
                 : Common.PointId.newBuilder().setNum(id.lsb()).build();
     }
 
-    static JsonWithInt.Value value(JsonNode n) {
+    /** A JSON value as a Qdrant {@code Value} (integers stay integers). */
+    public static JsonWithInt.Value value(JsonNode n) {
         JsonWithInt.Value.Builder b = JsonWithInt.Value.newBuilder();
         if (n == null || n.isNull() || n.isMissingNode()) {
             return b.setNullValue(JsonWithInt.NullValue.NULL_VALUE).build();

@@ -1,18 +1,11 @@
 package io.vectorflow.cli.load;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import io.vectorflow.engine.Json;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -24,7 +17,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * Sends the points of a {@link VectorSource} to a server's REST API in batches, several at once,
+ * Sends the points of a {@link VectorSource} to a server ({@link Target}: REST, {@code vectorflow.v1}
+ * or Qdrant's gRPC API) in batches, several at once,
  * and remembers in a checkpoint file how far it got, so a rerun after an interruption starts
  * where the last run stopped.
  *
@@ -35,10 +29,11 @@ import java.util.function.Consumer;
  * import completes, so running it again sends nothing (give a new checkpoint, or delete it, to send
  * everything again). Upserts by id, so a point sent twice is stored once.
  */
-public final class Importer {
+public final class Importer implements AutoCloseable {
 
     /**
-     * @param url        the server's REST API, e.g. {@code http://127.0.0.1:6333}
+     * @param url        the server: {@code http://127.0.0.1:6333}, {@code grpc://127.0.0.1:6334} or
+     *                   {@code qdrant+grpc://127.0.0.1:6334} (see {@link Target})
      * @param apiKey     sent as {@code api-key}, or null
      * @param batch      points per request
      * @param parallel   requests in flight at once
@@ -52,15 +47,20 @@ public final class Importer {
     /** Progress so far: points acknowledged (skipped ones included) out of {@code total} (-1 unknown). */
     public record Progress(long done, long total, double seconds) {}
 
-    private static final int RETRIES = 5;
     private final Settings settings;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final Target target;
 
     public Importer(Settings settings) {
         if (settings.batch() < 1 || settings.parallel() < 1) {
             throw new IllegalArgumentException("batch and parallel must be at least 1");
         }
         this.settings = settings;
+        this.target = Target.open(settings.url(), settings.collection(), settings.apiKey());
+    }
+
+    /** Creates the target collection unless it exists (see {@link Target#ensure}). */
+    public void ensure(int dimension, String distance) throws IOException, InterruptedException {
+        target.ensure(dimension, distance);
     }
 
     /** Points the checkpoint says are imported (0 without one). */
@@ -105,9 +105,8 @@ public final class Importer {
             }
             long first = next;
             next += rows.size();
-            byte[] body = body(rows);
             inFlight.acquire();
-            CompletableFuture<?> f = send(body, 0).whenComplete((ok, t) -> {
+            CompletableFuture<?> f = target.upsert(rows).whenComplete((ok, t) -> {
                 try {
                     if (t != null) {
                         failure.compareAndSet(null, t);
@@ -191,64 +190,9 @@ public final class Importer {
         }
     }
 
-    private CompletableFuture<Void> send(byte[] body, int attempt) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(settings.url().resolve("/collections/"
-                        + java.net.URLEncoder.encode(settings.collection(), StandardCharsets.UTF_8) + "/points?wait=true"))
-                .timeout(Duration.ofMinutes(5)).header("content-type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (settings.apiKey() != null) {
-            b.header("api-key", settings.apiKey());
-        }
-        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).handle((r, t) -> {
-            boolean retry = t != null || r.statusCode() == 429 || r.statusCode() == 503;
-            if (!retry && r.statusCode() == 200) {
-                return CompletableFuture.<Void>completedFuture(null);
-            }
-            if (retry && attempt < RETRIES) {
-                long wait = r != null ? r.headers().firstValueAsLong("retry-after").orElse(1) * 1000 : 200L << attempt;
-                return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(wait, java.util.concurrent.TimeUnit.MILLISECONDS))
-                        .thenCompose(v -> send(body, attempt + 1));
-            }
-            String why = t != null ? "cannot reach " + settings.url() + ": " + t.getMessage()
-                    : "the server refused a batch (" + r.statusCode() + "): " + message(r.body());
-            return CompletableFuture.<Void>failedFuture(new IOException(why));
-        }).thenCompose(f -> f);
-    }
-
-    private static String message(String body) {
-        try {
-            return Json.MAPPER.readTree(body).path("status").path("error").asText(body);
-        } catch (IOException e) {
-            return body;
-        }
-    }
-
-    private static byte[] body(List<VectorSource.Row> rows) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(rows.size() * 64);
-        try (JsonGenerator g = Json.MAPPER.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeArrayFieldStart("points");
-            for (VectorSource.Row r : rows) {
-                g.writeStartObject();
-                if (r.id() instanceof Long l) {
-                    g.writeNumberField("id", l);
-                } else {
-                    g.writeStringField("id", r.id().toString());
-                }
-                g.writeArrayFieldStart("vector");
-                for (float x : r.vector()) {
-                    g.writeNumber(x);
-                }
-                g.writeEndArray();
-                if (r.payload() != null) {
-                    g.writeFieldName("payload");
-                    g.writeTree(r.payload());
-                }
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        }
-        return out.toByteArray();
+    /** Closes the target's connections. */
+    @Override
+    public void close() {
+        target.close();
     }
 }

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * Points read one at a time from a file, never the whole file in memory: {@code .fvecs} and
  * {@code .bvecs} (ANN-benchmark layouts: a little-endian int32 dimension, then that many float32
  * or uint8 components, per vector), {@code .npy} (a 2-D little-endian float32, float64 or uint8
- * array in C order) and JSON Lines ({@code {"id": …, "vector": […], "payload": {…}}} per line).
+ * array in C order), JSON Lines ({@code {"id": …, "vector": […], "payload": {…}}} per line) and
+ * Parquet ({@link ParquetSource}).
  * Files without ids number their rows from 0.
  */
 public abstract class VectorSource implements Closeable {
@@ -46,13 +47,22 @@ public abstract class VectorSource implements Closeable {
 
     /** Opens {@code file} as {@code format} ({@code auto}: from its extension). */
     public static VectorSource open(Path file, String format) throws IOException {
+        return open(file, format, null, null);
+    }
+
+    /**
+     * Opens {@code file} as {@code format} ({@code auto}: from its extension); for Parquet, the
+     * id and vector columns (null: found by name, see {@link ParquetSource}).
+     */
+    public static VectorSource open(Path file, String format, String idColumn, String vectorColumn) throws IOException {
         String f = format.equals("auto") ? extension(file) : format.toLowerCase(Locale.ROOT);
         return switch (f) {
             case "fvecs" -> new Vecs(file, false);
             case "bvecs" -> new Vecs(file, true);
             case "npy" -> new Npy(file);
             case "jsonl", "ndjson" -> new JsonLines(file);
-            default -> throw new IllegalArgumentException("format must be fvecs, bvecs, npy or jsonl (or auto from the file's"
+            case "parquet", "pq" -> new ParquetSource(file, idColumn, vectorColumn);
+            default -> throw new IllegalArgumentException("format must be fvecs, bvecs, npy, jsonl or parquet (or auto from the file's"
                     + " extension), got '" + f + "' for " + file);
         };
     }
