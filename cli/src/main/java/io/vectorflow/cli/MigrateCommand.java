@@ -3,6 +3,7 @@ package io.vectorflow.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vectorflow.cli.load.Importer;
 import io.vectorflow.cli.load.PgvectorSource;
+import io.vectorflow.cli.load.PineconeSource;
 import io.vectorflow.cli.load.QdrantSource;
 import io.vectorflow.cli.load.RemoteSource;
 import io.vectorflow.cli.load.VectorSource;
@@ -24,20 +25,27 @@ import picocli.CommandLine.Option;
         description = {"Copies a collection from another vector database into a VectorFlow server, with progress; a rerun after an"
                 + " interruption resumes where it stopped; verifies counts and a sample of points at the end.",
                 "Sources: qdrant (a Qdrant server's REST API, or another VectorFlow server); pgvector (a PostgreSQL table with a"
-                        + " vector column, over JDBC: --source-url jdbc:postgresql://host:5432/db?user=me, --table, --vector-column)."})
+                        + " vector column, over JDBC: --source-url jdbc:postgresql://host:5432/db?user=me, --table, --vector-column);"
+                        + " pinecone (an index's data-plane host: --source-url https://docs-abc123.svc.….pinecone.io,"
+                        + " --source-api-key, --source-namespace)."})
 public final class MigrateCommand implements Callable<Integer> {
 
-    @Option(names = "--source", required = true, description = "the kind of source: qdrant or pgvector")
+    @Option(names = "--source", required = true, description = "the kind of source: qdrant, pgvector or pinecone")
     String source;
 
-    @Option(names = "--source-url", required = true, description = "qdrant: its REST API (http://qdrant:6333); pgvector: a JDBC URL")
+    @Option(names = "--source-url", required = true, description = "qdrant: its REST API (http://qdrant:6333); pgvector: a JDBC URL;"
+            + " pinecone: the index's host")
     String sourceUrl;
 
     @Option(names = "--source-collection", description = "qdrant: the collection to copy")
     String sourceCollection;
 
-    @Option(names = "--source-api-key", description = "qdrant: the source's API key; pgvector: the database password")
+    @Option(names = "--source-api-key", description = "qdrant, pinecone: the source's API key (PINECONE_API_KEY for pinecone);"
+            + " pgvector: the database password")
     String sourceApiKey;
+
+    @Option(names = "--source-namespace", defaultValue = "", description = "pinecone: the namespace to copy (default: the default one)")
+    String sourceNamespace;
 
     @Option(names = "--table", description = "pgvector: the table (schema.table allowed)")
     String table;
@@ -54,8 +62,8 @@ public final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--payload-columns", split = ",", description = "pgvector: plain columns that become payload fields")
     List<String> payloadColumns = List.of();
 
-    @Option(names = "--metric", defaultValue = "Cosine", description = "pgvector: the target collection's distance when it is"
-            + " created (Cosine, Euclid, Dot); qdrant sources keep theirs")
+    @Option(names = "--metric", defaultValue = "Cosine", description = "pgvector, pinecone: the target collection's distance"
+            + " when it is created and the source does not say (Cosine, Euclid, Dot); qdrant sources keep theirs")
     String metric;
 
     @Option(names = "--target", defaultValue = "http://127.0.0.1:6333", description = "the VectorFlow server (default ${DEFAULT-VALUE})")
@@ -84,12 +92,14 @@ public final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!source.equals("qdrant") && !source.equals("pgvector")) {
-            throw new IllegalArgumentException("--source must be qdrant or pgvector (pinecone is not supported by this version),"
-                    + " got '" + source + "'");
-        }
-        if (source.equals("qdrant") ? sourceCollection == null : table == null) {
-            throw new IllegalArgumentException(source.equals("qdrant") ? "--source-collection is required" : "--table is required");
+        switch (source) {
+            case "qdrant" -> require(sourceCollection, "--source-collection");
+            case "pgvector" -> require(table, "--table");
+            case "pinecone" -> {
+                require(collection, "--collection (the target collection)");
+                sourceApiKey = sourceApiKey != null ? sourceApiKey : System.getenv("PINECONE_API_KEY");
+            }
+            default -> throw new IllegalArgumentException("--source must be qdrant, pgvector or pinecone, got '" + source + "'");
         }
         if (!"http".equals(target.getScheme()) && !"https".equals(target.getScheme())) {
             throw new IllegalArgumentException("--target: the server's REST API (http:// or https://), which the verification"
@@ -103,7 +113,8 @@ public final class MigrateCommand implements Callable<Integer> {
         }
         try (VectorSource from = open();
              Importer importer = new Importer(new Importer.Settings(target, name, key, batch, parallel, progress))) {
-            importer.ensure(from.dimension(), from instanceof QdrantSource q ? q.distance() : metric);
+            importer.ensure(from.dimension(), from instanceof QdrantSource q ? q.distance()
+                    : from instanceof PineconeSource p && p.metric() != null ? p.metric() : metric);
             long resumed = importer.resumePoint();
             if (resumed > 0) {
                 System.err.printf("vectorflow migrate: resuming after %,d points already copied%n", resumed);
@@ -115,9 +126,18 @@ public final class MigrateCommand implements Callable<Integer> {
         return verify(name, key) ? 0 : 1;
     }
 
+    private static void require(String value, String option) {
+        if (value == null) {
+            throw new IllegalArgumentException(option + " is required");
+        }
+    }
+
     private VectorSource open() throws Exception {
-        return source.equals("qdrant") ? new QdrantSource(URI.create(sourceUrl), sourceCollection, sourceApiKey)
-                : new PgvectorSource(sourceUrl, sourceApiKey, table, idColumn, vectorColumn, payloadColumn, payloadColumns);
+        return switch (source) {
+            case "qdrant" -> new QdrantSource(URI.create(sourceUrl), sourceCollection, sourceApiKey);
+            case "pinecone" -> new PineconeSource(URI.create(sourceUrl), sourceApiKey, sourceNamespace);
+            default -> new PgvectorSource(sourceUrl, sourceApiKey, table, idColumn, vectorColumn, payloadColumn, payloadColumns);
+        };
     }
 
     /** Counts on both sides, and {@link #sample} points spread over the source compared exactly with the target's. */
@@ -129,12 +149,13 @@ public final class MigrateCommand implements Callable<Integer> {
                 return false;
             }
             long stride = Math.max(1, from.size() / Math.max(1, sample));
-            List<Object> ids = new ArrayList<>(); // every stride-th point, the ones between skipped by id only
-            for (VectorSource.Row r; ids.size() < sample && (r = from.next()) != null; from.skip(stride - 1)) {
-                ids.add(r.id());
+            List<VectorSource.Row> rows = new ArrayList<>(); // every stride-th point, the ones between skipped by id only
+            for (VectorSource.Row r; rows.size() < sample && (r = from.next()) != null; from.skip(stride - 1)) {
+                rows.add(r);
             }
-            for (Object id : ids) {
-                JsonNode a = remote.point(id);
+            for (VectorSource.Row row : rows) {
+                Object id = row.id();
+                JsonNode a = remote.point(row);
                 JsonNode b = to.point(id);
                 if (a == null || b == null || !sameVector(a.path("vector"), b.path("vector"))
                         || !asJson(a.path("payload")).equals(asJson(b.path("payload")))) {
@@ -143,7 +164,7 @@ public final class MigrateCommand implements Callable<Integer> {
                 }
             }
             System.err.printf("vectorflow migrate: verified: %,d points on both sides; %d sampled points have equal vectors and"
-                    + " payloads%n", from.size(), ids.size());
+                    + " payloads%n", from.size(), rows.size());
             return true;
         }
     }
@@ -168,6 +189,6 @@ public final class MigrateCommand implements Callable<Integer> {
 
     private Path defaultCheckpoint(String name) {
         return Importer.defaultCheckpoint("migrate", source + "\n" + sourceUrl + "\n" + sourceCollection + "\n" + table + "\n"
-                + target + "\n" + name);
+                + sourceNamespace + "\n" + target + "\n" + name);
     }
 }

@@ -195,7 +195,8 @@ public final class PgvectorSource extends VectorSource implements RemoteSource {
     }
 
     @Override
-    public JsonNode point(Object pointId) throws IOException {
+    public JsonNode point(Row of) throws IOException {
+        Object pointId = of.id();
         try (PreparedStatement st = db.prepareStatement("SELECT " + columns() + " FROM " + table + " WHERE " + id + " = ?")) {
             st.setObject(1, pointId instanceof String s ? java.util.UUID.fromString(s) : pointId);
             try (ResultSet r = st.executeQuery()) {

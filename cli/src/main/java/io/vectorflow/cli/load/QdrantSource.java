@@ -117,6 +117,11 @@ public final class QdrantSource extends VectorSource implements RemoteSource {
 
     /** A point by id from the source, with vector and payload (null when absent), for verification. */
     @Override
+    public JsonNode point(Row row) throws IOException {
+        return point(row.id());
+    }
+
+    /** The point {@code id} with vector and payload, or null. */
     public JsonNode point(Object id) throws IOException {
         ObjectNode body = Json.MAPPER.createObjectNode().put("with_payload", true).put("with_vector", true);
         if (id instanceof Long l) {

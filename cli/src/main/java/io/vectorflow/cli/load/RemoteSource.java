@@ -9,6 +9,9 @@ public interface RemoteSource {
     /** Points in the source. */
     long size();
 
-    /** The point {@code id} as {@code {"vector": [...], "payload": {...}}}, or null when there is none. */
-    JsonNode point(Object id) throws IOException;
+    /**
+     * The source's point behind {@code row} (a row this source returned) as
+     * {@code {"vector": [...], "payload": {...}}}, or null when it is gone.
+     */
+    JsonNode point(VectorSource.Row row) throws IOException;
 }
