@@ -60,10 +60,14 @@ class VectorFlowClientTest {
             assertThatThrownBy(() -> client.createCollection("docs", 16, Distance.EUCLID))
                     .isInstanceOfSatisfying(VectorFlowException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.ALREADY_EXISTS));
 
-            // 2,500 points: three requests of at most 1,000, sent concurrently
+            // 2,500 points with 1 KiB of hard-to-compress text each (the snapshot spans several chunks):
+            // three requests of at most 1,000, sent concurrently
             List<Point> points = new ArrayList<>();
+            java.util.Random random = new java.util.Random(7);
             for (int i = 0; i < 2_500; i++) {
-                points.add(Point.of(i, vec(16, i), Map.of("group", "g" + (i % 5), "n", i, "tags", List.of("a", "b"))));
+                String text = IntStream.range(0, 28).mapToObj(k -> new UUID(random.nextLong(), random.nextLong()).toString())
+                        .collect(java.util.stream.Collectors.joining());
+                points.add(Point.of(i, vec(16, i), Map.of("group", "g" + (i % 5), "n", i, "tags", List.of("a", "b"), "text", text)));
             }
             UUID uuid = UUID.fromString("5c56c793-69f3-4fbf-87e6-c4bf54c28c26");
             points.add(Point.of(uuid, vec(16, 9_999), Map.of("group", "uuid")));
@@ -132,7 +136,7 @@ class VectorFlowClientTest {
 
             // snapshots: the streamed download is the same archive as the REST download
             SnapshotInfo snapshot = client.createSnapshot("docs");
-            assertThat(snapshot.size()).isPositive();
+            assertThat(snapshot.size()).isGreaterThan(2L << 20);
             assertThat(client.listSnapshots("docs")).containsExactly(snapshot);
             Path grpcCopy = dir.resolve("via-grpc.snapshot");
             assertThat(client.downloadSnapshot("docs", snapshot.name(), grpcCopy)).isEqualTo(snapshot.size());

@@ -56,10 +56,11 @@ public final class PineconeSource extends VectorSource implements RemoteSource {
 
     /**
      * The namespace {@code namespace} ("" for the default) of the index served at {@code host}
-     * (e.g. {@code https://docs-abc123.svc.aped-4627-b74a.pinecone.io}).
+     * (e.g. {@code https://docs-abc123.svc.aped-4627-b74a.pinecone.io}; without a scheme, as
+     * Pinecone's console and {@code describe_index} show it, {@code https://} is meant).
      */
     public PineconeSource(URI host, String apiKey, String namespace) throws IOException {
-        this.host = host;
+        this.host = host.getScheme() == null ? URI.create("https://" + host) : host;
         this.apiKey = apiKey;
         this.namespace = namespace == null ? "" : namespace;
         JsonNode stats = call(HttpRequest.newBuilder(host.resolve("/describe_index_stats")).header("content-type", "application/json")
