@@ -113,8 +113,8 @@ public final class MigrateCommand implements Callable<Integer> {
         }
         try (VectorSource from = open();
              Importer importer = new Importer(new Importer.Settings(target, name, key, batch, parallel, progress))) {
-            importer.ensure(from.dimension(), from instanceof QdrantSource q ? q.distance()
-                    : from instanceof PineconeSource p && p.metric() != null ? p.metric() : metric);
+            String distance = ((RemoteSource) from).distance();
+            importer.ensure(from.dimension(), distance != null ? distance : metric);
             long resumed = importer.resumePoint();
             if (resumed > 0) {
                 System.err.printf("vectorflow migrate: resuming after %,d points already copied%n", resumed);

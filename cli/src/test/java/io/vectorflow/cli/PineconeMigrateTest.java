@@ -87,7 +87,7 @@ class PineconeMigrateTest {
             Path progress = dir.resolve("pinecone.progress");
             try (PineconeSource source = new PineconeSource(pinecone.host(), KEY, "docs")) {
                 assertThat(source.size()).isEqualTo(N);
-                assertThat(source.metric()).isEqualTo("Euclid");
+                assertThat(source.distance()).isEqualTo("Euclid");
                 db.createCollection(io.vectorflow.engine.CollectionConfig.of("copy", DIM, "euclid"));
                 AtomicLong done = new AtomicLong();
                 try (Importer first = new Importer(new Importer.Settings(to, "copy", null, 100, 2, progress))) {

@@ -10,8 +10,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Properties;
 
@@ -21,7 +19,7 @@ import java.util.Properties;
  * checkpoint says without reading what came before). The payload is a JSON or JSONB column, or a
  * list of plain columns that become the payload's fields. Ids are integers or UUIDs.
  */
-public final class PgvectorSource extends VectorSource implements RemoteSource {
+public final class PgvectorSource extends PagedSource {
 
     private static final int PAGE = 1_000;
     private final Connection db;
@@ -30,9 +28,6 @@ public final class PgvectorSource extends VectorSource implements RemoteSource {
     private final String vector;
     private final String jsonPayload;
     private final List<String> payloadColumns;
-    private final long size;
-    private final int dimension;
-    private final Deque<Row> page = new ArrayDeque<>();
     private Object last;
     private boolean exhausted;
 
@@ -60,8 +55,7 @@ public final class PgvectorSource extends VectorSource implements RemoteSource {
             try (var st = db.createStatement(); ResultSet r = st.executeQuery("SELECT count(*), max(vector_dims(" + vector + "))"
                     + " FROM " + this.table)) {
                 r.next();
-                size = r.getLong(1);
-                dimension = r.getInt(2);
+                describe(r.getLong(1), r.getInt(2), null);
             }
         } catch (SQLException e) {
             throw new IOException("cannot read table " + table + " at " + jdbcUrl + ": " + e.getMessage(), e);
@@ -88,23 +82,13 @@ public final class PgvectorSource extends VectorSource implements RemoteSource {
     }
 
     @Override
-    public long size() {
-        return size;
+    protected void taken(Row r) {
+        last = r.id() instanceof String s ? java.util.UUID.fromString(s) : r.id();
     }
 
     @Override
-    public int dimension() {
-        return dimension;
-    }
-
-    @Override
-    public void skip(long n) throws IOException {
-        long left = n;
-        while (left > 0 && !page.isEmpty()) {
-            last = page.poll().id();
-            left--;
-        }
-        if (left <= 0 || exhausted) {
+    protected void skipUnread(long left) throws IOException {
+        if (exhausted) {
             return;
         }
         String sql = "SELECT " + id + " FROM " + table + (last == null ? "" : " WHERE " + id + " > ?") + " ORDER BY " + id
@@ -128,8 +112,8 @@ public final class PgvectorSource extends VectorSource implements RemoteSource {
     }
 
     @Override
-    public Row next() throws IOException {
-        if (page.isEmpty() && !exhausted) {
+    protected void fill() throws IOException {
+        if (!exhausted) {
             String sql = "SELECT " + columns() + " FROM " + table + (last == null ? "" : " WHERE " + id + " > ?") + " ORDER BY "
                     + id + " LIMIT " + PAGE;
             try (PreparedStatement st = db.prepareStatement(sql)) {
@@ -146,11 +130,6 @@ public final class PgvectorSource extends VectorSource implements RemoteSource {
             }
             exhausted = page.size() < PAGE;
         }
-        Row r = page.poll();
-        if (r != null) {
-            last = r.id() instanceof String s ? java.util.UUID.fromString(s) : r.id();
-        }
-        return r;
     }
 
     private Row row(ResultSet r) throws SQLException, IOException {

@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * {@code nameUUIDFromBytes("pinecone:" + id)} and the original is kept in the payload field
  * {@value #ID_FIELD}. Metadata becomes the payload.
  */
-public final class PineconeSource extends VectorSource implements RemoteSource {
+public final class PineconeSource extends PagedSource {
 
     /** The payload field holding a Pinecone id that is neither a number nor a UUID. */
     public static final String ID_FIELD = "pinecone_id";
@@ -46,11 +46,7 @@ public final class PineconeSource extends VectorSource implements RemoteSource {
     private final URI host;
     private final String apiKey;
     private final String namespace;
-    private final long size;
-    private final int dimension;
-    private final String metric;
     private final Deque<String> ids = new ArrayDeque<>();
-    private final Deque<Row> rows = new ArrayDeque<>();
     private String token;
     private boolean listed;
 
@@ -63,45 +59,23 @@ public final class PineconeSource extends VectorSource implements RemoteSource {
         this.host = host.getScheme() == null ? URI.create("https://" + host) : host;
         this.apiKey = apiKey;
         this.namespace = namespace == null ? "" : namespace;
-        JsonNode stats = call(HttpRequest.newBuilder(host.resolve("/describe_index_stats")).header("content-type", "application/json")
+        JsonNode stats = call(HttpRequest.newBuilder(this.host.resolve("/describe_index_stats")).header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
         JsonNode namespaces = stats.path("namespaces");
         JsonNode mine = this.namespace.isEmpty() && !namespaces.has("") ? namespaces.path("__default__") : namespaces.path(this.namespace);
-        size = mine.path("vectorCount").asLong(0);
-        dimension = stats.path("dimension").asInt(0);
-        metric = switch (stats.path("metric").asText("").toLowerCase(Locale.ROOT)) {
+        String distance = switch (stats.path("metric").asText("").toLowerCase(Locale.ROOT)) {
             case "euclidean" -> "Euclid";
             case "dotproduct" -> "Dot";
             case "cosine" -> "Cosine";
             default -> null;
         };
+        describe(mine.path("vectorCount").asLong(0), stats.path("dimension").asInt(0), distance);
     }
 
     @Override
-    public long size() {
-        return size;
-    }
-
-    @Override
-    public int dimension() {
-        return dimension;
-    }
-
-    /** The index's metric in Qdrant's spelling (Cosine, Euclid, Dot), or null when the index does not say. */
-    public String metric() {
-        return metric;
-    }
-
-    @Override
-    public void skip(long n) throws IOException {
-        long left = n;
-        while (left > 0 && !rows.isEmpty()) {
-            rows.poll();
-            left--;
-        }
-        while (left > 0 && (!ids.isEmpty() || list())) { // ids only: skipping fetches no values
+    protected void skipUnread(long n) throws IOException {
+        for (long left = n; left > 0 && (!ids.isEmpty() || list()); left--) { // ids only: skipping fetches no values
             ids.poll();
-            left--;
         }
     }
 
@@ -114,17 +88,18 @@ public final class PineconeSource extends VectorSource implements RemoteSource {
         if (token != null) {
             q.append("&paginationToken=").append(encode(token));
         }
-        JsonNode page = call(HttpRequest.newBuilder(host.resolve(q.toString())).GET());
-        page.path("vectors").forEach(v -> ids.add(v.path("id").asText()));
-        JsonNode next = page.path("pagination").path("next");
+        JsonNode listing = call(HttpRequest.newBuilder(host.resolve(q.toString())).GET());
+        listing.path("vectors").forEach(v -> ids.add(v.path("id").asText()));
+        JsonNode next = listing.path("pagination").path("next");
         token = next.isTextual() && !next.asText().isEmpty() ? next.asText() : null;
         listed = token == null;
         return !ids.isEmpty();
     }
 
     @Override
-    public Row next() throws IOException {
-        if (rows.isEmpty() && (!ids.isEmpty() || list())) {
+    protected void fill() throws IOException {
+        // on to the next ids when every record of a batch was deleted between list and fetch
+        while (page.isEmpty() && (!ids.isEmpty() || list())) {
             List<String> batch = new ArrayList<>();
             while (!ids.isEmpty() && batch.size() < PAGE) {
                 batch.add(ids.poll());
@@ -135,10 +110,9 @@ public final class PineconeSource extends VectorSource implements RemoteSource {
                 if (record == null) { // deleted between list and fetch
                     continue;
                 }
-                rows.add(row(id, record));
+                page.add(row(id, record));
             }
         }
-        return rows.poll();
     }
 
     private JsonNode fetch(List<String> batch) throws IOException {

@@ -11,25 +11,19 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 
 /**
  * The points of a collection of a Qdrant server (or anything speaking its REST API: another
  * VectorFlow), read in id order through {@code POST /collections/{name}/points/scroll}, a page at a
  * time. Collections of one unnamed dense vector per point; named vectors are refused with a message.
  */
-public final class QdrantSource extends VectorSource implements RemoteSource {
+public final class QdrantSource extends PagedSource {
 
     private static final int PAGE = 256;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final URI url;
     private final String collection;
     private final String apiKey;
-    private final long size;
-    private final int dimension;
-    private final String distance;
-    private final Deque<Row> page = new ArrayDeque<>();
     private JsonNode offset;
     private boolean exhausted;
 
@@ -44,34 +38,14 @@ public final class QdrantSource extends VectorSource implements RemoteSource {
             throw new IllegalArgumentException("collection '" + collection + "' of " + url + " has named vectors; only collections"
                     + " of one unnamed vector can be migrated");
         }
-        dimension = vectors.get("size").asInt();
-        distance = vectors.path("distance").asText("Cosine");
         ObjectNode exact = Json.MAPPER.createObjectNode().put("exact", true);
-        size = call("POST", "/points/count", exact).path("count").asLong();
+        describe(call("POST", "/points/count", exact).path("count").asLong(), vectors.get("size").asInt(),
+                vectors.path("distance").asText("Cosine"));
     }
 
     @Override
-    public long size() {
-        return size;
-    }
-
-    @Override
-    public int dimension() {
-        return dimension;
-    }
-
-    /** The source collection's distance (Qdrant's spelling: Cosine, Euclid, Dot, Manhattan). */
-    public String distance() {
-        return distance;
-    }
-
-    @Override
-    public void skip(long n) throws IOException {
+    protected void skipUnread(long n) throws IOException {
         long left = n;
-        while (left > 0 && !page.isEmpty()) {
-            page.poll();
-            left--;
-        }
         while (left > 0 && !exhausted) { // ids only: skipping reads no vectors or payloads
             JsonNode r = scroll((int) Math.min(left, 10_000), false);
             left -= r.path("points").size();
@@ -79,13 +53,12 @@ public final class QdrantSource extends VectorSource implements RemoteSource {
     }
 
     @Override
-    public Row next() throws IOException {
-        if (page.isEmpty() && !exhausted) {
+    protected void fill() throws IOException {
+        if (!exhausted) {
             for (JsonNode p : scroll(PAGE, true).path("points")) {
                 page.add(row(p));
             }
         }
-        return page.poll();
     }
 
     private Row row(JsonNode p) {

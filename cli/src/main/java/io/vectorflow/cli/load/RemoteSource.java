@@ -9,6 +9,9 @@ public interface RemoteSource {
     /** Points in the source. */
     long size();
 
+    /** The source's distance in Qdrant's spelling (Cosine, Euclid, Dot, Manhattan), or null when it does not say. */
+    String distance();
+
     /**
      * The source's point behind {@code row} (a row this source returned) as
      * {@code {"vector": [...], "payload": {...}}}, or null when it is gone.
