@@ -106,7 +106,14 @@ public final class Importer implements AutoCloseable {
             long first = next;
             next += rows.size();
             inFlight.acquire();
-            CompletableFuture<?> f = target.upsert(rows).whenComplete((ok, t) -> {
+            CompletableFuture<Void> answer;
+            try {
+                answer = target.upsert(rows);
+            } catch (RuntimeException e) { // a batch the target cannot even send (an id its client refuses)
+                answer = CompletableFuture.failedFuture(new IOException("a batch from point " + first + " cannot be sent: "
+                        + e.getMessage(), e));
+            }
+            CompletableFuture<?> f = answer.whenComplete((ok, t) -> {
                 try {
                     if (t != null) {
                         failure.compareAndSet(null, t);
