@@ -220,6 +220,7 @@ public final class VectorFlowServer implements AutoCloseable {
         new PointsApi(db, rest).register(sb);
         new QueryApi(db, rest).register(sb);
         new SnapshotsApi(db, rest, MAX_SNAPSHOT_UPLOAD_BYTES).register(sb);
+        Dashboard.register(sb);
         sb.serviceUnder("/", rest.raw(Access.KEYED, Admission.Lane.READ, c -> {
             throw new ApiException(404, "no endpoint " + c.request().method() + " " + c.ctx().path());
         }, false));
