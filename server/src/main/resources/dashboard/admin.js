@@ -54,19 +54,23 @@ async function keysPage() {
       const list = await api('GET', '/admin/keys');
       keys.replaceChildren(...list.keys.map((k) => h('tr', { 'data-key': k.id },
         h('td', {}, k.id), h('td', {}, k.name || ''), h('td', {}, k.role), h('td', {}, k.tenant || ''),
-        h('td', {}, (k.collections || []).join(', ') || 'all'),
+        h('td', {}, Object.entries(k.collections || {}).map(([c, role]) => `${c} (${role})`).join(', ') || 'all'),
+        h('td', {}, k.created || ''),
         h('td', {}, h('button', { class: 'plain', onclick: () => act(() => api('DELETE', '/admin/keys/' + enc(k.id)),
           `Key ${k.id} revoked`).then(load) }, 'Revoke')))));
       const ts = await api('GET', '/admin/tenants');
-      tenants.replaceChildren(...ts.tenants.map((t) => h('tr', {}, h('td', {}, typeof t === 'string' ? t : t.name),
-        h('td', { class: 'wrap' }, typeof t === 'string' ? '' : JSON.stringify(t)))));
+      const limit = (used, max, show = String) => max ? `${show(used)} of ${show(max)}` : `${show(used)} (no limit)`;
+      tenants.replaceChildren(...ts.tenants.map((t) => h('tr', { 'data-tenant': t.tenant }, h('td', {}, t.tenant),
+        h('td', {}, limit(t.usage.collections, t.quotas.max_collections)), h('td', {}, limit(t.usage.points, t.quotas.max_points)),
+        h('td', {}, limit(t.usage.disk_bytes, t.quotas.max_disk_bytes, bytes)),
+        h('td', {}, t.quotas.max_requests_per_second ? `${t.quotas.max_requests_per_second}/s` : 'no limit'))));
     } catch (e) {
       fail(e);
     }
   }
   view.replaceChildren(
     h('section', {}, h('h2', {}, 'API keys'),
-      h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ['Id', 'Name', 'Role', 'Tenant', 'Collections', '']
+      h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ['Id', 'Name', 'Role', 'Tenant', 'Collections', 'Created', '']
         .map((t) => h('th', {}, t)))), keys)),
       h('form', { class: 'row', id: 'create-key', onsubmit: (ev) => {
         ev.preventDefault();
@@ -85,6 +89,7 @@ async function keysPage() {
       h('label', {}, 'Collections (comma-separated)', h('input', { name: 'collections', placeholder: 'all' })),
       h('button', { type: 'submit' }, 'Create key')),
       secret),
-    h('section', {}, h('h2', {}, 'Tenants'), h('div', { class: 'scroll' }, h('table', {}, tenants))));
+    h('section', {}, h('h2', {}, 'Tenants'), h('div', { class: 'scroll' }, h('table', {},
+      h('thead', {}, h('tr', {}, ['Tenant', 'Collections', 'Points', 'Disk', 'Requests'].map((t) => h('th', {}, t)))), tenants))));
   load();
 }

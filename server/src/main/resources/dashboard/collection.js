@@ -104,9 +104,9 @@ async function collectionPage(name) {
           h('thead', {}, h('tr', {}, h('th', {}, 'Id'), h('th', {}, 'Score'), h('th', {}, 'Payload'))),
           h('tbody', {}, points.map((p) => h('tr', { 'data-hit': String(p.id) }, h('td', { class: 'hit-id' }, String(p.id)),
             h('td', {}, p.score.toFixed(4)), h('td', { class: 'wrap' }, JSON.stringify(p.payload ?? {}))))))),
-        h('h3', {}, 'Performance'), h('pre', { id: 'performance' }, JSON.stringify(performance, null, 2)),
-        answer.result.explain || (performance && performance.explain) ? h('pre', { id: 'explain-output' },
-          JSON.stringify(answer.result.explain || performance.explain, null, 2)) : '');
+        h('h3', {}, 'Performance'), h('pre', { id: 'performance' }, JSON.stringify({ ...performance, explain: undefined }, null, 2)),
+        performance && performance.explain ? h('h3', {}, 'Explain') : '',
+        performance && performance.explain ? h('pre', { id: 'explain-output' }, JSON.stringify(performance.explain, null, 2)) : '');
     });
   }
 

@@ -44,6 +44,7 @@ class DashboardTest {
     Path dir;
     private TestServer s;
     private ChromeDriver browser;
+    private Path downloads;
 
     @BeforeAll
     static void chromium() throws Exception {
@@ -67,14 +68,18 @@ class DashboardTest {
         Files.createDirectories(SHOTS);
     }
 
-    private void start() {
-        s = new TestServer(dir, VectorFlowServer.Settings.of("127.0.0.1", 0).withKeys(new VectorFlowServer.Keys(ADMIN, READER)));
+    private void start() throws Exception {
+        Files.createDirectories(dir.resolve("downloads"));
+        s = new TestServer(dir.resolve("server"), VectorFlowServer.Settings.of("127.0.0.1", 0).withKeys(new VectorFlowServer.Keys(ADMIN, READER)));
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,800");
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
+        downloads = dir.resolve("downloads");
+        options.setExperimentalOption("prefs", java.util.Map.of("download.default_directory", downloads.toString(),
+                "download.prompt_for_download", false));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
         browser.manage().window().setSize(new Dimension(1280, 800));
@@ -119,8 +124,10 @@ class DashboardTest {
         }
     }
 
+    /** Saves a screenshot, and checks the page shows no failure of its own (a script error is shown as "Error …"). */
     private void shot(String name) throws Exception {
         Files.write(SHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+        assertThat(text(By.id("notice"))).as("the notice on " + name).doesNotStartWith("Error");
     }
 
     private void type(String id, String value) {
@@ -200,12 +207,32 @@ class DashboardTest {
         assertThat(shown).isEqualTo(expected).containsExactlyInAnyOrder("1", "3");
         assertThat(text(By.id("performance"))).contains("latency_ms").contains("strategy");
         assertThat(text(By.id("explain-output"))).contains("segments");
+        browser.executeScript("document.getElementById('search').scrollIntoView()");
+        shot("2-search");
 
         // a snapshot made in the page is listed by the API
         browser.findElement(By.id("create-snapshot")).click();
         await("the snapshot row", () -> !browser.findElements(By.cssSelector("tr[data-snapshot]")).isEmpty());
         assertThat(api("GET", "/collections/docs/snapshots", null)).hasSize(1);
         shot("2-collection");
+        // downloaded through the page, then restored from that file over a collection that lost a point since
+        browser.findElement(By.cssSelector("tr[data-snapshot] button")).click();
+        String snapshotName = browser.findElement(By.cssSelector("tr[data-snapshot]")).getAttribute("data-snapshot");
+        Path downloaded = downloads.resolve(snapshotName);
+        await("the downloaded snapshot", () -> Files.exists(downloaded));
+        await("the download finished", () -> {
+            try {
+                return Files.size(downloaded) == api("GET", "/collections/docs/snapshots", null).get(0).path("size").asLong();
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        api("POST", "/collections/docs/points/delete?wait=true", "{\"points\": [3]}");
+        assertThat(api("POST", "/collections/docs/points/count", "{\"exact\": true}").path("count").asInt()).isEqualTo(2);
+        browser.findElement(By.id("restore-file")).sendKeys(downloaded.toString());
+        browser.findElement(By.id("restore-button")).click();
+        await("the restore", () -> text(By.id("notice")).contains("Snapshot restored"));
+        assertThat(api("POST", "/collections/docs/points/count", "{\"exact\": true}").path("count").asInt()).isEqualTo(3);
 
         // live charts from /metrics move with searches and writes sent meanwhile
         browser.findElement(By.id("nav-monitor")).click();
@@ -236,6 +263,10 @@ class DashboardTest {
         browser.findElement(By.cssSelector("#create-key button")).click();
         await("the new key's secret", () -> !text(By.id("secret")).isEmpty());
         assertThat(s.call("GET", "/collections", null, "api-key", text(By.id("secret"))).status()).isEqualTo(200);
+        String id = api("GET", "/admin/keys", null).path("keys").get(0).path("id").asText();
+        await("the new key listed", () -> text(By.cssSelector("tr[data-key='" + id + "']")).contains("read-only"));
+        assertThat(text(By.cssSelector("tr[data-tenant='default']"))).contains("1 (no limit)");
+        assertThat(text(By.id("notice"))).doesNotContain("Error");
         shot("4-keys");
 
         // on a phone-width screen nothing is wider than the screen (tables scroll in their boxes)
