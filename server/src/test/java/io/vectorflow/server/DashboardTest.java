@@ -276,6 +276,11 @@ class DashboardTest {
         Number scroll = (Number) browser.executeScript("return document.documentElement.scrollWidth - window.innerWidth");
         assertThat(scroll.intValue()).as("horizontal overflow of the page on a phone").isLessThanOrEqualTo(0);
         shot("5-phone");
+        open("#/c/docs");
+        await("the collection's page on a phone", () -> text(By.id("detail-points")).equals("3"));
+        Number detailScroll = (Number) browser.executeScript("return document.documentElement.scrollWidth - window.innerWidth");
+        assertThat(detailScroll.intValue()).as("horizontal overflow of the collection's page on a phone").isLessThanOrEqualTo(0);
+        shot("5-phone-collection");
         browser.manage().window().setSize(new Dimension(1280, 800));
 
         // delete with confirmation
