@@ -1,6 +1,9 @@
 package io.vectorflow.cli.load;
 
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -69,6 +72,16 @@ abstract class PagedSource extends VectorSource implements RemoteSource {
         }
         if (left > 0) {
             skipUnread(left);
+        }
+    }
+
+    /** Sends {@code request}; an interruption is an {@link IOException} with the thread's flag kept. */
+    protected static HttpResponse<String> send(HttpClient http, HttpRequest request) throws IOException {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
         }
     }
 }

@@ -181,13 +181,7 @@ public final class PineconeSource extends PagedSource {
             b.header("Api-Key", apiKey);
         }
         for (int attempt = 0; ; attempt++) {
-            HttpResponse<String> r;
-            try {
-                r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            }
+            HttpResponse<String> r = send(http, b.build());
             if ((r.statusCode() == 429 || r.statusCode() >= 500) && attempt < 5) {
                 sleep(r.headers().firstValueAsLong("retry-after").orElse(0) * 1000 + (250L << attempt));
                 continue;

@@ -114,13 +114,7 @@ public final class QdrantSource extends PagedSource {
         if (apiKey != null) {
             b.header("api-key", apiKey);
         }
-        HttpResponse<String> r;
-        try {
-            r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
+        HttpResponse<String> r = send(http, b.build());
         JsonNode root = Json.MAPPER.readTree(r.body());
         if (r.statusCode() != 200) {
             throw new IOException("the source " + url + " answered " + r.statusCode() + " for collection '" + collection + "': "
