@@ -79,9 +79,33 @@ function bytes(n) {
   return (i ? n.toFixed(1) : n) + ' ' + units[i];
 }
 
+/** Runs fn now and then every ms, or later when a run takes longer (never two at once). */
 function every(ms, fn) {
-  fn();
-  timers.push(setInterval(fn, ms));
+  const handle = { timer: null };
+  const run = async () => {
+    const started = Date.now();
+    try { await fn(); } finally {
+      if (timers.includes(handle)) {
+        handle.timer = setTimeout(run, Math.max(ms, 2 * (Date.now() - started)));
+      }
+    }
+  };
+  timers.push(handle);
+  run();
+}
+
+/** fn over items, at most limit calls in flight at once; results in order. */
+async function mapLimit(items, limit, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 function enc(name) { return encodeURIComponent(name); }
@@ -145,8 +169,9 @@ async function collectionsPage() {
   async function refresh() {
     try {
       const list = await api('GET', '/collections');
-      const infos = await Promise.all(list.collections.map((c) => api('GET', '/collections/' + enc(c.name))
-        .then((info) => [c.name, info], () => [c.name, null])));
+      // at most 8 requests at a time; with many collections each round takes longer and the next waits for it
+      const infos = await mapLimit(list.collections, 8, (c) => api('GET', '/collections/' + enc(c.name))
+        .then((info) => [c.name, info], () => [c.name, null]));
       table.replaceChildren(...infos.map(([name, info]) => {
         if (!info) return h('tr', { 'data-collection': name }, h('td', {}, name), h('td', { colspan: 9, class: 'muted' }, 'not readable'));
         const v = vectorsOf(info);

@@ -2,7 +2,7 @@
 // Routing (the part of the URL after #) and the API key, kept in session storage for this tab.
 
 function render() {
-  timers.forEach(clearInterval);
+  timers.forEach((t) => clearTimeout(t.timer));
   timers = [];
   notice('', '');
   const hash = location.hash || '#/';
