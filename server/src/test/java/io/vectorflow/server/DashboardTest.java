@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -105,9 +106,33 @@ class DashboardTest {
         await("the key in use", () -> text(By.id("key-state")).contains("key in use"));
     }
 
+    /** The text of the first element {@code by} finds, "" when there is none; the page redraws its tables, so a
+     *  row replaced between finding and reading is found again. */
     private String text(By by) {
-        List<WebElement> found = browser.findElements(by);
-        return found.isEmpty() ? "" : found.getFirst().getText();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                List<WebElement> found = browser.findElements(by);
+                return found.isEmpty() ? "" : found.getFirst().getText();
+            } catch (StaleElementReferenceException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Clicks what {@code by} finds, finding it again when a redraw replaced it first. */
+    private void click(By by) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                browser.findElement(by).click();
+                return;
+            } catch (StaleElementReferenceException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static void await(String what, BooleanSupplier condition) {
@@ -177,7 +202,7 @@ class DashboardTest {
         shot("1-collections");
 
         // settings changed in the page take effect in the API
-        browser.findElement(By.linkText("docs")).click();
+        click(By.linkText("docs"));
         await("the collection's page", () -> text(By.id("detail-points")).equals("3"));
         await("the settings form filled in", () -> !browser.findElement(By.id("set-m")).getAttribute("value").isEmpty());
         type("set-indexing-threshold", "12345");
@@ -286,10 +311,10 @@ class DashboardTest {
         // delete with confirmation
         open("#/");
         await("the delete button", () -> !browser.findElements(By.cssSelector("button[data-delete='docs']")).isEmpty());
-        browser.findElement(By.cssSelector("button[data-delete='docs']")).click();
+        click(By.cssSelector("button[data-delete='docs']"));
         browser.findElement(By.id("confirm-cancel")).click();
         assertThat(s.call("GET", "/collections/docs/exists", null, "api-key", ADMIN).json().path("result").path("exists").asBoolean()).isTrue();
-        browser.findElement(By.cssSelector("button[data-delete='docs']")).click();
+        click(By.cssSelector("button[data-delete='docs']"));
         browser.findElement(By.id("confirm-delete")).click();
         await("the collection gone", () -> browser.findElements(By.cssSelector("tr[data-collection='docs']")).isEmpty());
         assertThat(s.call("GET", "/collections/docs/exists", null, "api-key", ADMIN).json().path("result").path("exists").asBoolean()).isFalse();
