@@ -22,8 +22,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code guard}: the CI performance guard. On each data set it builds VectorFlow and Lucene HNSW
- * with the same parameters, then measures both over the ef sweep in interleaved rounds (the order
- * alternates each round, so drift in the machine's speed hits both alike) and compares medians.
+ * with the same parameters, then measures both over the ef sweep in rounds, the two engines back to
+ * back at each ef (the order alternating, so drift in the machine's speed hits both alike), and
+ * compares the median of the rounds' speed ratios.
  * Fails (exit 1) when VectorFlow falls below the committed floors ({@link GuardFloors}).
  */
 @Command(name = "guard", mixinStandardHelpOptions = true,
@@ -34,7 +35,7 @@ public final class GuardCommand implements Callable<Integer> {
             description = "data sets (default ${DEFAULT-VALUE})")
     List<String> datasets;
 
-    @Option(names = "--ef", split = ",", defaultValue = "12,16,24,32,48,64,96",
+    @Option(names = "--ef", split = ",", defaultValue = "10,12,16,24,32,48,64,96",
             description = "ef sweep; must contain the default ef " + HnswIndex.DEFAULT_EF_SEARCH + " (default ${DEFAULT-VALUE})")
     int[] efs;
 
@@ -87,20 +88,22 @@ public final class GuardCommand implements Callable<Integer> {
                         "Lucene ran without the Vector API, so the comparison means nothing: " + luceneKernels));
                 continue;
             }
-            // rows[engine][ef index][round]
+            // rows[engine][ef index][round]. Both engines are measured back to back at each ef, in
+            // an order that alternates, so a change in the machine's speed lands on both alike and
+            // each round's ratio compares measurements taken within a second of each other.
             AnnBenchmark.Row[][][] rows = new AnnBenchmark.Row[engines.length][efs.length][rounds];
             for (int round = 0; round < rounds; round++) {
-                for (int turn = 0; turn < engines.length; turn++) {
-                    int e = (turn + round) % engines.length;
-                    for (int i = 0; i < efs.length; i++) {
+                for (int i = 0; i < efs.length; i++) {
+                    for (int turn = 0; turn < engines.length; turn++) {
+                        int e = (turn + round + i) % engines.length;
                         rows[e][i][round] = bench.measure(engines[e], efs[i], seconds, false);
                     }
                 }
             }
-            AnnBenchmark.Result ours = bench.result(engines[0], buildSeconds[0], medians(rows[0]));
-            AnnBenchmark.Result lucene = bench.result(engines[1], buildSeconds[1], medians(rows[1]));
-            printSideBySide(ours, lucene);
-            checks.addAll(GuardVerdict.evaluate(data.name(), ours, lucene, HnswIndex.DEFAULT_EF_SEARCH, floors));
+            printSideBySide(bench.result(engines[0], buildSeconds[0], medians(rows[0])),
+                    bench.result(engines[1], buildSeconds[1], medians(rows[1])));
+            checks.addAll(GuardVerdict.evaluate(data.name(), perRound(bench, engines[0], buildSeconds[0], rows[0]),
+                    perRound(bench, engines[1], buildSeconds[1], rows[1]), HnswIndex.DEFAULT_EF_SEARCH, floors));
         }
         if (guarded == 0) {
             throw new IllegalStateException("no data set to guard on");
@@ -111,6 +114,20 @@ public final class GuardCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "performance guard %s in %.0f s%n", passed ? "passed" : "FAILED",
                 (System.nanoTime() - started) / 1e9);
         return passed ? 0 : 1;
+    }
+
+    /** One result per round, each over the whole ef sweep. */
+    private static List<AnnBenchmark.Result> perRound(AnnBenchmark bench, AnnEngine engine, double buildSeconds,
+            AnnBenchmark.Row[][] perEf) {
+        List<AnnBenchmark.Result> out = new ArrayList<>();
+        for (int round = 0; round < perEf[0].length; round++) {
+            List<AnnBenchmark.Row> sweep = new ArrayList<>();
+            for (AnnBenchmark.Row[] rounds : perEf) {
+                sweep.add(rounds[round]);
+            }
+            out.add(bench.result(engine, buildSeconds, sweep));
+        }
+        return out;
     }
 
     /** Per ef, the row whose single-thread QPS is the median of the rounds. */

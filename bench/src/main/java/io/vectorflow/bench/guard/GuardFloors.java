@@ -9,8 +9,9 @@ import java.util.Properties;
 /**
  * The committed floors the performance guard holds VectorFlow to ({@code bench/guard.properties}):
  * <ul>
- *   <li>{@code qps_ratio_floor}: VectorFlow's best single-thread QPS at recall@10 ≥ 0.95 divided
- *       by Lucene HNSW's, measured in the same run, must not fall below it;
+ *   <li>{@code qps_ratio_floor}: VectorFlow's single-thread QPS at recall@10 0.95 divided by
+ *       Lucene HNSW's, measured side by side in the same run, must not fall below it;
+ *       {@code qps_ratio_floor.<dataset>} sets it for one data set;
  *   <li>{@code recall_floor.<dataset>}: VectorFlow's recall@10 at the default ef;
  *   <li>{@code bytes_per_vector.<dataset>}: VectorFlow's index memory per vector, which may not
  *       grow by more than {@code bytes_tolerance} (a share; 0.01 is 1%).
@@ -28,8 +29,10 @@ public record GuardFloors(Properties values) {
         return new GuardFloors(p);
     }
 
-    public double qpsRatioFloor() {
-        return number("qps_ratio_floor");
+    /** The speed-ratio floor for {@code dataset}: its own when set, else the common one. */
+    public double qpsRatioFloor(String dataset) {
+        return values.containsKey("qps_ratio_floor." + dataset) ? number("qps_ratio_floor." + dataset)
+                : number("qps_ratio_floor");
     }
 
     public double bytesTolerance() {

@@ -139,6 +139,38 @@ public final class AnnBenchmark {
             }
             return best;
         }
+
+        /**
+         * Single-thread QPS at exactly {@code target} recall, read off the measured recall–QPS
+         * curve: the fastest row reaching the target and the frontier row just below it (the
+         * highest-recall row that is faster still) are joined with log QPS linear in recall. A step
+         * function such as {@link #bestQpsAtRecall} jumps by a whole ef step when one engine's
+         * recall at some ef lands a hair either side of the target; the interpolated value moves
+         * only as far as the measurements do. Falls back to {@link #bestQpsAtRecall} when no
+         * faster row lies below the target, and is 0 when no row reaches it.
+         */
+        public double qpsAtRecall(double target) {
+            Row above = null;
+            for (Row r : results) {
+                if (r.recall() >= target && (above == null || r.qps1t() > above.qps1t())) {
+                    above = r;
+                }
+            }
+            if (above == null) {
+                return 0;
+            }
+            Row below = null;
+            for (Row r : results) {
+                if (r.recall() < target && r.qps1t() > above.qps1t() && (below == null || r.recall() > below.recall())) {
+                    below = r;
+                }
+            }
+            if (below == null) {
+                return above.qps1t();
+            }
+            double t = (target - below.recall()) / (above.recall() - below.recall());
+            return Math.exp(Math.log(below.qps1t()) + t * (Math.log(above.qps1t()) - Math.log(below.qps1t())));
+        }
     }
 
     private final Dataset data;

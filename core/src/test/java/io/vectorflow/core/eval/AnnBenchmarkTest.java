@@ -1,6 +1,7 @@
 package io.vectorflow.core.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.vectorflow.core.dataset.Dataset;
 import io.vectorflow.core.dataset.SyntheticData;
@@ -40,5 +41,22 @@ class AnnBenchmarkTest {
         AnnBenchmark.Result r = new AnnBenchmark.Result("e", "d", 1, 1, "euclidean", 16, 100, 1, 10, 1, 1, "k", rows);
         assertThat(r.bestQpsAtRecall(0.95)).isEqualTo(5000);
         assertThat(r.bestQpsAtRecall(0.995)).isZero();
+    }
+
+    @Test
+    void qpsAtRecallInterpolatesBetweenTheRowsAroundTheTarget() {
+        List<AnnBenchmark.Row> rows = List.of(new AnnBenchmark.Row(8, 0.90, 9000, 0, 0, 0, 0, 0, 0),
+                new AnnBenchmark.Row(16, 0.96, 4000, 0, 0, 0, 0, 0, 0), new AnnBenchmark.Row(32, 0.99, 3000, 0, 0, 0, 0, 0, 0));
+        AnnBenchmark.Result r = new AnnBenchmark.Result("e", "d", 1, 1, "euclidean", 16, 100, 1, 10, 1, 1, "k", rows);
+        // log-linear between (0.90, 9000) and (0.96, 4000): halfway is the geometric mean 6000
+        assertThat(r.qpsAtRecall(0.93)).isCloseTo(6000, within(1e-6));
+        assertThat(r.qpsAtRecall(0.96)).isCloseTo(4000, within(1e-6));
+        assertThat(r.qpsAtRecall(0.85)).isEqualTo(9000); // nothing faster below: the fastest row reaching it
+        assertThat(r.qpsAtRecall(0.995)).isZero();
+        // a recall a hair under the target moves the answer a hair, not a whole ef step
+        List<AnnBenchmark.Row> nudged = List.of(new AnnBenchmark.Row(8, 0.9499, 9000, 0, 0, 0, 0, 0, 0),
+                new AnnBenchmark.Row(16, 0.96, 4000, 0, 0, 0, 0, 0, 0));
+        AnnBenchmark.Result n = new AnnBenchmark.Result("e", "d", 1, 1, "euclidean", 16, 100, 1, 10, 1, 1, "k", nudged);
+        assertThat(n.qpsAtRecall(0.95)).isGreaterThan(8900);
     }
 }
