@@ -102,7 +102,31 @@ public final class ServeCommand implements Callable<Integer> {
             + " 32-byte key in this file, as 64 hex digits or base64 (VECTORFLOW_ENCRYPTION_KEY holds the key itself)")
     String encryptionKeyFile;
 
-    private static final Set<String> FILE_KEYS = Set.of("data_dir", "host", "port", "grpc_port", "otlp_endpoint", "log_format",
+    @Option(names = "--object-store", paramLabel = "URL", description = "where sealed segments' float vectors go when a collection's"
+            + " tiering_config moves them out: file:///dir or s3://bucket/prefix?endpoint=URL&region=R (VECTORFLOW_OBJECT_STORE;"
+            + " default none)")
+    String objectStore;
+
+    @Option(names = "--tier-cache-mb", description = "most MB of vectors fetched from object storage kept in memory"
+            + " (VECTORFLOW_TIER_CACHE_MB; default 256)")
+    String tierCacheMb;
+
+    @Option(names = "--tier-io-mb-per-second", description = "transfer budget of background tier moves (VECTORFLOW_TIER_IO_MB_PER_SECOND;"
+            + " default 50; 0 for none)")
+    String tierIo;
+
+    @Option(names = "--tier-interval-seconds", description = "pause between placement rounds (VECTORFLOW_TIER_INTERVAL_SECONDS; default 10)")
+    String tierInterval;
+
+    @Option(names = "--price-gb-object", description = "USD per GB fetched from object storage (VECTORFLOW_PRICE_GB_OBJECT)")
+    String priceObject;
+
+    @Option(names = "--price-gb-month-object", description = "USD per GB kept in object storage for a month"
+            + " (VECTORFLOW_PRICE_GB_MONTH_OBJECT; default 0.023)")
+    String priceMonthObject;
+
+    private static final Set<String> FILE_KEYS = Set.of("object_store", "tier_cache_mb", "tier_io_mb_per_second",
+            "tier_interval_seconds", "price_gb_object", "price_gb_month_object","data_dir", "host", "port", "grpc_port", "otlp_endpoint", "log_format",
             "durability", "max_request_mb", "api_key", "read_only_api_key", "tls_cert", "tls_key", "tls_client_ca", "encryption_key_file",
             "recall_sample_share", "warmup", "price_core_second", "price_gb_memory", "price_gb_disk", "price_gb_month_memory",
             "price_gb_month_disk");
@@ -112,7 +136,8 @@ public final class ServeCommand implements Callable<Integer> {
     /** The settings this command runs with, each from its flag, variable, file or default. */
     record Settings(Path data, String host, int port, int grpcPort, String logFormat, String otlp, Durability durability,
                     long maxBody, double recallShare, CostModel prices, boolean warmup, VectorFlowServer.Keys keys,
-                    VectorFlowServer.Tls tls, io.vectorflow.storage.crypto.Encryption encryption) {}
+                    VectorFlowServer.Tls tls, io.vectorflow.storage.crypto.Encryption encryption, String objectStore,
+                    long tierCacheBytes, double tierIoMbPerSecond, long tierIntervalMillis) {}
 
     Settings resolve() throws IOException {
         file = readConfig();
@@ -135,9 +160,16 @@ public final class ServeCommand implements Callable<Integer> {
         CostModel p = CostModel.DEFAULT;
         CostModel prices = new CostModel(number(setting(priceCpu, "price_core_second", "" + p.usdPerCoreSecond()), "price-core-second"),
                 number(setting(priceMemory, "price_gb_memory", "" + p.usdPerGbMemory()), "price-gb-memory"),
-                number(setting(priceDisk, "price_gb_disk", "" + p.usdPerGbDisk()), "price-gb-disk"), p.usdPerGbObjectStore(),
+                number(setting(priceDisk, "price_gb_disk", "" + p.usdPerGbDisk()), "price-gb-disk"),
+                number(setting(priceObject, "price_gb_object", "" + p.usdPerGbObjectStore()), "price-gb-object"),
                 number(setting(priceMonthMemory, "price_gb_month_memory", "" + p.usdPerGbMonthRam()), "price-gb-month-memory"),
-                number(setting(priceMonthDisk, "price_gb_month_disk", "" + p.usdPerGbMonthDisk()), "price-gb-month-disk"));
+                number(setting(priceMonthDisk, "price_gb_month_disk", "" + p.usdPerGbMonthDisk()), "price-gb-month-disk"),
+                number(setting(priceMonthObject, "price_gb_month_object", "" + p.usdPerGbMonthObject()), "price-gb-month-object"));
+        String store = blankToNull(setting(objectStore, "object_store", null));
+        long cacheBytes = (long) integer(setting(tierCacheMb, "tier_cache_mb", "256"), "tier-cache-mb", 1, 1 << 20) << 20;
+        double tierMbps = number(setting(tierIo, "tier_io_mb_per_second", "" + io.vectorflow.engine.TierSettings.DEFAULT_IO_MB_PER_SECOND),
+                "tier-io-mb-per-second");
+        long intervalMillis = integer(setting(tierInterval, "tier_interval_seconds", "10"), "tier-interval-seconds", 1, 86_400) * 1000L;
         String warm = setting(warmup, "warmup", "true");
         if (!warm.equals("true") && !warm.equals("false")) {
             throw new IllegalArgumentException("warmup must be true or false, got '" + warm + "'");
@@ -159,7 +191,7 @@ public final class ServeCommand implements Callable<Integer> {
         io.vectorflow.storage.crypto.Encryption encryption = keyText == null ? null
                 : io.vectorflow.storage.crypto.Encryption.withKey(io.vectorflow.storage.crypto.Encryption.parseKey(keyText));
         return new Settings(data, listen, restPort, rpcPort, format, otlp, d, maxBody, share, prices, warm.equals("true"), keys, tls,
-                encryption);
+                encryption, store, cacheBytes, tierMbps, intervalMillis);
     }
 
     private static String blankToNull(String s) {
@@ -192,6 +224,10 @@ public final class ServeCommand implements Callable<Integer> {
 
         Database.Options options = Database.Options.defaults().withDurability(d).withRecallSampling(share).withPrices(prices)
                 .withEncryption(settings.encryption());
+        if (settings.objectStore() != null) {
+            options = options.withTiers(new io.vectorflow.engine.TierSettings(ObjectStores.open(settings.objectStore()),
+                    settings.tierCacheBytes(), settings.tierIoMbPerSecond(), settings.tierIntervalMillis()));
+        }
         Database db = Database.open(data, options);
         VectorFlowServer server;
         try {

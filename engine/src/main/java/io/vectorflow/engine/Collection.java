@@ -62,6 +62,7 @@ public final class Collection {
      * to the same points slips in between.
      */
     private final ReadWriteLock updates = new ReentrantReadWriteLock();
+    private final SegmentAccess access = new SegmentAccess();
 
     /** Called before each write that may add points, with their number; throws {@link QuotaExceededException} to refuse it. */
     interface WriteQuota {
@@ -82,7 +83,8 @@ public final class Collection {
         this.slots = new VectorSlots(config);
         this.quantizer = new Quantizer(config, store, disk);
         this.prices = prices;
-        this.searcher = new CollectionSearch(config, store, payloadIndexes, sampler, statsKey, prices, slots, maxResultBytes, quantizer);
+        this.searcher = new CollectionSearch(config, store, payloadIndexes, sampler, statsKey, prices, slots, maxResultBytes, quantizer,
+                access);
         quantizer.start();
     }
 
@@ -627,6 +629,11 @@ public final class Collection {
 
     public long bytesInMemory() {
         return store.bytesInMemory();
+    }
+
+    /** How searches use the sealed segments, for placement. */
+    SegmentAccess access() {
+        return access;
     }
 
     /** The storage engine under this collection (segments, log), for tools and tests. */

@@ -27,11 +27,13 @@ import io.vectorflow.storage.Names;
  *                        none; null to use the database default
  * @param vectors         the named vectors (the first one's size and distance are
  *                        {@code dimension} and {@code metric}); null for one unnamed vector
+ * @param quantization    the quantized codes searches walk on; null for none
+ * @param tiering         where sealed segments' vectors may live ({@link TieringConfig}); null: on local disk
  */
 public record CollectionConfig(String name, int dimension, String metric, int m, int efConstruction,
                                int segmentCapacity, Durability durability, boolean onDisk, int indexingThresholdKb,
                                Double compactionMbPerSecond, VectorsConfig vectors,
-                               io.vectorflow.core.quant.QuantizationSpec quantization) {
+                               io.vectorflow.core.quant.QuantizationSpec quantization, TieringConfig tiering) {
 
     /** Largest segment a collection may ask for. */
     public static final int MAX_SEGMENT_CAPACITY = 50_000_000;
@@ -63,6 +65,18 @@ public record CollectionConfig(String name, int dimension, String metric, int m,
             throw new IllegalArgumentException("quantization_config.binary: binary codes do not support the manhattan distance;"
                     + " use scalar");
         }
+        if (tiering != null && tiering.mayDemote() && quantization == null) {
+            throw new IllegalArgumentException("tiering_config: segments move to the object tier only in a collection with"
+                    + " quantization_config (their graphs are walked on the codes); set one, or pin the tier to \"disk\"");
+        }
+    }
+
+    /** A config without a tiering policy. */
+    public CollectionConfig(String name, int dimension, String metric, int m, int efConstruction, int segmentCapacity,
+                            Durability durability, boolean onDisk, int indexingThresholdKb, Double compactionMbPerSecond,
+                            VectorsConfig vectors, io.vectorflow.core.quant.QuantizationSpec quantization) {
+        this(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk, indexingThresholdKb,
+                compactionMbPerSecond, vectors, quantization, null);
     }
 
     /** A config without quantization. */
@@ -73,10 +87,16 @@ public record CollectionConfig(String name, int dimension, String metric, int m,
                 compactionMbPerSecond, vectors, null);
     }
 
+    /** The same settings with this tiering policy (null: none). */
+    public CollectionConfig withTiering(TieringConfig t) {
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk,
+                indexingThresholdKb, compactionMbPerSecond, vectors, quantization, t);
+    }
+
     /** The same settings with this quantization (null: none). */
     public CollectionConfig withQuantization(io.vectorflow.core.quant.QuantizationSpec q) {
         return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk,
-                indexingThresholdKb, compactionMbPerSecond, vectors, q);
+                indexingThresholdKb, compactionMbPerSecond, vectors, q, tiering);
     }
 
     /** A config without named vectors. */
@@ -101,7 +121,7 @@ public record CollectionConfig(String name, int dimension, String metric, int m,
     /** The same settings with these named vectors (their first gives dimension and metric). */
     public CollectionConfig withVectors(VectorsConfig v) {
         return new CollectionConfig(name, v.dense().getFirst().size(), v.dense().getFirst().distance(), m, efConstruction,
-                segmentCapacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond, v, quantization);
+                segmentCapacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond, v, quantization, tiering);
     }
 
     /**
@@ -119,34 +139,34 @@ public record CollectionConfig(String name, int dimension, String metric, int m,
     }
 
     public CollectionConfig withHnsw(int m, int efConstruction) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond, vectors, quantization);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond, vectors, quantization, tiering);
     }
 
     public CollectionConfig withSegmentCapacity(int capacity) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, capacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond, vectors, quantization);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, capacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond, vectors, quantization, tiering);
     }
 
     public CollectionConfig withDurability(Durability d) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, d, onDisk, indexingThresholdKb, compactionMbPerSecond, vectors, quantization);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, d, onDisk, indexingThresholdKb, compactionMbPerSecond, vectors, quantization, tiering);
     }
 
     public CollectionConfig withOnDisk(boolean inPlace) {
-        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, inPlace, indexingThresholdKb, compactionMbPerSecond, vectors, quantization);
+        return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, inPlace, indexingThresholdKb, compactionMbPerSecond, vectors, quantization, tiering);
     }
 
     public CollectionConfig withName(String n) {
         return new CollectionConfig(n, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk,
-                indexingThresholdKb, compactionMbPerSecond, vectors, quantization);
+                indexingThresholdKb, compactionMbPerSecond, vectors, quantization, tiering);
     }
 
     public CollectionConfig withIndexingThreshold(int kb) {
         return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk, kb,
-                compactionMbPerSecond, vectors, quantization);
+                compactionMbPerSecond, vectors, quantization, tiering);
     }
 
     public CollectionConfig withCompactionLimit(Double mbPerSecond) {
         return new CollectionConfig(name, dimension, metric, m, efConstruction, segmentCapacity, durability, onDisk,
-                indexingThresholdKb, mbPerSecond, vectors, quantization);
+                indexingThresholdKb, mbPerSecond, vectors, quantization, tiering);
     }
 
     public Metric metricImpl() {

@@ -15,6 +15,8 @@ import io.vectorflow.engine.perf.Tracing;
 import io.vectorflow.storage.CollectionStore;
 import io.vectorflow.storage.PointId;
 import io.vectorflow.storage.segment.MutableSegment;
+import io.vectorflow.storage.segment.SealedSegment;
+import io.vectorflow.storage.tier.TierTrace;
 import io.vectorflow.storage.segment.Segment;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -48,9 +50,13 @@ final class CollectionSearch {
 
     private final Quantizer quantizer;
 
+    private final SegmentAccess access;
+
     CollectionSearch(CollectionConfig config, CollectionStore store, PayloadIndexes payloadIndexes, RecallSampler sampler,
-                     String statsKey, CostModel prices, VectorSlots slots, long maxResultBytes, Quantizer quantizer) {
+                     String statsKey, CostModel prices, VectorSlots slots, long maxResultBytes, Quantizer quantizer,
+                     SegmentAccess access) {
         this.config = config;
+        this.access = access;
         this.quantizer = quantizer;
         this.store = store;
         this.payloadIndexes = payloadIndexes;
@@ -92,9 +98,13 @@ final class CollectionSearch {
         float[] prepared = null;
         String quantized = null;
         Budget budget = Budget.current();
+        boolean anyCold = segments.stream().anyMatch(s -> s instanceof SealedSegment ss && ss.isCold());
+        TierTrace objectTier = anyCold ? new TierTrace() : null;
+        int inMemory = 0;
+        int onDisk = 0;
         if (budget.inline()) {
-            if (config.onDiskOf(space.slot())) {
-                budget.requireWorker(); // vectors read from disk may wait for it: not on a network thread
+            if (config.onDiskOf(space.slot()) || anyCold) {
+                budget.requireWorker(); // vectors read from disk or a store may wait: not on a network thread
             }
             budget.spendInline((long) k * 256); // reading and merging the hits
         }
@@ -121,6 +131,39 @@ final class CollectionSearch {
             if (plan.skip()) {
                 Tracing.end(segmentSpan);
                 continue;
+            }
+            SealedSegment cold = s instanceof SealedSegment ss && ss.isCold() ? ss : null;
+            if (s instanceof SealedSegment ss) {
+                access.touched(ss.number());
+            }
+            if (cold != null) {
+                objectTier.segment();
+                if (why != null) {
+                    why.put("tier", "object");
+                }
+                try {
+                    String scheme = searchCold(cold, space, request, plan, filter, k, ef, metric.prepare(request.vector()), out,
+                            objectTier);
+                    quantized = scheme != null ? scheme : quantized;
+                } catch (io.vectorflow.storage.tier.TierUnavailableException e) {
+                    objectTier.unavailable(); // degraded: the answer holds what the other tiers hold
+                    if (why != null) {
+                        why.put("unavailable", e.getMessage());
+                    }
+                    Tracing.end(segmentSpan);
+                    continue;
+                }
+                for (int i = 0; i < out.size(); i++) {
+                    hits.add(new Hit(s, out.ordinal(i), out.distance(i)));
+                }
+                scanned += out.distanceEvaluations();
+                Tracing.end(segmentSpan);
+                continue;
+            }
+            if (s instanceof SealedSegment ss && ss.searchesInPlace(space.slot())) {
+                onDisk++;
+            } else {
+                inMemory++;
             }
             int tailFrom = s instanceof MutableSegment m ? m.indexedPrefix() : s.size();
             if (budget.inline()) {
@@ -234,8 +277,49 @@ final class CollectionSearch {
         double memoryBytes = residentReads * vectorBytes + graphBytes;
         double diskBytes = diskReads * Math.max(vectorBytes, PAGE_BYTES);
         double hitRate = scanned == 0 ? 1 : residentReads / (residentReads + diskReads);
+        SearchResult.Tiers tiers = new SearchResult.Tiers(inMemory, onDisk, objectTier == null ? 0 : objectTier.segments(),
+                objectTier == null ? 0 : objectTier.fetches(), objectTier == null ? 0 : objectTier.fetchedBytes(),
+                objectTier == null ? 0 : objectTier.hits(), objectTier == null ? 0 : objectTier.waitNanos(),
+                objectTier == null ? 0 : objectTier.unavailableSegments());
         return new SearchResult(points, System.nanoTime() - start, scanned, searched, strategy, hitRate,
-                prices.estimate(cpuNanos, memoryBytes, diskBytes), recall, explain);
+                prices.estimate(cpuNanos, memoryBytes, diskBytes, tiers.bytesFetched()), recall, explain, tiers);
+    }
+
+    /**
+     * Searches a segment in the object tier ({@link ColdSearch}): on its codes with the candidates
+     * rescored, or exactly where the plan says so or it has no codes. Returns the codes' scheme,
+     * or null when it scanned exactly.
+     *
+     * @throws io.vectorflow.storage.tier.TierUnavailableException when the store cannot be read
+     */
+    private String searchCold(SealedSegment s, VectorSlots.Dense space, SearchRequest request, QueryPlanner.Plan plan,
+                              Filter filter, int k, int ef, float[] prepared, SearchResults out, TierTrace trace) {
+        int slot = space.slot();
+        OrdinalFilter accept = acceptor(s, filter, plan);
+        QuantizedVectors codes = quantizer.codes(s, slot);
+        if (codes == null) {
+            codes = s.codes().get(slot); // codes of an earlier setting still find the candidates
+        }
+        if (plan.strategy() != QueryPlanner.Strategy.EXACT && codes != null) {
+            ColdSearch.walk(s, slot, codes, prepared, space.metric(), k, ef, request.quantization().candidates(k),
+                    true, accept, out, trace);
+            if (filter == null || out.size() >= k || s.liveCount() <= out.size()) {
+                return codes.spec().scheme().apiName();
+            }
+        }
+        int[] ords = null;
+        int count = 0;
+        if (plan.candidates() != null) {
+            int n = s.size();
+            int covered = Math.min(plan.coveredUpTo(), n);
+            ords = java.util.Arrays.copyOf(plan.candidates().toArray(), plan.candidates().getCardinality() + (n - covered));
+            count = plan.candidates().getCardinality();
+            for (int o = covered; o < n; o++) {
+                ords[count++] = o;
+            }
+        }
+        ColdSearch.exact(s, slot, prepared, space.metric(), k, ords, count, live(s, slot, accept), out, trace);
+        return null;
     }
 
     /** The cost estimate of a search that used this much CPU, memory and disk traffic. */

@@ -79,7 +79,7 @@ final class CollectionSnapshots {
         Path partial = folder.resolve(".partial-" + unique);
         try {
             c.store().snapshot(staging);
-            Files.write(staging.resolve("collection.json"), Database.configJson(c.config()));
+            Files.write(staging.resolve("collection.json"), ConfigFiles.json(c.config()));
             Path indexes = dir.resolve(PayloadIndexes.FILE);
             if (Files.exists(indexes)) {
                 Files.copy(indexes, staging.resolve(PayloadIndexes.FILE));
@@ -167,7 +167,7 @@ final class CollectionSnapshots {
         }
         CollectionConfig config;
         try {
-            config = Database.readConfig(staging.resolve("collection.json")).withName(name);
+            config = ConfigFiles.read(staging.resolve("collection.json")).withName(name);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("snapshot archive holds no valid collection.json: " + e.getMessage(), e);
         }

@@ -86,7 +86,7 @@ public final class Database implements Closeable {
     public record Options(Durability durability, long asyncFlushMillis, int indexThreads, boolean prefault, Disk disk,
                           int maxUnindexed, double compactionMbPerSecond, boolean autoCompact, double recallSampleShare,
                           CostModel prices, long segmentPayloadBytes, long maxResultBytes,
-                          io.vectorflow.storage.crypto.Encryption encryption) {
+                          io.vectorflow.storage.crypto.Encryption encryption, TierSettings tiers) {
         /** Points written but not yet indexed that a collection accepts by default. */
         public static final int DEFAULT_MAX_UNINDEXED = 100_000;
         /** Share of approximate searches whose recall is checked by default. */
@@ -100,59 +100,65 @@ public final class Database implements Closeable {
             long answer = Math.max(1 << 20, Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 32));
             return new Options(Durability.FSYNC, 200, Runtime.getRuntime().availableProcessors(), true, Disk.REAL,
                     DEFAULT_MAX_UNINDEXED, 0, true, DEFAULT_RECALL_SAMPLE_SHARE, CostModel.DEFAULT,
-                    StoreOptions.DEFAULT_SEGMENT_PAYLOAD_BYTES, answer, null);
+                    StoreOptions.DEFAULT_SEGMENT_PAYLOAD_BYTES, answer, null, null);
         }
 
         public Options withDisk(Disk d) {
             return new Options(durability, asyncFlushMillis, indexThreads, prefault, d, maxUnindexed, compactionMbPerSecond,
-                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption);
+                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption, tiers);
         }
 
         public Options withDurability(Durability d) {
             return new Options(d, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond,
-                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption);
+                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption, tiers);
         }
 
         public Options withPrefault(boolean p) {
             return new Options(durability, asyncFlushMillis, indexThreads, p, disk, maxUnindexed, compactionMbPerSecond,
-                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption);
+                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption, tiers);
         }
 
         public Options withMaxUnindexed(int bound) {
             return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, bound, compactionMbPerSecond,
-                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption);
+                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption, tiers);
         }
 
         public Options withIndexThreads(int threads) {
             return new Options(durability, asyncFlushMillis, threads, prefault, disk, maxUnindexed, compactionMbPerSecond,
-                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption);
+                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption, tiers);
         }
 
         public Options withRecallSampling(double share) {
             return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond,
-                    autoCompact, share, prices, segmentPayloadBytes, maxResultBytes, encryption);
+                    autoCompact, share, prices, segmentPayloadBytes, maxResultBytes, encryption, tiers);
         }
 
         public Options withPrices(CostModel p) {
             return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond,
-                    autoCompact, recallSampleShare, p, segmentPayloadBytes, maxResultBytes, encryption);
+                    autoCompact, recallSampleShare, p, segmentPayloadBytes, maxResultBytes, encryption, tiers);
         }
 
         public Options withCompaction(boolean auto, double mbPerSecond) {
             return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, mbPerSecond, auto,
-                    recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption);
+                    recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption, tiers);
         }
 
         /** Logs and snapshot archives encrypted with {@code e} (null: plain). */
         public Options withEncryption(io.vectorflow.storage.crypto.Encryption e) {
             return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond,
-                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, e);
+                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, e, tiers);
+        }
+
+        /** Sealed segments' vectors may move to object storage as {@code t} says (null: they stay local). */
+        public Options withTiers(TierSettings t) {
+            return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond,
+                    autoCompact, recallSampleShare, prices, segmentPayloadBytes, maxResultBytes, encryption, t);
         }
 
         /** Payload bytes that seal an in-memory segment, and the most an answer may carry. */
         public Options withLimits(long sealPayloadBytes, long answerBytes) {
             return new Options(durability, asyncFlushMillis, indexThreads, prefault, disk, maxUnindexed, compactionMbPerSecond,
-                    autoCompact, recallSampleShare, prices, sealPayloadBytes, answerBytes, encryption);
+                    autoCompact, recallSampleShare, prices, sealPayloadBytes, answerBytes, encryption, tiers);
         }
     }
 
@@ -167,14 +173,18 @@ public final class Database implements Closeable {
         final FileLock lock;
         final RecallSampler sampler;
         final Map<String, Database> tenants = new ConcurrentHashMap<>();
+        /** Moves sealed segments between disk and object storage; null without {@link Options#tiers()}. */
+        final Placement placement;
         volatile boolean closed;
 
-        Shared(Path root, Options options, FileChannel lockChannel, FileLock lock) {
+        Shared(Path root, Options options, FileChannel lockChannel, FileLock lock) throws IOException {
             this.root = root;
             this.options = options;
             this.lockChannel = lockChannel;
             this.lock = lock;
             this.sampler = new RecallSampler(options.recallSampleShare(), 0.25);
+            this.placement = options.tiers() == null ? null : new Placement(options.tiers(), root, () -> tenants.values().stream()
+                    .flatMap(t -> t.collections.values().stream()).toList());
         }
     }
 
@@ -270,6 +280,9 @@ public final class Database implements Closeable {
                     }
                 }
             }
+            if (shared.placement != null) {
+                shared.placement.start();
+            }
             return db;
         } catch (IOException e) {
             throw new StorageException("cannot open data directory " + dir.toAbsolutePath() + ": " + e, e);
@@ -354,7 +367,7 @@ public final class Database implements Closeable {
     /** Opens the collection stored in {@code p}, or records why it cannot be opened. */
     private void openExisting(String name, Path p) {
         try {
-            CollectionConfig config = readConfig(p.resolve("collection.json"));
+            CollectionConfig config = ConfigFiles.read(p.resolve("collection.json"));
             Collection c = openCollection(config, p);
             collections.put(name, c);
             var recovery = c.store().recovery();
@@ -374,7 +387,8 @@ public final class Database implements Closeable {
                 c.segmentCapacity(), options.segmentPayloadBytes(), d, options.asyncFlushMillis(), options.indexThreads(),
                 options.prefault(), c.onDiskOf(0), options.maxUnindexed(), c.compactionMbPerSecond() != null
                 ? c.compactionMbPerSecond() : options.compactionMbPerSecond(), options.autoCompact())
-                .withVectors(c.moreVectorSlots(), c.sparseSlots()).withEncryption(options.encryption());
+                .withVectors(c.moreVectorSlots(), c.sparseSlots()).withEncryption(options.encryption())
+                .withObjectTier(shared.placement == null ? null : shared.placement.tierFor(tenant, c.name()));
     }
 
     /** Opens the store and payload indexes of the collection in {@code dir}. */
@@ -419,7 +433,7 @@ public final class Database implements Closeable {
             }
             Path dir = collectionsDir.resolve(config.name());
             try {
-                options.disk().writeAtomically(dir.resolve("collection.json"), ByteBuffer.wrap(configJson(config)));
+                options.disk().writeAtomically(dir.resolve("collection.json"), ByteBuffer.wrap(ConfigFiles.json(config)));
             } catch (IOException e) {
                 throw failure("cannot update collection '" + config.name() + "'", e);
             }
@@ -428,75 +442,6 @@ public final class Database implements Closeable {
             openExisting(config.name(), dir);
             return collection(config.name());
         }
-    }
-
-    /** The collection's settings as stored in its {@code collection.json}. */
-    static CollectionConfig readConfig(Path file) throws IOException {
-        JsonNode n = Json.MAPPER.readTree(file.toFile());
-        for (String field : List.of("name", "dimension", "metric", "m", "ef_construction", "segment_capacity")) {
-            if (n == null || !n.hasNonNull(field)) {
-                throw new IllegalArgumentException(file.getFileName() + " lacks '" + field + "'");
-            }
-        }
-        JsonNode d = n.get("durability");
-        return new CollectionConfig(n.get("name").asText(), n.get("dimension").asInt(), n.get("metric").asText(),
-                n.get("m").asInt(), n.get("ef_construction").asInt(), n.get("segment_capacity").asInt(),
-                d == null || d.isNull() ? null : Durability.parse(d.asText()), n.path("on_disk").asBoolean(false),
-                n.path("indexing_threshold_kb").asInt(0),
-                n.hasNonNull("compaction_mb_per_second") ? n.get("compaction_mb_per_second").asDouble() : null,
-                readVectors(n.get("vectors")), readQuantization(n.get("quantization")));
-    }
-
-    /** The stored quantization (as {@link #configJson} writes it), or null for none. */
-    private static io.vectorflow.core.quant.QuantizationSpec readQuantization(JsonNode q) {
-        if (q == null || q.isNull()) {
-            return null;
-        }
-        return new io.vectorflow.core.quant.QuantizationSpec(
-                io.vectorflow.core.quant.QuantizationSpec.Scheme.valueOf(q.path("scheme").asText().toUpperCase(java.util.Locale.ROOT)),
-                (float) q.path("quantile").asDouble(io.vectorflow.core.quant.QuantizationSpec.DEFAULT_QUANTILE),
-                q.path("always_ram").asBoolean(true), q.path("compression").asInt(0));
-    }
-
-    /** The named vectors of a {@code collection.json}, or null when it has none. */
-    private static VectorsConfig readVectors(JsonNode v) {
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        List<VectorsConfig.Dense> dense = new java.util.ArrayList<>();
-        for (JsonNode d : v.path("dense")) {
-            dense.add(new VectorsConfig.Dense(d.get("name").asText(), d.get("size").asInt(), d.get("distance").asText(),
-                    d.hasNonNull("m") ? d.get("m").asInt() : null, d.hasNonNull("ef_construct") ? d.get("ef_construct").asInt() : null,
-                    d.hasNonNull("on_disk") ? d.get("on_disk").asBoolean() : null));
-        }
-        List<VectorsConfig.Sparse> sparse = new java.util.ArrayList<>();
-        for (JsonNode d : v.path("sparse")) {
-            sparse.add(new VectorsConfig.Sparse(d.get("name").asText(), d.path("idf").asBoolean(false)));
-        }
-        return new VectorsConfig(dense, sparse);
-    }
-
-    /** {@code collection.json}: the settings of {@link CollectionConfig}, pretty-printed. */
-    static byte[] configJson(CollectionConfig c) throws IOException {
-        ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("name", c.name()).put("dimension", c.dimension()).put("metric", c.metric()).put("m", c.m())
-                .put("ef_construction", c.efConstruction()).put("segment_capacity", c.segmentCapacity())
-                .put("durability", c.durability() == null ? null : c.durability().name().toLowerCase())
-                .put("on_disk", c.onDisk()).put("indexing_threshold_kb", c.indexingThresholdKb())
-                .put("compaction_mb_per_second", c.compactionMbPerSecond());
-        if (c.quantization() != null) {
-            n.putObject("quantization").put("scheme", c.quantization().scheme().apiName())
-                    .put("quantile", c.quantization().quantile()).put("always_ram", c.quantization().alwaysRam())
-                    .put("compression", c.quantization().compression());
-        }
-        if (c.vectors() != null) {
-            ObjectNode v = n.putObject("vectors");
-            c.vectors().dense().forEach(d -> v.withArray("dense").addObject().put("name", d.name()).put("size", d.size())
-                    .put("distance", d.distance()).put("m", d.m()).put("ef_construct", d.efConstruct()).put("on_disk", d.onDisk()));
-            var sparse = v.putArray("sparse");
-            c.vectors().sparse().forEach(d -> sparse.addObject().put("name", d.name()).put("idf", d.idf()));
-        }
-        return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(n);
     }
 
     /** A {@link DiskFullException} when {@code e} says the disk is full, else a {@link StorageException}. */
@@ -533,7 +478,7 @@ public final class Database implements Closeable {
                 disk.createDirectories(collectionsDir); // a tenant's first collection
                 disk.deleteTree(staging);
                 disk.createDirectories(staging);
-                disk.writeAtomically(staging.resolve("collection.json"), ByteBuffer.wrap(configJson(config)));
+                disk.writeAtomically(staging.resolve("collection.json"), ByteBuffer.wrap(ConfigFiles.json(config)));
                 disk.move(staging, target);
                 disk.syncDirectory(collectionsDir);
             } catch (IOException e) {
@@ -644,6 +589,9 @@ public final class Database implements Closeable {
             if (c != null) {
                 c.discard();
             }
+            if (shared.placement != null) {
+                shared.placement.dropped(tenant, name);
+            }
             sampler.forget(statsKey(name));
             try {
                 aliases.dropped(name);
@@ -717,7 +665,7 @@ public final class Database implements Closeable {
         try {
             options.disk().createDirectories(collectionsDir);
             CollectionConfig config = snapshots.unpack(archive, staging, collectionName);
-            options.disk().writeAtomically(staging.resolve("collection.json"), ByteBuffer.wrap(configJson(config)));
+            options.disk().writeAtomically(staging.resolve("collection.json"), ByteBuffer.wrap(ConfigFiles.json(config)));
             synchronized (lifecycle) {
                 return swapIn(collectionName, config, staging);
             }
@@ -777,6 +725,24 @@ public final class Database implements Closeable {
     }
 
     /**
+     * Runs one placement round for {@code name} now (at most one segment moves), rather than
+     * waiting for the background's next; returns the bytes moved.
+     *
+     * @throws IllegalStateException without object storage configured
+     */
+    public long placeNow(String name) throws IOException {
+        if (shared.placement == null) {
+            throw new IllegalStateException("no object store is configured (start the server with --object-store)");
+        }
+        return shared.placement.placeOnce(collection(name));
+    }
+
+    /** The block cache of vectors fetched from object storage, or null without one. */
+    public io.vectorflow.storage.tier.BlockCache tierCache() {
+        return shared.placement == null ? null : shared.placement.cache();
+    }
+
+    /**
      * Closes every collection and releases the directory, letting collections seal what they
      * hold in memory for up to {@link #CLOSE_BUDGET} in all (what is not sealed by then stays in
      * the logs and is replayed at the next open: nothing acknowledged is lost either way).
@@ -796,6 +762,9 @@ public final class Database implements Closeable {
         }
         long deadline = System.nanoTime() + budget.toNanos();
         sampler.close();
+        if (shared.placement != null) {
+            shared.placement.close();
+        }
         for (Database view : shared.tenants.values()) {
             synchronized (view.lifecycle) {
                 view.collections.values().forEach(c -> c.close(deadline));

@@ -137,6 +137,13 @@ final class Quantizer implements AutoCloseable {
     private void supply(SealedSegment s, int slot) throws IOException {
         SegmentCodes codes = s.codes();
         if (spec == null) {
+            if (s.isCold()) {
+                // its codes are how it is searched: the segment comes back before they go
+                if (io.vectorflow.storage.SegmentTiers.promote(store, s)) {
+                    kick();
+                }
+                return;
+            }
             if (codes.get(slot) != null || codes.hasFile(slot)) {
                 codes.drop(disk, slot);
             }
@@ -147,6 +154,14 @@ final class Quantizer implements AutoCloseable {
             q = codes.load(disk, slot, spec.alwaysRam());
         }
         if (matches(q, s)) {
+            return;
+        }
+        if (s.isCold()) {
+            // New codes are built from the float vectors: bring them back first (placement may
+            // move the segment out again once it has its codes).
+            if (io.vectorflow.storage.SegmentTiers.promote(store, s)) {
+                kick();
+            }
             return;
         }
         QuantizedVectors built = QuantizedVectors.build(spec, s.graph(slot).metric(), s.vectors(slot), s.size());

@@ -19,7 +19,42 @@ import java.util.List;
  * @param estimatedRecall  recall@k estimated by re-running a share of queries exactly, for this
  *                         strategy and ef range; null before any sample; 1 with 0 samples for exact plans
  * @param explain          the plan of each segment and payload indexes that would help, when asked; else null
+ * @param tiers            the storage tiers the search read from
  */
 public record SearchResult(List<ScoredPoint> points, long latencyNanos, long vectorsScanned, int segmentsSearched,
                            String strategy, double cacheHitRate, double costUsd, RecallSampler.Estimate estimatedRecall,
-                           ObjectNode explain) {}
+                           ObjectNode explain, Tiers tiers) {
+
+    public SearchResult {
+        tiers = tiers == null ? Tiers.NONE : tiers;
+    }
+
+    /** A result that read only from local tiers it does not count. */
+    public SearchResult(List<ScoredPoint> points, long latencyNanos, long vectorsScanned, int segmentsSearched, String strategy,
+                        double cacheHitRate, double costUsd, RecallSampler.Estimate estimatedRecall, ObjectNode explain) {
+        this(points, latencyNanos, vectorsScanned, segmentsSearched, strategy, cacheHitRate, costUsd, estimatedRecall, explain, null);
+    }
+
+    /**
+     * Where a search's segments were: in memory (loaded, or still taking writes), on local disk
+     * (searched in place in their mapped files), or in the object tier, with what the object tier
+     * cost it: blocks fetched and their bytes, blocks found in the local cache, the time spent
+     * waiting for fetches, and segments left out because the store could not be reached (the
+     * answer is then {@link #degraded()}: it holds only what the other tiers hold).
+     */
+    public record Tiers(int memory, int disk, int object, long blocksFetched, long bytesFetched, long cacheHits,
+                        long waitNanos, int unavailable) {
+        public static final Tiers NONE = new Tiers(0, 0, 0, 0, 0, 0, 0, 0);
+
+        /** Both searches' tiers together (a batch, a query of several parts). */
+        public Tiers plus(Tiers o) {
+            return new Tiers(memory + o.memory, disk + o.disk, object + o.object, blocksFetched + o.blocksFetched,
+                    bytesFetched + o.bytesFetched, cacheHits + o.cacheHits, waitNanos + o.waitNanos, unavailable + o.unavailable);
+        }
+
+        /** Whether segments were left out because their store could not be reached. */
+        public boolean degraded() {
+            return unavailable > 0;
+        }
+    }
+}

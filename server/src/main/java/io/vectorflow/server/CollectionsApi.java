@@ -26,9 +26,9 @@ final class CollectionsApi {
     static final Map<String, String> DISTANCES = Map.of("Cosine", "cosine", "Dot", "dot", "Euclid", "euclidean",
             "Manhattan", "manhattan");
     private static final Set<String> CREATE_FIELDS = Set.of("vectors", "hnsw_config", "optimizers_config", "wal_config",
-            "sparse_vectors", "quantization_config");
+            "sparse_vectors", "quantization_config", "tiering_config");
     private static final Set<String> PATCH_FIELDS = Set.of("vectors", "hnsw_config", "optimizers_config", "wal_config", "params",
-            "quantization_config");
+            "quantization_config", "tiering_config");
     /** Qdrant collection fields that do not apply to a single VectorFlow node. */
     private static final Set<String> QDRANT_ONLY = Set.of("shard_number", "sharding_method", "replication_factor",
             "write_consistency_factor", "on_disk_payload", "init_from", "strict_mode_config",
@@ -57,7 +57,8 @@ final class CollectionsApi {
         sb.route().get("/collections").build(rest.read(c -> Rest.Reply.of(Map.of("collections",
                 Security.visible(db().listCollections()).stream().map(n -> Map.of("name", n)).toList()))));
         sb.route().put("/collections/{name}").build(rest.manage(this::create));
-        sb.route().get("/collections/{name}").build(rest.read(c -> Rest.Reply.of(info(db().collection(c.param("name"))))));
+        sb.route().get("/collections/{name}").build(rest.read(c -> Rest.Reply.of(info(db().collection(c.param("name")),
+                db().tierCache()))));
         sb.route().patch("/collections/{name}").build(rest.manage(this::update));
         // Qdrant answers 200 with false for a collection that does not exist.
         sb.route().delete("/collections/{name}").build(rest.manage(c -> Rest.Reply.of(db().dropCollection(c.param("name")))));
@@ -275,14 +276,16 @@ final class CollectionsApi {
         return new Rest.Reply(true, null, warnings);
     }
 
-    /** Applies {@code quantization_config} from a create or patch body. */
+    /** Applies {@code quantization_config} and {@code tiering_config} from a create or patch body. */
     private static CollectionConfig quantization(CollectionConfig config, Body body, List<String> warnings) {
         QuantizationJson.Setting q = QuantizationJson.setting(body, warnings);
-        if (!q.given()) {
-            return config;
-        }
+        TieringJson.Setting t = TieringJson.setting(body, warnings);
         try {
-            return config.withQuantization(q.spec());
+            // quantization first: a tiering policy may need it, and removing it may need the policy gone
+            if (q.given() && t.given()) {
+                return config.withTiering(null).withQuantization(q.spec()).withTiering(t.config());
+            }
+            return q.given() ? config.withQuantization(q.spec()) : t.given() ? config.withTiering(t.config()) : config;
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
@@ -385,12 +388,15 @@ final class CollectionsApi {
     }
 
     /** Qdrant's collection info, plus a {@code vectorflow} object with what only we report. */
-    static ObjectNode info(Collection c) {
+    static ObjectNode info(Collection c, io.vectorflow.storage.tier.BlockCache cache) {
         CollectionConfig cfg = c.config();
         long points = c.count(null);
         int unindexed = c.store().unindexedPoints();
         ObjectNode r = Json.MAPPER.createObjectNode();
-        r.put("status", c.readOnlyReason() != null ? "red" : unindexed > 0 ? "yellow" : "green");
+        boolean anyCold = c.store().view().sealed().stream().anyMatch(io.vectorflow.storage.segment.SealedSegment::isCold);
+        String storeError = cache == null ? null : cache.lastFailure();
+        boolean degraded = anyCold && storeError != null;
+        r.put("status", c.readOnlyReason() != null ? "red" : unindexed > 0 || degraded ? "yellow" : "green");
         r.put("optimizer_status", "ok");
         r.put("points_count", points);
         r.put("vectors_count", points);
@@ -431,6 +437,7 @@ final class CollectionsApi {
         config.putObject("wal_config").put("wal_capacity_mb", 32).put("wal_segments_ahead", 0)
                 .put("durability", cfg.durability() == null ? null : cfg.durability().name().toLowerCase());
         config.set("quantization_config", QuantizationJson.echo(cfg.quantization()));
+        config.set("tiering_config", TieringJson.echo(cfg.tiering()));
         memory(r.putObject("memory"), c);
         ObjectNode schema = r.putObject("payload_schema");
         c.payloadSchema().forEach((field, type) -> schema.putObject(field).put("data_type", type.apiName())
@@ -441,6 +448,11 @@ final class CollectionsApi {
         ours.put("bytes_on_disk", c.bytesOnDisk());
         ours.put("bytes_in_memory", c.bytesInMemory());
         ours.put("quantization_complete", c.quantizationComplete());
+        TieringJson.tiers(ours.putObject("tiers"), c, cache);
+        if (degraded) {
+            ours.put("degraded", "the object store holding " + "this collection's cold segments could not be reached ("
+                    + storeError + "); searches answer from the local tiers only");
+        }
         ObjectNode recall = ours.putObject("estimated_recall");
         for (Map.Entry<String, RecallSampler.Estimate> e : c.recallEstimates().entrySet()) {
             recall.putObject(e.getKey()).put("recall", e.getValue().recall()).put("samples", e.getValue().samples());

@@ -9,7 +9,9 @@ import java.util.List;
  * The {@code performance} object of a search response (docs/api.md defines each field):
  * {@code latency_ms}, {@code vectors_scanned}, {@code segments_searched}, {@code strategy},
  * {@code cache_hit_rate}, {@code cost_estimate} (USD), {@code estimated_recall} with
- * {@code estimated_recall_samples}, and {@code explain} when asked for.
+ * {@code estimated_recall_samples}, {@code tiers} (segments per storage tier and the object
+ * tier's fetches), {@code degraded} when segments in an unreachable store were left out, and
+ * {@code explain} when asked for.
  */
 final class Performance {
 
@@ -31,6 +33,10 @@ final class Performance {
             n.put("estimated_recall", Math.round(recall.recall() * 1e4) / 1e4);
             n.put("estimated_recall_samples", recall.samples());
         }
+        n.set("tiers", TieringJson.performance(r.tiers()));
+        if (r.tiers().degraded()) {
+            n.put("degraded", true); // segments in an unreachable store were left out
+        }
         if (r.explain() != null) {
             n.set("explain", r.explain());
         }
@@ -44,7 +50,9 @@ final class Performance {
         long scanned = 0;
         double resident = 0;
         double cost = 0;
+        SearchResult.Tiers tiers = SearchResult.Tiers.NONE;
         for (SearchResult r : results) {
+            tiers = tiers.plus(r.tiers());
             nanos += r.latencyNanos();
             scanned += r.vectorsScanned();
             resident += r.cacheHitRate() * r.vectorsScanned();
@@ -54,6 +62,10 @@ final class Performance {
         n.put("vectors_scanned", scanned);
         n.put("cache_hit_rate", scanned == 0 ? 1 : resident / scanned);
         n.put("cost_estimate", cost);
+        n.set("tiers", TieringJson.performance(tiers));
+        if (tiers.degraded()) {
+            n.put("degraded", true);
+        }
         var each = n.putArray("searches");
         results.forEach(r -> each.add(of(r)));
         return n;

@@ -100,6 +100,8 @@ public final class CollectionStore implements Closeable {
     /** The last log record each frozen segment holds (apply lock held). */
     private final Map<MutableSegment, Long> frozenThrough = new IdentityHashMap<>();
     private final List<SealedSegment> retired = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Held while a segment moves between tiers ({@link SegmentTiers}). */
+    final Object tierLock = new Object();
     /** Records an ABORT names, collected while the log is scanned at open. */
     private final Set<Long> aborted = new HashSet<>();
     private long appliedSeq;
@@ -671,12 +673,7 @@ public final class CollectionStore implements Closeable {
             applyLock.unlock();
         }
         for (SealedSegment s : inputs) {
-            retired.add(s);
-            Background.TIMER.schedule(() -> {
-                if (retired.remove(s)) {
-                    s.close();
-                }
-            }, RETIRE_AFTER_MINUTES, TimeUnit.MINUTES);
+            retire(s);
             try {
                 disk.deleteTree(s.directory()); // unlinking mapped files is safe; the mappings live on
             } catch (IOException e) {
@@ -685,6 +682,55 @@ public final class CollectionStore implements Closeable {
             }
         }
         return true;
+    }
+
+    /** Closes {@code s} once searches that may still hold it are long done. */
+    private void retire(SealedSegment s) {
+        retired.add(s);
+        Background.TIMER.schedule(() -> {
+            if (retired.remove(s)) {
+                s.close();
+            }
+        }, RETIRE_AFTER_MINUTES, TimeUnit.MINUTES);
+    }
+
+    /**
+     * Swaps {@code replacement}, the same segment opened with its vectors in another tier, in for
+     * {@code old}: carries over deletes made since it was opened, publishes the manifest, swaps
+     * the view and retires {@code old} (its directory stays: it is the replacement's). Returns
+     * false, closing the replacement, when the collection closed or turned read-only or
+     * {@code old} is no longer in it (compacted meanwhile).
+     */
+    boolean replaceSealed(SealedSegment old, SealedSegment replacement) throws IOException {
+        applyLock.lock();
+        try {
+            SegmentView v = view;
+            if (closedOrReadOnly() || !v.sealed().contains(old)) {
+                replacement.close();
+                return false;
+            }
+            for (int o = 0; o < old.size(); o++) {
+                if (old.isDeleted(o) && !replacement.isDeleted(o)) {
+                    replacement.delete(o);
+                }
+            }
+            List<SealedSegment> next = v.sealed().stream().map(s -> s == old ? replacement : s).toList();
+            try {
+                files.publish(next, files.manifest().sealedThrough());
+            } catch (IOException | RuntimeException e) {
+                replacement.close();
+                throw e;
+            }
+            view = new SegmentView(v.mutable(), v.frozen(), next);
+        } finally {
+            applyLock.unlock();
+        }
+        retire(old);
+        return true;
+    }
+
+    Disk disk() {
+        return disk;
     }
 
     /**

@@ -90,7 +90,10 @@ final class Compactor {
     }
 
     /** The segments to merge next, or an empty list. */
-    static List<SealedSegment> pick(List<SealedSegment> sealed, int capacity, long payloadCapacity) {
+    static List<SealedSegment> pick(List<SealedSegment> all, int capacity, long payloadCapacity) {
+        // Segments in the object tier are idle by the placement's judgement; merging them would
+        // fetch all their vectors back. They are merged once promoted.
+        List<SealedSegment> sealed = all.stream().filter(s -> !s.isCold()).toList();
         List<SealedSegment> small = new ArrayList<>();
         for (SealedSegment s : sealed) {
             if (s.liveCount() < capacity / 2 && s.payloadBytes() < payloadCapacity / 2) {

@@ -27,7 +27,9 @@ import java.util.zip.CRC32C;
  * sealed-through 120000     (every WAL record up to this sequence number is in the segments)
  * next-segment 4            (number for the next segment directory)
  * segment 1 100000 deletes-6.bin    (number, point count, delete-bits file or "-")
- * segment 3 20000 -
+ * segment 3 20000 - object=c/docs/3-9f2c41d07a3b6e58
+ *                           (a segment in the object tier: its float vectors files are objects
+ *                            under this key prefix; every other file of it is local)
  * crc32c 1a2b3c4d           (CRC32C of every byte before this line, hexadecimal)
  * </pre>
  *
@@ -42,8 +44,18 @@ public record Manifest(long generation, long sealedThrough, long nextSegment, Li
     private static final String HEADER = "vectorflow-manifest 1";
     private static final java.util.regex.Pattern DELETES = java.util.regex.Pattern.compile("deletes-\\d{1,18}\\.bin");
 
-    /** One sealed segment: its number, point count, and delete-bits file (null for none). */
-    public record Entry(long number, int count, String deletesFile) {}
+    private static final java.util.regex.Pattern OBJECT_PREFIX = java.util.regex.Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
+
+    /**
+     * One sealed segment: its number, point count, delete-bits file (null for none), and the key
+     * prefix of its vectors in object storage (null while they are local).
+     */
+    public record Entry(long number, int count, String deletesFile, String objectPrefix) {
+        /** A segment whose files are all local. */
+        public Entry(long number, int count, String deletesFile) {
+            this(number, count, deletesFile, null);
+        }
+    }
 
     public Manifest {
         segments = List.copyOf(segments);
@@ -83,7 +95,7 @@ public record Manifest(long generation, long sealedThrough, long nextSegment, Li
                     case "sealed-through" -> sealedThrough = Long.parseLong(f[1]);
                     case "next-segment" -> next = Long.parseLong(f[1]);
                     case "segment" -> segments.add(new Entry(Long.parseLong(f[1]), Integer.parseInt(f[2]),
-                            f[3].equals("-") ? null : f[3]));
+                            f[3].equals("-") ? null : f[3], f.length > 4 && f[4].startsWith("object=") ? f[4].substring(7) : null));
                     default -> throw new CorruptFileException(where + ": unknown line '" + line + "'");
                 }
             }
@@ -100,6 +112,10 @@ public record Manifest(long generation, long sealedThrough, long nextSegment, Li
                     && Long.parseLong(e.deletesFile().substring(8, e.deletesFile().length() - 4)) <= generation)) {
                 throw new CorruptFileException(where + ": bad delete file name for segment " + e.number());
             }
+            if (e.objectPrefix() != null && (!OBJECT_PREFIX.matcher(e.objectPrefix()).matches()
+                    || e.objectPrefix().contains("..") || e.objectPrefix().length() > 512)) {
+                throw new CorruptFileException(where + ": bad object prefix for segment " + e.number());
+            }
         }
         if (generation < 0 || sealedThrough < 0) {
             throw new CorruptFileException(where + ": negative generation or sequence number");
@@ -115,7 +131,11 @@ public record Manifest(long generation, long sealedThrough, long nextSegment, Li
                 .append("next-segment ").append(nextSegment).append('\n');
         for (Entry e : segments) {
             sb.append("segment ").append(e.number()).append(' ').append(e.count()).append(' ')
-                    .append(e.deletesFile() == null ? "-" : e.deletesFile()).append('\n');
+                    .append(e.deletesFile() == null ? "-" : e.deletesFile());
+            if (e.objectPrefix() != null) {
+                sb.append(" object=").append(e.objectPrefix());
+            }
+            sb.append('\n');
         }
         byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
         CRC32C crc = new CRC32C();
@@ -136,8 +156,12 @@ public record Manifest(long generation, long sealedThrough, long nextSegment, Li
         }
         Set<String> named = new HashSet<>();
         Set<String> deletes = new HashSet<>();
+        Set<String> cold = new HashSet<>();
         for (Manifest.Entry e : segments()) {
             named.add(Long.toString(e.number()));
+            if (e.objectPrefix() != null) {
+                cold.add(Long.toString(e.number()));
+            }
             if (e.deletesFile() != null) {
                 deletes.add(e.number() + "/" + e.deletesFile());
             }
@@ -152,7 +176,10 @@ public record Manifest(long generation, long sealedThrough, long nextSegment, Li
                 try (Stream<Path> files = Files.list(p)) {
                     for (Path f : files.toList()) {
                         String fn = f.getFileName().toString();
-                        if (fn.startsWith("deletes-") && !deletes.contains(name + "/" + fn) || fn.endsWith(".tmp")) {
+                        // a segment moved to the object tier may leave its local vectors files
+                        // behind (a crash after the manifest named the objects)
+                        boolean movedAway = cold.contains(name) && fn.startsWith("vectors");
+                        if (fn.startsWith("deletes-") && !deletes.contains(name + "/" + fn) || fn.endsWith(".tmp") || movedAway) {
                             disk.delete(f);
                         }
                     }

@@ -24,6 +24,7 @@ final class SegmentFiles {
     private final Path dir;
     private final VectorLayout layout;
     private final boolean[] inPlace;
+    private final io.vectorflow.storage.tier.ObjectTier objectTier;
     private volatile Manifest manifest;
     /** Number for the next segment written, by a seal or a compaction. */
     private final AtomicLong nextSegment;
@@ -33,12 +34,13 @@ final class SegmentFiles {
         this.dir = dir;
         this.layout = options.layout();
         this.inPlace = inPlace(layout);
+        this.objectTier = options.objectTier();
         this.manifest = manifest;
         this.nextSegment = new AtomicLong(manifest.nextSegment());
     }
 
     /** Per dense slot, whether sealed segments search it in place in its mapped files. */
-    private static boolean[] inPlace(VectorLayout layout) {
+    static boolean[] inPlace(VectorLayout layout) {
         boolean[] out = new boolean[layout.dense().size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = layout.dense().get(i).onDisk();
@@ -61,8 +63,16 @@ final class SegmentFiles {
         List<SealedSegment> sealed = new ArrayList<>();
         try {
             for (Manifest.Entry e : manifest.segments()) {
+                io.vectorflow.storage.tier.Remote remote = null;
+                if (e.objectPrefix() != null) {
+                    if (options.objectTier() == null) {
+                        throw new StorageException("its vectors are in object storage (" + e.objectPrefix()
+                                + ") and no object store is configured");
+                    }
+                    remote = options.objectTier().remote(e.objectPrefix());
+                }
                 sealed.add(SealedSegment.open(disk, segments.resolve(Long.toString(e.number())), e.number(),
-                        e.deletesFile(), options.prefault(), inPlace(options.layout()), options.sparseVectors()));
+                        e.deletesFile(), options.prefault(), inPlace(options.layout()), options.sparseVectors(), remote));
             }
         } catch (IOException | RuntimeException e) {
             sealed.forEach(SealedSegment::close);
@@ -142,7 +152,7 @@ final class SegmentFiles {
                     s.writeDeletes(disk, deletes);
                     disk.syncDirectory(s.directory());
                 }
-                entries.add(new Manifest.Entry(s.number(), s.size(), deletes));
+                entries.add(new Manifest.Entry(s.number(), s.size(), deletes, s.isCold() ? s.remote().prefix() : null));
             }
             new Manifest(generation, sealedThrough, nextSegment.get(), entries).write(disk, dir);
         } catch (IOException | RuntimeException e) {
@@ -185,7 +195,13 @@ final class SegmentFiles {
      */
     void linkInto(Path target) throws IOException {
         Files.createDirectories(target);
-        if (Files.exists(dir.resolve(Manifest.FILE))) {
+        boolean anyCold = manifest.segments().stream().anyMatch(e -> e.objectPrefix() != null);
+        if (anyCold) {
+            // A snapshot stands alone: cold segments' vectors are downloaded into it, and its
+            // manifest names every segment as local.
+            new Manifest(manifest.generation(), manifest.sealedThrough(), manifest.nextSegment(), manifest.segments().stream()
+                    .map(e -> new Manifest.Entry(e.number(), e.count(), e.deletesFile())).toList()).write(Disk.REAL, target);
+        } else if (Files.exists(dir.resolve(Manifest.FILE))) {
             Snapshots.linkOrCopy(dir.resolve(Manifest.FILE), target.resolve(Manifest.FILE));
         } else {
             manifest.write(Disk.REAL, target); // nothing sealed yet: an empty collection
@@ -194,7 +210,12 @@ final class SegmentFiles {
             Path from = dir.resolve("segments").resolve(Long.toString(e.number()));
             Path to = target.resolve("segments").resolve(Long.toString(e.number()));
             for (String f : SealedSegment.files(layout.dense().size(), layout.sparse())) {
-                Snapshots.linkOrCopy(from.resolve(f), to.resolve(f));
+                if (e.objectPrefix() != null && f.startsWith("vectors")) {
+                    Files.createDirectories(to);
+                    objectTier.store().download(objectTier.remote(e.objectPrefix()).key(f), to.resolve(f));
+                } else {
+                    Snapshots.linkOrCopy(from.resolve(f), to.resolve(f));
+                }
             }
             for (int slot = 0; slot < layout.dense().size(); slot++) {
                 Path codes = from.resolve(io.vectorflow.storage.segment.SegmentCodes.file(slot));

@@ -21,11 +21,13 @@ import java.util.List;
  * @param compactionMbPerSecond  limit on compaction's write rate, 0 for none ({@link Compactor})
  * @param autoCompact         compact in the background after seals and at open (otherwise only {@link CollectionStore#compact()})
  * @param encryption          encrypts the log's records (null: written plain; encrypted ones then cannot be read)
+ * @param objectTier          where sealed segments' vectors go when they move to the object tier (null: nowhere)
  */
 public record StoreOptions(int dimension, Metric metric, HnswParams hnsw, int segmentCapacity, long segmentPayloadBytes,
                       Durability durability, long asyncFlushMillis, int indexThreads, boolean prefault, boolean onDisk,
                       int maxUnindexed, double compactionMbPerSecond, boolean autoCompact,
-                      List<VectorLayout.Dense> moreVectors, int sparseVectors, io.vectorflow.storage.crypto.Encryption encryption) {
+                      List<VectorLayout.Dense> moreVectors, int sparseVectors, io.vectorflow.storage.crypto.Encryption encryption,
+                      io.vectorflow.storage.tier.ObjectTier objectTier) {
     /** Payload bytes that freeze a mutable segment unless a collection says otherwise. */
     public static final long DEFAULT_SEGMENT_PAYLOAD_BYTES = 64L << 20;
 
@@ -54,19 +56,28 @@ public record StoreOptions(int dimension, Metric metric, HnswParams hnsw, int se
                    Durability durability, long asyncFlushMillis, int indexThreads, boolean prefault, boolean onDisk,
                    int maxUnindexed, double compactionMbPerSecond, boolean autoCompact) {
         this(dimension, metric, hnsw, segmentCapacity, segmentPayloadBytes, durability, asyncFlushMillis, indexThreads,
-                prefault, onDisk, maxUnindexed, compactionMbPerSecond, autoCompact, List.of(), 0, null);
+                prefault, onDisk, maxUnindexed, compactionMbPerSecond, autoCompact, List.of(), 0, null, null);
     }
 
     /** The same options for points carrying these further dense slots and this many sparse ones. */
     public StoreOptions withVectors(List<VectorLayout.Dense> more, int sparse) {
         return new StoreOptions(dimension, metric, hnsw, segmentCapacity, segmentPayloadBytes, durability, asyncFlushMillis,
-                indexThreads, prefault, onDisk, maxUnindexed, compactionMbPerSecond, autoCompact, more, sparse, encryption);
+                indexThreads, prefault, onDisk, maxUnindexed, compactionMbPerSecond, autoCompact, more, sparse, encryption,
+                objectTier);
     }
 
     /** The same options with the log's records encrypted by {@code e} (null: plain). */
     public StoreOptions withEncryption(io.vectorflow.storage.crypto.Encryption e) {
         return new StoreOptions(dimension, metric, hnsw, segmentCapacity, segmentPayloadBytes, durability, asyncFlushMillis,
-                indexThreads, prefault, onDisk, maxUnindexed, compactionMbPerSecond, autoCompact, moreVectors, sparseVectors, e);
+                indexThreads, prefault, onDisk, maxUnindexed, compactionMbPerSecond, autoCompact, moreVectors, sparseVectors, e,
+                objectTier);
+    }
+
+    /** The same options with sealed segments' vectors able to move to {@code tier} (null: nowhere). */
+    public StoreOptions withObjectTier(io.vectorflow.storage.tier.ObjectTier tier) {
+        return new StoreOptions(dimension, metric, hnsw, segmentCapacity, segmentPayloadBytes, durability, asyncFlushMillis,
+                indexThreads, prefault, onDisk, maxUnindexed, compactionMbPerSecond, autoCompact, moreVectors, sparseVectors,
+                encryption, tier);
     }
 
     /** Every dense slot (this options' dimension, metric and graph first) and the sparse ones. */

@@ -128,6 +128,7 @@ final class FaultyDisk implements Disk {
             return;
         }
         inode(from);
+        inode(to); // a file the rename replaces was durable if it existed before this disk saw it
         Disk.super.move(from, to);
         Inode node = live.remove(f);
         live.put(t, node);

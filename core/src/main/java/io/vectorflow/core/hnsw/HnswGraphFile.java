@@ -99,6 +99,17 @@ public final class HnswGraphFile {
     }
 
     /**
+     * The dimension and node count a graph file's header gives ({@code {dim, n}}), for opening
+     * it over vectors that are not local.
+     */
+    public static int[] shape(MemorySegment file) {
+        if (file.byteSize() < HEADER_BYTES + 4 || file.get(I32, 0) != MAGIC) {
+            throw new CorruptFileException("not a VectorFlow graph file (bad magic or too short)");
+        }
+        return new int[] {file.get(I32, 12), file.get(I32, 32)};
+    }
+
+    /**
      * Opens a graph file held in {@code file} (typically a read-only mapping) over {@code vectors}.
      * The returned index is read-only; it searches the level-0 block in place.
      *

@@ -160,12 +160,27 @@ public abstract sealed class QuantizedVectors permits ScalarCodes, BinaryCodes, 
      * @param preparedQuery the query in the metric's prepared form
      */
     public static void rescore(SearchResults hits, float[] preparedQuery, VectorStore vectors, Metric metric, int k) {
+        MemorySegment data = vectors.segment();
+        int dim = vectors.dimension();
+        rescore(hits, k, o -> metric.distance(preparedQuery, data, vectors.offset(o), dim));
+    }
+
+    /** One candidate's exact distance to the query, wherever its float vector lives. */
+    @FunctionalInterface
+    public interface ExactDistance {
+        float of(int ordinal);
+    }
+
+    /**
+     * {@link #rescore(SearchResults, float[], VectorStore, Metric, int)} with the exact distances
+     * from {@code exact} (vectors read through a cache from object storage, say).
+     */
+    public static void rescore(SearchResults hits, int k, ExactDistance exact) {
         int n = hits.size();
         long[] packed = new long[n];
-        MemorySegment data = vectors.segment();
         for (int i = 0; i < n; i++) {
             int o = hits.ordinal(i);
-            packed[i] = io.vectorflow.core.util.LongHeap.pack(metric.distance(preparedQuery, data, vectors.offset(o), vectors.dimension()), o);
+            packed[i] = io.vectorflow.core.util.LongHeap.pack(exact.of(o), o);
         }
         java.util.Arrays.sort(packed);
         long evaluations = hits.distanceEvaluations() + n;

@@ -172,8 +172,11 @@ public final class ExactSearch {
         return scored;
     }
 
-    /** Keeps the k smallest packed values in a max-heap stored as complements. */
-    private static void offer(LongHeap heap, long packed, int k) {
+    /**
+     * Keeps the k smallest packed values ({@link LongHeap#pack}) in a max-heap stored as
+     * complements: for exact scans over vectors held elsewhere.
+     */
+    public static void offer(LongHeap heap, long packed, int k) {
         if (heap.size() < k) {
             heap.push(~packed);
         } else if (packed < ~heap.peek()) {
@@ -181,7 +184,8 @@ public final class ExactSearch {
         }
     }
 
-    private static void drain(LongHeap heap, int k, SearchResults out, long scanned) {
+    /** Moves what {@link #offer} kept into {@code out}, closest first, with {@code scanned} distances as the cost. */
+    public static void drain(LongHeap heap, int k, SearchResults out, long scanned) {
         out.reset(k);
         for (int i = heap.size() - 1; i >= 0; i--) {
             long packed = ~heap.pop();

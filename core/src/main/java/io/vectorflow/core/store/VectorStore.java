@@ -114,6 +114,19 @@ public final class VectorStore {
         return new VectorStore(dim, body, (int) n, true);
     }
 
+    /**
+     * A read-only store of {@code size} vectors whose data is elsewhere (in object storage, say):
+     * it answers {@link #dimension()}, {@link #size()} and {@link #offset(int)} for a graph built
+     * over it, and every read of a vector fails with {@link IndexOutOfBoundsException} rather
+     * than returning something wrong. A graph over it may only be walked with a scorer over codes.
+     */
+    public static VectorStore absent(int dim, int size) {
+        if (dim <= 0 || size < 0) {
+            throw new IllegalArgumentException("bad shape " + size + " × " + dim);
+        }
+        return new VectorStore(dim, NativeMemory.EMPTY, size, true);
+    }
+
     public int dimension() {
         return dim;
     }

@@ -333,6 +333,7 @@ public final class QueryEngine {
         private double cacheHits;
         private long searches;
         private double cost;
+        private SearchResult.Tiers tiers = SearchResult.Tiers.NONE;
         private io.vectorflow.engine.perf.RecallSampler.Estimate recall;
         private com.fasterxml.jackson.databind.node.ObjectNode explain;
 
@@ -346,12 +347,13 @@ public final class QueryEngine {
             }
             cacheHits += r.cacheHitRate();
             cost += r.costUsd();
+            tiers = tiers.plus(r.tiers());
             searches++;
         }
 
         SearchResult result(List<ScoredPoint> points, long nanos) {
             return new SearchResult(points, nanos, vectorsScanned, segments, strategy == null ? "exact" : strategy,
-                    searches == 0 ? 1 : cacheHits / searches, cost, recall, explain);
+                    searches == 0 ? 1 : cacheHits / searches, cost, recall, explain, tiers);
         }
     }
 }

@@ -12,6 +12,8 @@ import io.vectorflow.storage.io.Advice;
 import io.vectorflow.storage.io.BlockFile;
 import io.vectorflow.storage.io.BufferedSection;
 import io.vectorflow.storage.io.Disk;
+import io.vectorflow.storage.tier.ColdVectors;
+import io.vectorflow.storage.tier.Remote;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -97,6 +99,9 @@ public final class SealedSegment implements Segment, Closeable {
     private volatile boolean deletesDirty;
     private boolean[] inPlace;
     private final SegmentCodes codes;
+    /** Per dense slot, its vectors in the object tier, or null where they are local. */
+    private ColdVectors[] cold;
+    private io.vectorflow.storage.tier.Remote remote;
 
     /**
      * Every dense slot's vectors and graph (slot 0 first), the absent bits per dense slot (null
@@ -253,12 +258,34 @@ public final class SealedSegment implements Segment, Closeable {
      */
     public static SealedSegment open(Disk disk, Path dir, long number, String deletesFile, boolean prefault,
                                      boolean[] onDisk, int sparseSlots) throws IOException {
+        return open(disk, dir, number, deletesFile, prefault, onDisk, sparseSlots, null);
+    }
+
+    /**
+     * {@link #open(Disk, Path, long, String, boolean, boolean[], int)} for a segment in the object
+     * tier when {@code remote} is set: its float vectors are objects under {@code remote}'s prefix
+     * and no local vectors file is read; everything else (graphs, codes, ids, payloads) is local.
+     * Such a segment is searched by walking its graph on quantized codes and reading only the
+     * rescoring candidates' vectors ({@link #cold(int)}); its {@link #vectors(int)} stores hold no
+     * data.
+     */
+    public static SealedSegment open(Disk disk, Path dir, long number, String deletesFile, boolean prefault,
+                                     boolean[] onDisk, int sparseSlots, Remote remote) throws IOException {
         int vectorSlots = onDisk.length;
         Loader files = new Loader(disk);
         try {
             VectorStore[] stores = new VectorStore[vectorSlots];
             HnswIndex[] indexes = new HnswIndex[vectorSlots];
+            ColdVectors[] cold = new ColdVectors[vectorSlots];
             for (int slot = 0; slot < vectorSlots; slot++) {
+                if (remote != null) {
+                    MemorySegment graph = onDisk[slot] ? files.map(dir.resolve(graphFile(slot))) : files.read(dir.resolve(graphFile(slot)));
+                    int[] shape = HnswGraphFile.shape(graph);
+                    stores[slot] = VectorStore.absent(shape[0], shape[1]);
+                    indexes[slot] = HnswGraphFile.open(graph, stores[slot], true);
+                    cold[slot] = new ColdVectors(remote.store(), remote.cache(), remote.key(vectorsFile(slot)), shape[0], shape[1]);
+                    continue;
+                }
                 MemorySegment[] pair = vectorFiles(files, dir.resolve(vectorsFile(slot)), dir.resolve(graphFile(slot)),
                         prefault, onDisk[slot]);
                 stores[slot] = VectorStore.open(pair[0], true);
@@ -285,6 +312,8 @@ public final class SealedSegment implements Segment, Closeable {
             }
             SealedSegment seg = new SealedSegment(number, dir, files, extra, ids, payloads, bloom);
             seg.inPlace = onDisk.clone();
+            seg.remote = remote;
+            seg.cold = cold;
             for (int o = 0; o < n; o++) {
                 if (index.isDeleted(o)) {
                     seg.deleted.incrementAndGet(); // deleted before the seal: recorded in the graph file
@@ -484,12 +513,35 @@ public final class SealedSegment implements Segment, Closeable {
      * decides what is in memory), rather than from a copy loaded at open.
      */
     public boolean searchesInPlace() {
-        return inPlace[0];
+        return searchesInPlace(0);
     }
 
     /** {@link #searchesInPlace()} for a dense slot. */
     public boolean searchesInPlace(int slot) {
-        return inPlace[slot];
+        return inPlace[slot] && cold[slot] == null;
+    }
+
+    /** Where this segment's float vectors are when it is in the object tier; null when local. */
+    public Remote remote() {
+        return remote;
+    }
+
+    /** Whether this segment's float vectors are in the object tier. */
+    public boolean isCold() {
+        return remote != null;
+    }
+
+    /** A dense slot's vectors in the object tier, or null when they are local. */
+    public ColdVectors cold(int slot) {
+        return cold[slot];
+    }
+
+    @Override
+    public float[] vector(int slot, int ordinal) {
+        if (cold[slot] == null) {
+            return Segment.super.vector(slot, ordinal);
+        }
+        return hasVector(slot, ordinal) ? cold[slot].get(ordinal, null) : null;
     }
 
     /**
@@ -501,7 +553,7 @@ public final class SealedSegment implements Segment, Closeable {
      * into memory.
      */
     public boolean dropPageCache() {
-        if (!inPlace[0]) {
+        if (!searchesInPlace(0)) {
             return false;
         }
         Advice.advise(mappings.get(0), Advice.NOHUGEPAGE);
@@ -687,7 +739,7 @@ public final class SealedSegment implements Segment, Closeable {
         for (int slot = 0; slot < extra.stores.length; slot++) {
             HnswIndex g = extra.indexes[slot];
             long level0 = (long) g.vectors().size() * (1 + 2L * g.params().m()) * 4;
-            usage.ram("vectors", inPlace[slot] ? 0 : extra.stores[slot].segment().byteSize());
+            usage.ram("vectors", inPlace[slot] || cold[slot] != null ? 0 : extra.stores[slot].segment().byteSize());
             usage.ram("graph", g.graphBytesUsed() - (inPlace[slot] ? level0 : 0));
         }
         usage.ram("quantized_vectors", codes.bytesInMemory());
