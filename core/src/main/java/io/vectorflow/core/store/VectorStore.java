@@ -138,6 +138,9 @@ public final class VectorStore {
 
     /** Vectors a block taken from {@link #segment()} holds: ordinals below it may be read from it. */
     public int capacityOf(MemorySegment block) {
+        if (block == NativeMemory.EMPTY && readOnly) {
+            return size; // an absent store's graph may link every ordinal; a walk on codes scores them
+        }
         return (int) Math.min(Integer.MAX_VALUE, block.byteSize() / stride);
     }
 

@@ -17,23 +17,23 @@ import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
 
 /** s3proxy over a jclouds file-system blob store, for tests: in this JVM, or as a process of its own. */
-final class S3Servers {
+public final class S3Servers {
 
-    static final String ACCESS = "vectorflow-access";
-    static final String SECRET = "vectorflow-secret-0123456789";
-    static final String BUCKET = "segments";
+    public static final String ACCESS = "vectorflow-access";
+    public static final String SECRET = "vectorflow-secret-0123456789";
+    public static final String BUCKET = "segments";
 
     private S3Servers() {
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
     /** A running s3proxy in this JVM with bucket {@link #BUCKET}, and the settings to reach it. */
-    record InProcess(S3Proxy proxy, BlobStoreContext context, S3ObjectStore.Settings settings) implements AutoCloseable {
+    public record InProcess(S3Proxy proxy, BlobStoreContext context, S3ObjectStore.Settings settings) implements AutoCloseable {
         @Override
         public void close() throws Exception {
             proxy.stop();
@@ -41,14 +41,18 @@ final class S3Servers {
         }
     }
 
-    static InProcess inProcess(Path dir, String prefix) throws Exception {
+    public static InProcess inProcess(Path dir, String prefix) throws Exception {
+        return inProcess(dir, prefix, freePort());
+    }
+
+    /** {@link #inProcess(Path, String)} on a given port (to start it again where a client expects it). */
+    public static InProcess inProcess(Path dir, String prefix, int port) throws Exception {
         Properties props = new Properties();
         props.setProperty("jclouds.filesystem.basedir", Files.createDirectories(dir).toString());
         BlobStoreContext context = ContextBuilder.newBuilder("filesystem").credentials(ACCESS, SECRET).overrides(props)
                 .build(BlobStoreContext.class);
         BlobStore blobs = context.getBlobStore();
         blobs.createContainerInLocation(null, BUCKET);
-        int port = freePort();
         S3Proxy proxy = S3Proxy.builder().blobStore(blobs).endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS, SECRET).build();
         proxy.start();
@@ -59,13 +63,13 @@ final class S3Servers {
         return new InProcess(proxy, context, settings(port, prefix, Duration.ofSeconds(10)));
     }
 
-    static S3ObjectStore.Settings settings(int port, String prefix, Duration timeout) {
+    public static S3ObjectStore.Settings settings(int port, String prefix, Duration timeout) {
         return new S3ObjectStore.Settings(URI.create("http://127.0.0.1:" + port), "us-east-1", BUCKET, prefix, ACCESS, SECRET, true,
                 timeout);
     }
 
     /** s3proxy as a process of its own (this test's class path), serving {@code dir} on {@code port}. */
-    static Process process(Path dir, int port) throws Exception {
+    public static Process process(Path dir, int port) throws Exception {
         Files.createDirectories(dir.resolve(BUCKET));
         Path props = dir.resolveSibling(dir.getFileName() + ".properties");
         Files.writeString(props, String.join("\n", "s3proxy.endpoint=http://127.0.0.1:" + port, "s3proxy.authorization=aws-v2-or-v4",
