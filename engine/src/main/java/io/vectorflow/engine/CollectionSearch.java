@@ -298,7 +298,7 @@ final class CollectionSearch {
         OrdinalFilter accept = acceptor(s, filter, plan);
         QuantizedVectors codes = quantizer.codes(s, slot);
         if (codes == null) {
-            codes = s.codes().get(slot); // codes of an earlier setting still find the candidates
+            codes = quantizer.codesNow(s, slot); // not loaded yet, or of an earlier setting: they still find the candidates
         }
         if (plan.strategy() != QueryPlanner.Strategy.EXACT && codes != null) {
             ColdSearch.walk(s, slot, codes, prepared, space.metric(), k, ef, request.quantization().candidates(k),

@@ -79,6 +79,23 @@ final class Quantizer implements AutoCloseable {
     }
 
     /**
+     * The codes a segment in the object tier is walked on: those in use, or its codes file loaded
+     * now on this thread when the background has not got to it yet (right after a restart), so a
+     * search never scans a cold segment's vectors for want of them. Null when it has none.
+     */
+    QuantizedVectors codesNow(SealedSegment s, int slot) {
+        QuantizedVectors q = s.codes().get(slot);
+        if (q == null && s.codes().hasFile(slot)) {
+            try {
+                q = s.codes().load(disk, slot, spec == null || spec.alwaysRam());
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return q;
+    }
+
+    /**
      * Whether every sealed segment has the codes the setting asks for and no full segment is
      * still waiting to be sealed (true without quantization). The segment taking writes is
      * always walked on its float vectors.

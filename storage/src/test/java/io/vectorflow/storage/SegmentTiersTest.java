@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,7 +118,7 @@ class SegmentTiersTest {
         Path dir = root.resolve("c");
         LocalObjectStore real = new LocalObjectStore(root.resolve("objects"));
         boolean[] failReads = {true};
-        ObjectStore flaky = new ForwardingStore(real) {
+        ObjectStore flaky = new io.vectorflow.storage.object.ForwardingObjectStore(real) {
             @Override
             public ByteBuffer read(String key, long offset, int length) throws IOException {
                 if (failReads[0]) {
@@ -243,59 +242,5 @@ class SegmentTiersTest {
             }
         }
         return to;
-    }
-
-    /** An object store that passes every call to another, for tests that override one call. */
-    static class ForwardingStore implements ObjectStore {
-        private final ObjectStore inner;
-
-        ForwardingStore(ObjectStore inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public void put(String key, Path file) throws IOException {
-            inner.put(key, file);
-        }
-
-        @Override
-        public void put(String key, byte[] bytes) throws IOException {
-            inner.put(key, bytes);
-        }
-
-        @Override
-        public ByteBuffer read(String key, long offset, int length) throws IOException {
-            return inner.read(key, offset, length);
-        }
-
-        @Override
-        public void download(String key, Path target) throws IOException {
-            inner.download(key, target);
-        }
-
-        @Override
-        public Optional<ObjectInfo> stat(String key) throws IOException {
-            return inner.stat(key);
-        }
-
-        @Override
-        public List<ObjectInfo> list(String prefix) throws IOException {
-            return inner.list(prefix);
-        }
-
-        @Override
-        public boolean delete(String key) throws IOException {
-            return inner.delete(key);
-        }
-
-        @Override
-        public String describe() {
-            return inner.describe();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
     }
 }
