@@ -84,7 +84,7 @@ public final class Collection {
         this.quantizer = new Quantizer(config, store, disk);
         this.prices = prices;
         this.searcher = new CollectionSearch(config, store, payloadIndexes, sampler, statsKey, prices, slots, maxResultBytes, quantizer,
-                access);
+                access, this::restore);
         quantizer.start();
     }
 
@@ -225,7 +225,7 @@ public final class Collection {
             for (int from = 0; from < selected.size(); from += 10_000) {
                 List<PointRecord> batch = new ArrayList<>();
                 for (PointId id : selected.subList(from, Math.min(selected.size(), from + 10_000))) {
-                    CollectionStore.Location loc = store.find(id);
+                    CollectionStore.Location loc = find(id);
                     if (loc != null) {
                         batch.add(next.apply(id, loc));
                     }
@@ -257,7 +257,7 @@ public final class Collection {
                     throw new IllegalArgumentException("points[" + i + "].id is required");
                 }
                 PointRecord given = slots.record(p, i, new byte[0]); // checks every vector given
-                CollectionStore.Location loc = store.find(p.id());
+                CollectionStore.Location loc = find(p.id());
                 if (loc == null) {
                     throw new NotFoundException("points[" + i + "]: no point with id " + p.id() + " in collection '" + name() + "'");
                 }
@@ -452,7 +452,7 @@ public final class Collection {
         List<Record> out = new ArrayList<>(ids.size());
         ResultBytes result = new ResultBytes("ids", maxResultBytes, slots);
         for (PointId id : ids) {
-            CollectionStore.Location loc = store.find(id);
+            CollectionStore.Location loc = find(id);
             if (loc != null) {
                 out.add(result.record(loc.segment(), loc.ordinal(), withPayload, withVector));
             }
@@ -477,7 +477,7 @@ public final class Collection {
             if ((++n & (BUDGET_EVERY - 1)) == 0) {
                 budget.check();
             }
-            CollectionStore.Location loc = store.find(id);
+            CollectionStore.Location loc = find(id);
             float[] v = loc == null ? null : loc.segment().vector(space.slot(), loc.ordinal());
             if (v != null && matches(loc.segment(), loc.ordinal(), filter)) {
                 out.add(new ScoredPoint(id, metric.score(metric.distance(q, v)), null, null));
@@ -629,6 +629,33 @@ public final class Collection {
 
     public long bytesInMemory() {
         return store.bytesInMemory();
+    }
+
+    /** Where point {@code id} is, its segment first restored when its vectors are archived. */
+    private CollectionStore.Location find(PointId id) {
+        CollectionStore.Location loc = store.find(id);
+        if (loc != null && loc.segment() instanceof io.vectorflow.storage.segment.SealedSegment s && s.isArchived()) {
+            restore(s);
+            loc = store.find(id);
+        }
+        return loc;
+    }
+
+    /**
+     * Brings an archived segment's vectors back to local disk (download and decompress) on this
+     * thread; returns the nanoseconds it took.
+     *
+     * @throws io.vectorflow.storage.tier.TierUnavailableException when the store cannot be read
+     */
+    long restore(io.vectorflow.storage.segment.SealedSegment s) {
+        long start = System.nanoTime();
+        try {
+            io.vectorflow.storage.SegmentTiers.promote(store, s);
+        } catch (java.io.IOException e) {
+            throw new io.vectorflow.storage.tier.TierUnavailableException("restoring archived segment " + s.number()
+                    + " failed: " + e.getMessage(), e);
+        }
+        return System.nanoTime() - start;
     }
 
     /** How searches use the sealed segments, for placement. */

@@ -51,12 +51,19 @@ final class CollectionSearch {
     private final Quantizer quantizer;
 
     private final SegmentAccess access;
+    private final Restorer restorer;
+
+    /** Brings an archived segment back to disk; returns the nanoseconds it took. */
+    interface Restorer {
+        long restore(SealedSegment s);
+    }
 
     CollectionSearch(CollectionConfig config, CollectionStore store, PayloadIndexes payloadIndexes, RecallSampler sampler,
                      String statsKey, CostModel prices, VectorSlots slots, long maxResultBytes, Quantizer quantizer,
-                     SegmentAccess access) {
+                     SegmentAccess access, Restorer restorer) {
         this.config = config;
         this.access = access;
+        this.restorer = restorer;
         this.quantizer = quantizer;
         this.store = store;
         this.payloadIndexes = payloadIndexes;
@@ -84,6 +91,7 @@ final class CollectionSearch {
         ObjectNode explain = request.explain() ? Json.MAPPER.createObjectNode() : null;
         var segmentsExplained = explain == null ? null : explain.putArray("segments");
         record Hit(Segment segment, int ordinal, float distance) {}
+        long[] restore = restoreArchived(); // {segments, nanoseconds}
         List<Segment> segments = store.view().all();
         List<Hit> hits = new ArrayList<>(Math.min(1 << 16, k * segments.size()));
         long scanned = 0;
@@ -280,9 +288,26 @@ final class CollectionSearch {
         SearchResult.Tiers tiers = new SearchResult.Tiers(inMemory, onDisk, objectTier == null ? 0 : objectTier.segments(),
                 objectTier == null ? 0 : objectTier.fetches(), objectTier == null ? 0 : objectTier.fetchedBytes(),
                 objectTier == null ? 0 : objectTier.hits(), objectTier == null ? 0 : objectTier.waitNanos(),
-                objectTier == null ? 0 : objectTier.unavailableSegments());
+                objectTier == null ? 0 : objectTier.unavailableSegments(), (int) restore[0], restore[1]);
         return new SearchResult(points, System.nanoTime() - start, scanned, searched, strategy, hitRate,
                 prices.estimate(cpuNanos, memoryBytes, diskBytes, tiers.bytesFetched()), recall, explain, tiers);
+    }
+
+    /**
+     * Restores the archived sealed segments on this thread before the search reads them (each
+     * download and decompression is one step; a segment another search is restoring is waited
+     * for). Returns how many it restored and the nanoseconds that took.
+     */
+    private long[] restoreArchived() {
+        long[] done = new long[2];
+        for (SealedSegment s : store.view().sealed()) {
+            if (s.isArchived()) {
+                Budget.current().requireWorker();
+                done[1] += restorer.restore(s);
+                done[0]++;
+            }
+        }
+        return done;
     }
 
     /**

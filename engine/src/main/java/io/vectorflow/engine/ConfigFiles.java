@@ -12,7 +12,7 @@ import java.util.List;
  * with the fields {@code name, dimension, metric, m, ef_construction, segment_capacity,
  * durability, on_disk, indexing_threshold_kb, compaction_mb_per_second}, and where set
  * {@code quantization} {scheme, quantile, always_ram, compression}, {@code tiering} {pinned,
- * object_after_idle_s, disk_budget_bytes, promote_after_hits} and {@code vectors} {dense: [{name,
+ * object_after_idle_s, disk_budget_bytes, promote_after_hits, archive_after_idle_s} and {@code vectors} {dense: [{name,
  * size, distance, m, ef_construct, on_disk}], sparse: [{name, idf}]}.
  */
 final class ConfigFiles {
@@ -55,7 +55,8 @@ final class ConfigFiles {
         return new TieringConfig(t.hasNonNull("pinned") ? t.get("pinned").asText() : null,
                 t.hasNonNull("object_after_idle_s") ? t.get("object_after_idle_s").asLong() : null,
                 t.hasNonNull("disk_budget_bytes") ? t.get("disk_budget_bytes").asLong() : null,
-                t.path("promote_after_hits").asDouble(TieringConfig.DEFAULT_PROMOTE_AFTER_HITS));
+                t.path("promote_after_hits").asDouble(TieringConfig.DEFAULT_PROMOTE_AFTER_HITS),
+                t.hasNonNull("archive_after_idle_s") ? t.get("archive_after_idle_s").asLong() : null);
     }
 
     /** The named vectors of a {@code collection.json}, or null when it has none. */
@@ -93,7 +94,8 @@ final class ConfigFiles {
             n.putObject("tiering").put("pinned", c.tiering().pinned())
                     .put("object_after_idle_s", c.tiering().objectAfterIdleSeconds())
                     .put("disk_budget_bytes", c.tiering().diskBudgetBytes())
-                    .put("promote_after_hits", c.tiering().promoteAfterHits());
+                    .put("promote_after_hits", c.tiering().promoteAfterHits())
+                    .put("archive_after_idle_s", c.tiering().archiveAfterIdleSeconds());
         }
         if (c.vectors() != null) {
             ObjectNode v = n.putObject("vectors");

@@ -19,10 +19,12 @@ import java.util.stream.Collectors;
 /**
  * Background placement of sealed segments between local disk and the object tier, for one data
  * directory. Every round it looks at each open collection's {@link TieringConfig} and the
- * searches' {@link SegmentAccess}, and makes at most one move per collection: a cold segment
- * searched often enough comes back (a pin to disk brings all back); else a segment idle for
- * {@code object_after_idle_s}, or the least used while the collection's local vectors exceed
- * {@code disk_budget_bytes}, moves out (a pin to object moves all). Moves run one at a time and
+ * searches' {@link SegmentAccess}, and makes at most one move per collection: a pin to archive
+ * archives every segment, and a segment idle for {@code archive_after_idle_s} is archived; a
+ * cold segment searched often enough comes back (a pin to disk brings all back); else a segment
+ * idle for {@code object_after_idle_s}, or the least used while the collection's local vectors
+ * exceed {@code disk_budget_bytes}, moves out (a pin to object moves all, archived ones by way of
+ * the disk). Moves run one at a time and
  * pause after each as long as the I/O budget asks. The first round that sees a collection deletes
  * the objects a crash or a failed move left behind.
  *
@@ -107,6 +109,9 @@ final class Placement implements AutoCloseable {
                     long moved = placeOnce(c);
                     pace(moved);
                 } catch (IOException | RuntimeException e) {
+                    if (e instanceof IOException) {
+                        cache.failed(e.getMessage()); // the collections' info says the store cannot be reached
+                    }
                     LOG.log(System.Logger.Level.WARNING, "placement of collection ''{0}'': {1}", c.config().name(), e.toString());
                 }
             }
@@ -145,6 +150,7 @@ final class Placement implements AutoCloseable {
         SegmentAccess access = c.access();
         access.retain(sealed.stream().map(SealedSegment::number).collect(Collectors.toSet()));
         long now = System.nanoTime();
+        prewarm(sealed, access, now);
         if (t == null || "disk".equals(t.pinned())) {
             for (SealedSegment s : sealed) {
                 if (s.isCold()) {
@@ -153,10 +159,29 @@ final class Placement implements AutoCloseable {
             }
             return 0;
         }
+        if ("archive".equals(t.pinned())) {
+            for (SealedSegment s : sealed) {
+                if (!s.isArchived() && hasCodes(s)) {
+                    return SegmentTiers.archive(store, s) ? vectorBytes(s) : 0;
+                }
+            }
+            return 0;
+        }
+        if (t.archiveAfterIdleSeconds() != null) {
+            for (SealedSegment s : sealed) {
+                if (!s.isArchived() && hasCodes(s)
+                        && access.idleNanos(s.number(), now) >= t.archiveAfterIdleSeconds() * 1_000_000_000L) {
+                    return SegmentTiers.archive(store, s) ? vectorBytes(s) : 0;
+                }
+            }
+        }
         if ("object".equals(t.pinned())) {
             for (SealedSegment s : sealed) {
                 if (!s.isCold() && hasCodes(s)) {
                     return SegmentTiers.demote(store, s) ? vectorBytes(s) : 0;
+                }
+                if (s.isArchived()) {
+                    return SegmentTiers.promote(store, s) ? vectorBytes(s) : 0; // out again next round, searchable cold
                 }
             }
             return 0;
@@ -183,6 +208,24 @@ final class Placement implements AutoCloseable {
             }
         }
         return out != null && SegmentTiers.demote(store, out) ? vectorBytes(out) : 0;
+    }
+
+    /** Pre-warm at most every minute per segment. */
+    private static final long PREWARM_EVERY_NANOS = 60_000_000_000L;
+
+    /**
+     * Pre-warming: segments searched in place on disk that searches touched since the last round
+     * get their vectors and graphs read into the page cache in the background, so the queries
+     * that follow a recent one (the same users, the same documents) do not each wait on the
+     * disk. Cold segments searched often enough are promoted instead (see {@link #placeOnce}),
+     * and a promoted segment's vectors are read in as they are downloaded.
+     */
+    private static void prewarm(List<SealedSegment> sealed, SegmentAccess access, long now) {
+        for (SealedSegment s : sealed) {
+            if (s.searchesInPlace() && access.claimPrewarm(s.number(), now, PREWARM_EVERY_NANOS)) {
+                s.prewarm();
+            }
+        }
     }
 
     private static boolean hasCodes(SealedSegment s) {

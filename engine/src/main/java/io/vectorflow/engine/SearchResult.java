@@ -40,16 +40,18 @@ public record SearchResult(List<ScoredPoint> points, long latencyNanos, long vec
      * (searched in place in their mapped files), or in the object tier, with what the object tier
      * cost it: blocks fetched and their bytes, blocks found in the local cache, the time spent
      * waiting for fetches, and segments left out because the store could not be reached (the
-     * answer is then {@link #degraded()}: it holds only what the other tiers hold).
+     * answer is then {@link #degraded()}: it holds only what the other tiers hold); and archived
+     * segments the search restored first, with the time that took.
      */
     public record Tiers(int memory, int disk, int object, long blocksFetched, long bytesFetched, long cacheHits,
-                        long waitNanos, int unavailable) {
-        public static final Tiers NONE = new Tiers(0, 0, 0, 0, 0, 0, 0, 0);
+                        long waitNanos, int unavailable, int restored, long restoreNanos) {
+        public static final Tiers NONE = new Tiers(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
         /** Both searches' tiers together (a batch, a query of several parts). */
         public Tiers plus(Tiers o) {
             return new Tiers(memory + o.memory, disk + o.disk, object + o.object, blocksFetched + o.blocksFetched,
-                    bytesFetched + o.bytesFetched, cacheHits + o.cacheHits, waitNanos + o.waitNanos, unavailable + o.unavailable);
+                    bytesFetched + o.bytesFetched, cacheHits + o.cacheHits, waitNanos + o.waitNanos, unavailable + o.unavailable,
+                    restored + o.restored, restoreNanos + o.restoreNanos);
         }
 
         /** Whether segments were left out because their store could not be reached. */

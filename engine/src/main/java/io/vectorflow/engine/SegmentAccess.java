@@ -16,6 +16,7 @@ final class SegmentAccess {
 
     private static final class Use {
         long lastNanos;
+        long warmedNanos = Long.MIN_VALUE;
         double count;
         long countedAtNanos;
 
@@ -56,6 +57,24 @@ final class SegmentAccess {
     double count(long number, long now) {
         Use u = uses.get(number);
         return u == null ? 0 : u.countAt(now);
+    }
+
+    /**
+     * Whether segment {@code number} was searched since it was last pre-warmed and not pre-warmed
+     * within {@code everyNanos}; if so, records that it is being pre-warmed now.
+     */
+    boolean claimPrewarm(long number, long now, long everyNanos) {
+        Use u = uses.get(number);
+        if (u == null) {
+            return false;
+        }
+        synchronized (u) {
+            if (u.lastNanos <= u.warmedNanos || u.warmedNanos != Long.MIN_VALUE && now - u.warmedNanos < everyNanos) {
+                return false;
+            }
+            u.warmedNanos = now;
+            return true;
+        }
     }
 
     /** Forgets segments no longer in the collection. */

@@ -10,6 +10,7 @@ import java.util.Locale;
  *
  * @param pinned                 {@code "disk"}: every segment stays local (cold ones come back);
  *                               {@code "object"}: every sealed segment moves to the object tier;
+ *                               {@code "archive"}: every sealed segment is archived;
  *                               null: placement by access, as the other fields say
  * @param objectAfterIdleSeconds a segment no search touched for this long moves to the object
  *                               tier; null: never by age
@@ -17,8 +18,12 @@ import java.util.Locale;
  *                               beyond it the least used segments move out first; null: no limit
  * @param promoteAfterHits       a cold segment whose decayed count of searches reaches this comes
  *                               back to disk (the count halves every {@value #HALF_LIFE_SECONDS} s)
+ * @param archiveAfterIdleSeconds a segment no search touched for this long is archived
+ *                               (zstd-compressed objects; a search restores it first, and says how
+ *                               long that took); null: never
  */
-public record TieringConfig(String pinned, Long objectAfterIdleSeconds, Long diskBudgetBytes, double promoteAfterHits) {
+public record TieringConfig(String pinned, Long objectAfterIdleSeconds, Long diskBudgetBytes, double promoteAfterHits,
+                            Long archiveAfterIdleSeconds) {
 
     /** Half-life of a segment's decayed search count. */
     public static final int HALF_LIFE_SECONDS = 60;
@@ -27,8 +32,9 @@ public record TieringConfig(String pinned, Long objectAfterIdleSeconds, Long dis
     public TieringConfig {
         if (pinned != null) {
             pinned = pinned.toLowerCase(Locale.ROOT);
-            if (!pinned.equals("disk") && !pinned.equals("object")) {
-                throw new IllegalArgumentException("tiering_config.pinned must be \"disk\", \"object\" or null, got '" + pinned + "'");
+            if (!pinned.equals("disk") && !pinned.equals("object") && !pinned.equals("archive")) {
+                throw new IllegalArgumentException("tiering_config.pinned must be \"disk\", \"object\", \"archive\" or null, got '"
+                        + pinned + "'");
             }
         }
         if (objectAfterIdleSeconds != null && objectAfterIdleSeconds < 0) {
@@ -37,13 +43,22 @@ public record TieringConfig(String pinned, Long objectAfterIdleSeconds, Long dis
         if (diskBudgetBytes != null && diskBudgetBytes < 0) {
             throw new IllegalArgumentException("tiering_config.disk_budget_bytes must not be negative, got " + diskBudgetBytes);
         }
+        if (archiveAfterIdleSeconds != null && archiveAfterIdleSeconds < 0) {
+            throw new IllegalArgumentException("tiering_config.archive_after_idle_s must not be negative, got " + archiveAfterIdleSeconds);
+        }
         if (!(promoteAfterHits > 0) || Double.isInfinite(promoteAfterHits)) {
             throw new IllegalArgumentException("tiering_config.promote_after_hits must be a positive number, got " + promoteAfterHits);
         }
     }
 
+    /** A policy without archiving. */
+    public TieringConfig(String pinned, Long objectAfterIdleSeconds, Long diskBudgetBytes, double promoteAfterHits) {
+        this(pinned, objectAfterIdleSeconds, diskBudgetBytes, promoteAfterHits, null);
+    }
+
     /** Whether this policy may move a segment to the object tier at all. */
     public boolean mayDemote() {
-        return !"disk".equals(pinned) && (pinned != null || objectAfterIdleSeconds != null || diskBudgetBytes != null);
+        return !"disk".equals(pinned) && (pinned != null || objectAfterIdleSeconds != null || diskBudgetBytes != null
+                || archiveAfterIdleSeconds != null);
     }
 }

@@ -183,6 +183,13 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
                     throw new IllegalArgumentException("quantization: " + e.getMessage(), e);
                 }
             }
+            if (r.hasTiering()) {
+                io.vectorflow.api.v1.Tiering t = r.getTiering();
+                c = c.withTiering(new io.vectorflow.engine.TieringConfig(t.getPinned().isEmpty() ? null : t.getPinned(),
+                        t.hasObjectAfterIdleS() ? t.getObjectAfterIdleS() : null, t.hasDiskBudgetBytes() ? t.getDiskBudgetBytes() : null,
+                        t.getPromoteAfterHits() == 0 ? io.vectorflow.engine.TieringConfig.DEFAULT_PROMOTE_AFTER_HITS : t.getPromoteAfterHits(),
+                        t.hasArchiveAfterIdleS() ? t.getArchiveAfterIdleS() : null));
+            }
             db().createCollection(c);
             return CreateCollectionResponse.getDefaultInstance();
         });
@@ -197,8 +204,26 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
                     .setOnDisk(cfg.onDisk()).setM(cfg.m()).setEfConstruct(cfg.efConstruction()).setPointsCount(c.count(null))
                     .setSegmentsCount(c.segmentCount()).setUnindexedPoints(c.store().unindexedPoints())
                     .setReadOnlyReason(c.readOnlyReason() == null ? "" : c.readOnlyReason())
-                    .setQuantization(quantization(cfg.quantization())).build();
+                    .setQuantization(quantization(cfg.quantization())).setTiering(tiering(cfg.tiering())).build();
         });
+    }
+
+    private static io.vectorflow.api.v1.Tiering tiering(io.vectorflow.engine.TieringConfig t) {
+        if (t == null) {
+            return io.vectorflow.api.v1.Tiering.getDefaultInstance();
+        }
+        var b = io.vectorflow.api.v1.Tiering.newBuilder().setPinned(t.pinned() == null ? "" : t.pinned())
+                .setPromoteAfterHits(t.promoteAfterHits());
+        if (t.objectAfterIdleSeconds() != null) {
+            b.setObjectAfterIdleS(t.objectAfterIdleSeconds());
+        }
+        if (t.diskBudgetBytes() != null) {
+            b.setDiskBudgetBytes(t.diskBudgetBytes());
+        }
+        if (t.archiveAfterIdleSeconds() != null) {
+            b.setArchiveAfterIdleS(t.archiveAfterIdleSeconds());
+        }
+        return b.build();
     }
 
     private static io.vectorflow.api.v1.Quantization quantization(io.vectorflow.core.quant.QuantizationSpec spec) {
@@ -383,7 +408,12 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
         }
         var perf = io.vectorflow.api.v1.Performance.newBuilder().setLatencyMs(res.latencyNanos() / 1e6)
                 .setVectorsScanned(res.vectorsScanned()).setSegmentsSearched(res.segmentsSearched()).setStrategy(res.strategy())
-                .setCacheHitRate(res.cacheHitRate()).setCostEstimate(res.costUsd());
+                .setCacheHitRate(res.cacheHitRate()).setCostEstimate(res.costUsd()).setDegraded(res.tiers().degraded());
+        SearchResult.Tiers t = res.tiers();
+        perf.setTiers(io.vectorflow.api.v1.Tiers.newBuilder().setMemorySegments(t.memory()).setDiskSegments(t.disk())
+                .setObjectSegments(t.object()).setBlocksFetched(t.blocksFetched()).setBytesFetched(t.bytesFetched())
+                .setCacheHits(t.cacheHits()).setWaitMs(t.waitNanos() / 1e6).setUnavailableSegments(t.unavailable())
+                .setArchiveRestored(t.restored()).setRestoreMs(t.restoreNanos() / 1e6));
         if (res.estimatedRecall() != null && !Double.isNaN(res.estimatedRecall().recall())) {
             perf.setEstimatedRecall(res.estimatedRecall().recall()).setEstimatedRecallSamples(res.estimatedRecall().samples());
         }

@@ -12,13 +12,14 @@ import java.util.Set;
 
 /**
  * Tiers in JSON, read and written in one place: a collection's {@code tiering_config}
- * ({@code {"pinned": "disk"|"object"|null, "object_after_idle_s", "disk_budget_bytes",
- * "promote_after_hits"}}, or {@code null} in an update to remove it), the per-tier bytes and
+ * ({@code {"pinned": "disk"|"object"|"archive"|null, "object_after_idle_s", "disk_budget_bytes",
+ * "promote_after_hits", "archive_after_idle_s"}}, or {@code null} in an update to remove it), the per-tier bytes and
  * monthly cost a collection's info reports, and the {@code tiers} of a search's performance.
  */
 final class TieringJson {
 
-    private static final Set<String> FIELDS = Set.of("pinned", "object_after_idle_s", "disk_budget_bytes", "promote_after_hits");
+    private static final Set<String> FIELDS = Set.of("pinned", "object_after_idle_s", "disk_budget_bytes", "promote_after_hits",
+            "archive_after_idle_s");
 
     /** What a body asks for: no change, no policy, or a policy. */
     record Setting(boolean given, TieringConfig config) {
@@ -41,7 +42,8 @@ final class TieringJson {
             return new Setting(true, new TieringConfig(b.string("pinned", null),
                     b.has("object_after_idle_s") ? b.integer("object_after_idle_s", 0L, 0L, Long.MAX_VALUE / 1_000_000_000L) : null,
                     b.has("disk_budget_bytes") ? b.integer("disk_budget_bytes", 0L, 0L, Long.MAX_VALUE) : null,
-                    b.number("promote_after_hits", TieringConfig.DEFAULT_PROMOTE_AFTER_HITS)));
+                    b.number("promote_after_hits", TieringConfig.DEFAULT_PROMOTE_AFTER_HITS),
+                    b.has("archive_after_idle_s") ? b.integer("archive_after_idle_s", 0L, 0L, Long.MAX_VALUE / 1_000_000_000L) : null));
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
@@ -54,29 +56,33 @@ final class TieringJson {
         }
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("pinned", t.pinned()).put("object_after_idle_s", t.objectAfterIdleSeconds())
-                .put("disk_budget_bytes", t.diskBudgetBytes()).put("promote_after_hits", t.promoteAfterHits());
+                .put("disk_budget_bytes", t.diskBudgetBytes()).put("promote_after_hits", t.promoteAfterHits())
+                .put("archive_after_idle_s", t.archiveAfterIdleSeconds());
         return n;
     }
 
     /**
      * Per tier, the sealed segments and the bytes of their float vectors there, with what keeping
-     * them costs a month: {@code memory} (loaded at open), {@code disk} (searched in place) and
-     * {@code object}; plus the block cache of fetched vectors when the database has one.
+     * them costs a month: {@code memory} (loaded at open), {@code disk} (searched in place),
+     * {@code object} and {@code archive}; plus the block cache of fetched vectors when the
+     * database has one.
      */
     static void tiers(ObjectNode out, Collection c, io.vectorflow.storage.tier.BlockCache cache) {
-        long[] segments = new long[3];
-        long[] bytes = new long[3];
+        long[] segments = new long[4];
+        long[] bytes = new long[4];
         for (SealedSegment s : c.store().view().sealed()) {
-            int tier = s.isCold() ? 2 : s.searchesInPlace() ? 1 : 0;
+            int tier = s.isArchived() ? 3 : s.isCold() ? 2 : s.searchesInPlace() ? 1 : 0;
             segments[tier]++;
             for (int slot = 0; slot < s.vectorSlots(); slot++) {
                 bytes[tier] += (long) s.size() * 4 * s.vectors(slot).dimension();
             }
         }
         var prices = c.prices();
-        double[] monthly = {prices.monthly(bytes[0], 0), prices.monthly(0, bytes[1]), prices.monthlyObject(bytes[2])};
-        String[] names = {"memory", "disk", "object"};
-        for (int i = 0; i < 3; i++) {
+        // archived vectors are priced at their uncompressed size: an upper bound (zstd keeps about 90% of float32 vectors)
+        double[] monthly = {prices.monthly(bytes[0], 0), prices.monthly(0, bytes[1]), prices.monthlyObject(bytes[2]),
+                prices.monthlyObject(bytes[3])};
+        String[] names = {"memory", "disk", "object", "archive"};
+        for (int i = 0; i < 4; i++) {
             out.putObject(names[i]).put("segments", segments[i]).put("vector_bytes", bytes[i]).put("monthly_cost_usd", monthly[i]);
         }
         if (cache != null) {
@@ -91,6 +97,9 @@ final class TieringJson {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.putObject("memory").put("segments", t.memory());
         n.putObject("disk").put("segments", t.disk());
+        if (t.restored() > 0) {
+            n.putObject("archive").put("segments_restored", t.restored()).put("restore_ms", t.restoreNanos() / 1e6);
+        }
         ObjectNode object = n.putObject("object").put("segments", t.object());
         if (t.object() > 0) {
             object.put("blocks_fetched", t.blocksFetched()).put("bytes_fetched", t.bytesFetched()).put("cache_hits", t.cacheHits())

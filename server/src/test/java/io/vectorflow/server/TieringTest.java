@@ -156,6 +156,27 @@ class TieringTest {
             // a point's vector, read from the store
             TestServer.Answer point = s.get("/collections/t/points/10");
             assertThat(point.result().path("vector").toString()).isEqualTo(Arrays.toString(vector(10)).replace(" ", ""));
+
+            // archived: compressed objects; the next search restores them first and says how long that took
+            assertThat(s.call("PATCH", "/collections/t", "{\"tiering_config\":{\"pinned\":\"archive\"}}").status()).isEqualTo(200);
+            while (s.db.placeNow("t") > 0) {
+                // one segment per round
+            }
+            JsonNode archive = s.get("/collections/t").result().path("vectorflow").path("tiers").path("archive");
+            assertThat(archive.path("segments").asInt()).isEqualTo(sealed);
+            assertThat(objects.list("")).hasSize(sealed).allMatch(o -> o.key().endsWith(".zst"));
+            TestServer.Answer restored = s.post("/collections/t/points/search", search(0, ""));
+            assertThat(ids(restored)).isEqualTo(before.get(0));
+            JsonNode restoredTiers = restored.json().path("performance").path("tiers");
+            assertThat(restoredTiers.path("archive").path("segments_restored").asInt()).isEqualTo(sealed);
+            assertThat(restoredTiers.path("archive").path("restore_ms").asDouble()).isPositive();
+            assertThat(coldSegments(s)).isZero();
+            // and back to the object tier for what follows
+            assertThat(s.call("PATCH", "/collections/t", "{\"tiering_config\":{\"pinned\":\"object\"}}").status()).isEqualTo(200);
+            while (s.db.placeNow("t") > 0) {
+                // one segment per round
+            }
+            assertThat(coldSegments(s)).isEqualTo(sealed);
         }
 
         // the store goes down: the collection opens, searches answer from the local tiers, degraded

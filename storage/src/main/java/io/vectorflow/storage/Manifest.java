@@ -30,6 +30,9 @@ import java.util.zip.CRC32C;
  * segment 3 20000 - object=c/docs/3-9f2c41d07a3b6e58
  *                           (a segment in the object tier: its float vectors files are objects
  *                            under this key prefix; every other file of it is local)
+ * segment 5 20000 - archive=c/docs/5-3b6e589f2c41d07a
+ *                           (a segment in the archive tier: its vectors files are zstd-compressed
+ *                            objects, {@code <file>.zst}, restored before it is searched)
  * crc32c 1a2b3c4d           (CRC32C of every byte before this line, hexadecimal)
  * </pre>
  *
@@ -47,13 +50,14 @@ public record Manifest(long generation, long sealedThrough, long nextSegment, Li
     private static final java.util.regex.Pattern OBJECT_PREFIX = java.util.regex.Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
 
     /**
-     * One sealed segment: its number, point count, delete-bits file (null for none), and the key
-     * prefix of its vectors in object storage (null while they are local).
+     * One sealed segment: its number, point count, delete-bits file (null for none), the key
+     * prefix of its vectors in object storage (null while they are local), and whether they are
+     * archived there (compressed; restored before a search) rather than read in ranges.
      */
-    public record Entry(long number, int count, String deletesFile, String objectPrefix) {
+    public record Entry(long number, int count, String deletesFile, String objectPrefix, boolean archived) {
         /** A segment whose files are all local. */
         public Entry(long number, int count, String deletesFile) {
-            this(number, count, deletesFile, null);
+            this(number, count, deletesFile, null, false);
         }
     }
 
@@ -95,7 +99,8 @@ public record Manifest(long generation, long sealedThrough, long nextSegment, Li
                     case "sealed-through" -> sealedThrough = Long.parseLong(f[1]);
                     case "next-segment" -> next = Long.parseLong(f[1]);
                     case "segment" -> segments.add(new Entry(Long.parseLong(f[1]), Integer.parseInt(f[2]),
-                            f[3].equals("-") ? null : f[3], f.length > 4 && f[4].startsWith("object=") ? f[4].substring(7) : null));
+                            f[3].equals("-") ? null : f[3], f.length > 4 ? tierPrefix(f[4]) : null,
+                            f.length > 4 && f[4].startsWith("archive=")));
                     default -> throw new CorruptFileException(where + ": unknown line '" + line + "'");
                 }
             }
@@ -123,6 +128,17 @@ public record Manifest(long generation, long sealedThrough, long nextSegment, Li
         return new Manifest(generation, sealedThrough, next, segments);
     }
 
+    /** The prefix of an {@code object=} or {@code archive=} field. */
+    private static String tierPrefix(String field) {
+        if (field.startsWith("object=")) {
+            return field.substring(7);
+        }
+        if (field.startsWith("archive=")) {
+            return field.substring(8);
+        }
+        throw new IllegalArgumentException("unknown segment field '" + field + "'");
+    }
+
     /** Publishes this manifest as {@code dir/MANIFEST}, atomically and durably. */
     public void write(Disk disk, Path dir) throws IOException {
         StringBuilder sb = new StringBuilder(HEADER).append('\n')
@@ -133,7 +149,7 @@ public record Manifest(long generation, long sealedThrough, long nextSegment, Li
             sb.append("segment ").append(e.number()).append(' ').append(e.count()).append(' ')
                     .append(e.deletesFile() == null ? "-" : e.deletesFile());
             if (e.objectPrefix() != null) {
-                sb.append(" object=").append(e.objectPrefix());
+                sb.append(e.archived() ? " archive=" : " object=").append(e.objectPrefix());
             }
             sb.append('\n');
         }

@@ -69,7 +69,7 @@ final class SegmentFiles {
                         throw new StorageException("its vectors are in object storage (" + e.objectPrefix()
                                 + ") and no object store is configured");
                     }
-                    remote = options.objectTier().remote(e.objectPrefix());
+                    remote = options.objectTier().remote(e.objectPrefix(), e.archived());
                 }
                 sealed.add(SealedSegment.open(disk, segments.resolve(Long.toString(e.number())), e.number(),
                         e.deletesFile(), options.prefault(), inPlace(options.layout()), options.sparseVectors(), remote));
@@ -152,7 +152,8 @@ final class SegmentFiles {
                     s.writeDeletes(disk, deletes);
                     disk.syncDirectory(s.directory());
                 }
-                entries.add(new Manifest.Entry(s.number(), s.size(), deletes, s.isCold() ? s.remote().prefix() : null));
+                entries.add(new Manifest.Entry(s.number(), s.size(), deletes, s.isCold() ? s.remote().prefix() : null,
+                        s.isArchived()));
             }
             new Manifest(generation, sealedThrough, nextSegment.get(), entries).write(disk, dir);
         } catch (IOException | RuntimeException e) {
@@ -212,7 +213,7 @@ final class SegmentFiles {
             for (String f : SealedSegment.files(layout.dense().size(), layout.sparse())) {
                 if (e.objectPrefix() != null && f.startsWith("vectors")) {
                     Files.createDirectories(to);
-                    objectTier.store().download(objectTier.remote(e.objectPrefix()).key(f), to.resolve(f));
+                    SegmentTiers.fetch(objectTier.remote(e.objectPrefix(), e.archived()), f, to.resolve(f));
                 } else {
                     Snapshots.linkOrCopy(from.resolve(f), to.resolve(f));
                 }

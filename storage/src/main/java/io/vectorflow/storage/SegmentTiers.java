@@ -37,6 +37,12 @@ import java.util.zip.CRC32C;
  * the prefix, and only then delete the objects. A crash before the publish leaves the segment
  * cold (the next open deletes the downloaded files); after it, the objects are orphans.
  *
+ * <p>To the archive tier (from disk or from the object tier): each vectors file is compressed
+ * with zstd into {@code <new prefix>/<file>.zst}, read back, decompressed and its CRC32C trailer
+ * checked, then the manifest is published naming the prefix as archived, and only then are the
+ * local files (or the object tier's objects) deleted. Back to disk as above, decompressing as it
+ * downloads. The same crash reasoning holds: the segment is complete in one tier at every step.
+ *
  * <p>Moves of one collection run one at a time.
  */
 public final class SegmentTiers {
@@ -68,7 +74,7 @@ public final class SegmentTiers {
                             + slot + "; only a collection with quantization moves segments to the object tier");
                 }
             }
-            Remote remote = tier.remote(tier.newSegmentPrefix(s.number()));
+            Remote remote = tier.remote(tier.newSegmentPrefix(s.number()), false);
             Disk disk = store.disk();
             List<String> uploaded = new ArrayList<>();
             try {
@@ -97,6 +103,135 @@ public final class SegmentTiers {
     }
 
     /**
+     * Moves {@code s}'s float vectors into the archive tier: zstd-compressed objects, restored to
+     * disk before the segment is searched again. False when already archived or gone.
+     *
+     * @throws IllegalStateException when no object store is configured
+     * @throws IOException           when the store or the disk fails (the segment stays where it was)
+     */
+    public static boolean archive(CollectionStore store, SealedSegment s) throws IOException {
+        ObjectTier tier = store.options().objectTier();
+        if (tier == null) {
+            throw new IllegalStateException("no object store is configured");
+        }
+        synchronized (store.tierLock) {
+            if (s.isArchived() || !store.view().sealed().contains(s)) {
+                return false;
+            }
+            Remote from = s.remote();
+            Remote to = tier.remote(tier.newSegmentPrefix(s.number()), true);
+            Disk disk = store.disk();
+            List<String> uploaded = new ArrayList<>();
+            List<Path> scratch = new ArrayList<>();
+            try {
+                for (int slot = 0; slot < s.vectorSlots(); slot++) {
+                    String file = SealedSegment.vectorsFile(slot);
+                    Path local = s.directory().resolve(file);
+                    if (from != null) { // in the object tier: fetch it to compress it
+                        local = s.directory().resolve(file + ".tmp");
+                        scratch.add(local);
+                        from.store().download(from.key(file), local);
+                    }
+                    Path packed = s.directory().resolve(file + ".zst.tmp");
+                    scratch.add(packed);
+                    long size = Files.size(local);
+                    try (var in = Files.newInputStream(local);
+                         var out = new io.airlift.compress.zstd.ZstdOutputStream(Files.newOutputStream(packed))) {
+                        in.transferTo(out);
+                    }
+                    String key = to.key(file);
+                    uploaded.add(key);
+                    tier.store().put(key, packed);
+                    verifyArchived(tier.store(), key, size, s.directory().resolve(file + ".zst.check.tmp"));
+                }
+                SealedSegment archived = reopen(store, s, to);
+                if (!store.replaceSealed(s, archived)) {
+                    deleteQuietly(tier.store(), uploaded);
+                    return false;
+                }
+            } catch (IOException | RuntimeException e) {
+                deleteQuietly(tier.store(), uploaded);
+                throw e;
+            } finally {
+                for (Path p : scratch) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            if (from == null) {
+                for (int slot = 0; slot < s.vectorSlots(); slot++) {
+                    disk.delete(s.directory().resolve(SealedSegment.vectorsFile(slot)));
+                }
+                disk.syncDirectory(s.directory());
+            } else {
+                List<String> old = new ArrayList<>();
+                for (int slot = 0; slot < s.vectorSlots(); slot++) {
+                    old.add(from.key(SealedSegment.vectorsFile(slot)));
+                    from.cache().forget(from.key(SealedSegment.vectorsFile(slot)));
+                }
+                deleteQuietly(from.store(), old);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Copies a cold segment's vectors file {@code file} from where {@code remote} keeps it into
+     * {@code target}: downloaded, and decompressed when archived.
+     */
+    static void fetch(Remote remote, String file, Path target) throws IOException {
+        if (!remote.archived()) {
+            remote.store().download(remote.key(file), target);
+            return;
+        }
+        Path packed = target.resolveSibling(target.getFileName() + ".zst.tmp");
+        try {
+            remote.store().download(remote.key(file), packed);
+            try (var in = new io.airlift.compress.zstd.ZstdInputStream(Files.newInputStream(packed));
+                 var out = Files.newOutputStream(target)) {
+                in.transferTo(out);
+            }
+        } finally {
+            Files.deleteIfExists(packed);
+        }
+    }
+
+    /**
+     * Reads an archived object back: it must decompress to {@code size} bytes whose last four are
+     * the CRC32C of the rest (the vectors file's own trailer).
+     */
+    private static void verifyArchived(ObjectStore objects, String key, long size, Path scratch) throws IOException {
+        try {
+            objects.download(key, scratch);
+            CRC32C crc = new CRC32C();
+            byte[] buf = new byte[1 << 16];
+            byte[] last = new byte[4];
+            long total = 0;
+            try (var in = new io.airlift.compress.zstd.ZstdInputStream(Files.newInputStream(scratch))) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    // everything but the final 4 bytes goes into the checksum
+                    long bodyEnd = size - 4;
+                    int body = (int) Math.max(0, Math.min(n, bodyEnd - total));
+                    crc.update(buf, 0, body);
+                    for (int i = body; i < n; i++) {
+                        long at = total + i - bodyEnd;
+                        if (at >= 0 && at < 4) {
+                            last[(int) at] = buf[i];
+                        }
+                    }
+                    total += n;
+                }
+            }
+            int stored = ByteBuffer.wrap(last).order(ByteOrder.LITTLE_ENDIAN).getInt();
+            if (total != size || (int) crc.getValue() != stored) {
+                throw new IOException(objects.describe() + ": " + key + " read back as " + total + " bytes with "
+                        + ((int) crc.getValue() == stored ? "the right" : "a wrong") + " checksum; expected " + size);
+            }
+        } finally {
+            Files.deleteIfExists(scratch);
+        }
+    }
+
+    /**
      * Brings {@code s}'s float vectors back to local disk. False when they are local already or
      * the segment left the collection meanwhile.
      *
@@ -115,7 +250,7 @@ public final class SegmentTiers {
                     String file = SealedSegment.vectorsFile(slot);
                     Path tmp = s.directory().resolve(file + ".tmp");
                     placed.add(tmp);
-                    remote.store().download(remote.key(file), tmp);
+                    fetch(remote, file, tmp);
                     try (FileChannel ch = disk.open(tmp, StandardOpenOption.WRITE)) {
                         ch.force(true);
                     }
@@ -169,6 +304,7 @@ public final class SegmentTiers {
                     named.add(e.objectPrefix());
                 }
             }
+            // a move in flight has not published its prefix yet: the lock keeps sweeps out of its way
             int deleted = 0;
             for (ObjectStore.ObjectInfo o : tier.store().list(tier.collectionPrefix() + "/")) {
                 int slash = o.key().lastIndexOf('/');
@@ -201,7 +337,8 @@ public final class SegmentTiers {
             }
         }
         StoreOptions options = store.options();
-        SealedSegment reopened = SealedSegment.open(store.disk(), s.directory(), s.number(), deletes, false,
+        // a segment coming back is read into the page cache as it opens: searched soon, likely
+        SealedSegment reopened = SealedSegment.open(store.disk(), s.directory(), s.number(), deletes, remote == null,
                 SegmentFiles.inPlace(options.layout()), options.sparseVectors(), remote);
         try {
             for (int slot = 0; slot < s.vectorSlots(); slot++) {

@@ -161,6 +161,38 @@ class SegmentTiersTest {
     }
 
     @Test
+    void archivedSegmentsComeBackWhole() throws IOException {
+        Path dir = root.resolve("c");
+        LocalObjectStore objects = new LocalObjectStore(root.resolve("objects"));
+        try (CollectionStore store = open(Disk.REAL, dir, tier(objects))) {
+            fill(store);
+            List<SealedSegment> sealed = List.copyOf(store.view().sealed());
+            assertThat(SegmentTiers.demote(store, sealed.get(0))).isTrue();
+            SealedSegment cold = store.view().sealed().get(0);
+            assertThat(SegmentTiers.archive(store, cold)).as("from the object tier").isTrue();
+            assertThat(SegmentTiers.archive(store, sealed.get(1))).as("from disk").isTrue();
+            assertThat(store.view().sealed().stream().filter(SealedSegment::isArchived).count()).isEqualTo(2);
+            List<String> keys = objects.list("db/default/c/").stream().map(ObjectStore.ObjectInfo::key).toList();
+            assertThat(keys).hasSize(2).allMatch(k -> k.endsWith("/vectors.f32.zst"));
+            SealedSegment archived = store.view().sealed().get(1);
+            assertThatThrownBy(() -> archived.vector(0, 0)).isInstanceOf(io.vectorflow.storage.tier.TierUnavailableException.class)
+                    .hasMessageContaining("archived");
+        }
+        try (CollectionStore store = open(Disk.REAL, dir, tier(objects))) {
+            assertThat(store.view().sealed().stream().filter(SealedSegment::isArchived).count()).isEqualTo(2);
+            loadCodes(store, Disk.REAL);
+            for (SealedSegment s : List.copyOf(store.view().sealed())) {
+                if (s.isArchived()) {
+                    assertThat(SegmentTiers.promote(store, s)).isTrue();
+                }
+            }
+            assertThat(store.view().sealed()).noneMatch(SealedSegment::isCold);
+            assertThat(objects.list("")).isEmpty();
+            assertThat(problems(store)).isEmpty();
+        }
+    }
+
+    @Test
     void sweepDeletesObjectsNoSegmentNames() throws IOException {
         Path dir = root.resolve("c");
         LocalObjectStore objects = new LocalObjectStore(root.resolve("objects"));
@@ -200,7 +232,10 @@ class SegmentTiersTest {
                 for (SealedSegment s : List.copyOf(store.view().sealed())) {
                     SegmentTiers.demote(store, s);
                 }
-                SegmentTiers.promote(store, store.view().sealed().getFirst());
+                SegmentTiers.archive(store, store.view().sealed().get(0)); // cold to archive
+                SegmentTiers.promote(store, store.view().sealed().get(1)); // cold to disk
+                SegmentTiers.archive(store, store.view().sealed().get(1)); // disk to archive
+                SegmentTiers.promote(store, store.view().sealed().get(0)); // archive to disk
                 finished = true;
             } catch (FaultyDisk.PowerCut | IOException | StorageException e) {
                 cuts++;
@@ -209,19 +244,29 @@ class SegmentTiersTest {
             }
             disk.powerCut();
             try (CollectionStore reopened = open(Disk.REAL, dir, tier(objects))) {
-                assertThat(problems(reopened)).as("after a power cut at operation %d", n).isEmpty();
                 SegmentTiers.sweep(reopened);
                 List<String> named = new ArrayList<>();
                 for (Manifest.Entry e : Manifest.read(dir).segments()) {
                     if (e.objectPrefix() != null) {
-                        named.add(e.objectPrefix() + "/" + SealedSegment.VECTORS);
+                        named.add(e.objectPrefix() + "/" + SealedSegment.VECTORS + (e.archived() ? ".zst" : ""));
                     }
                 }
                 assertThat(objects.list("").stream().map(ObjectStore.ObjectInfo::key).toList())
                         .as("objects after a power cut at operation %d", n).containsExactlyInAnyOrderElementsOf(named);
                 for (SealedSegment s : reopened.view().sealed()) {
                     assertThat(localVectors(s)).as("segment %d local vectors after cut %d", s.number(), n).isEqualTo(!s.isCold());
+                    try (Stream<Path> files = Files.list(s.directory())) {
+                        assertThat(files.map(f -> f.getFileName().toString())).as("leftovers after cut %d", n)
+                                .noneMatch(f -> f.endsWith(".tmp"));
+                    }
                 }
+                loadCodes(reopened, Disk.REAL);
+                for (SealedSegment s : List.copyOf(reopened.view().sealed())) {
+                    if (s.isArchived()) {
+                        SegmentTiers.promote(reopened, s); // an archived segment is read once restored
+                    }
+                }
+                assertThat(problems(reopened)).as("after a power cut at operation %d", n).isEmpty();
             }
             if (finished) {
                 break;

@@ -267,7 +267,7 @@ public final class SealedSegment implements Segment, Closeable {
      * and no local vectors file is read; everything else (graphs, codes, ids, payloads) is local.
      * Such a segment is searched by walking its graph on quantized codes and reading only the
      * rescoring candidates' vectors ({@link #cold(int)}); its {@link #vectors(int)} stores hold no
-     * data.
+     * data. An archived one ({@link Remote#archived()}) cannot read its vectors until restored.
      */
     public static SealedSegment open(Disk disk, Path dir, long number, String deletesFile, boolean prefault,
                                      boolean[] onDisk, int sparseSlots, Remote remote) throws IOException {
@@ -283,7 +283,8 @@ public final class SealedSegment implements Segment, Closeable {
                     int[] shape = HnswGraphFile.shape(graph);
                     stores[slot] = VectorStore.absent(shape[0], shape[1]);
                     indexes[slot] = HnswGraphFile.open(graph, stores[slot], true);
-                    cold[slot] = new ColdVectors(remote.store(), remote.cache(), remote.key(vectorsFile(slot)), shape[0], shape[1]);
+                    cold[slot] = remote.archived() ? null
+                            : new ColdVectors(remote.store(), remote.cache(), remote.key(vectorsFile(slot)), shape[0], shape[1]);
                     continue;
                 }
                 MemorySegment[] pair = vectorFiles(files, dir.resolve(vectorsFile(slot)), dir.resolve(graphFile(slot)),
@@ -518,7 +519,7 @@ public final class SealedSegment implements Segment, Closeable {
 
     /** {@link #searchesInPlace()} for a dense slot. */
     public boolean searchesInPlace(int slot) {
-        return inPlace[slot] && cold[slot] == null;
+        return inPlace[slot] && remote == null;
     }
 
     /** Where this segment's float vectors are when it is in the object tier; null when local. */
@@ -526,18 +527,27 @@ public final class SealedSegment implements Segment, Closeable {
         return remote;
     }
 
-    /** Whether this segment's float vectors are in the object tier. */
+    /** Whether this segment's float vectors are not local: in the object tier or archived. */
     public boolean isCold() {
         return remote != null;
     }
 
-    /** A dense slot's vectors in the object tier, or null when they are local. */
+    /** Whether this segment's float vectors are archived (compressed objects, restored before use). */
+    public boolean isArchived() {
+        return remote != null && remote.archived();
+    }
+
+    /** A dense slot's vectors in the object tier, or null when they are local or archived. */
     public ColdVectors cold(int slot) {
         return cold[slot];
     }
 
     @Override
     public float[] vector(int slot, int ordinal) {
+        if (isArchived()) {
+            throw new io.vectorflow.storage.tier.TierUnavailableException("segment " + number + " is archived: restore it"
+                    + " (SegmentTiers.promote) before reading its vectors", null);
+        }
         if (cold[slot] == null) {
             return Segment.super.vector(slot, ordinal);
         }
@@ -565,6 +575,23 @@ public final class SealedSegment implements Segment, Closeable {
             }
         }
         return ok;
+    }
+
+    /**
+     * Asks the kernel to start reading this segment's mapped vectors and graphs into the page
+     * cache now ({@code madvise(WILLNEED)}, returns at once), so the searches that follow a
+     * recent one find them in memory. Returns whether it asked; false for a segment with nothing
+     * searched in place.
+     */
+    public boolean prewarm() {
+        boolean any = false;
+        for (int i = 0; i < mappings.size(); i++) {
+            String name = mappedFiles.get(i).getFileName().toString();
+            if (name.startsWith("vectors") || name.startsWith("graph")) {
+                any |= Advice.advise(mappings.get(i), Advice.WILLNEED);
+            }
+        }
+        return any;
     }
 
     /**

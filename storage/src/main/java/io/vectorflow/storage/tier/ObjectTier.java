@@ -17,8 +17,8 @@ public record ObjectTier(ObjectStore store, BlockCache cache, String collectionP
         return collectionPrefix + "/" + number + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
     }
 
-    /** Where the segment whose manifest entry names {@code prefix} keeps its vectors. */
-    public Remote remote(String prefix) {
-        return new Remote(store, cache, prefix);
+    /** Where the segment whose manifest entry names {@code prefix} keeps its vectors (compressed when {@code archived}). */
+    public Remote remote(String prefix, boolean archived) {
+        return new Remote(store, cache, prefix, archived);
     }
 }
