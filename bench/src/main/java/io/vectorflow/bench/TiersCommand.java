@@ -120,6 +120,7 @@ final class TiersCommand implements java.util.concurrent.Callable<Integer> {
         System.err.println("exact neighbours of the query pool…");
         int[][] truth = truth(base, distinct);
         List<Row> rows = new ArrayList<>();
+        String archive = "";
         try (S3Servers.InProcess s3 = S3Servers.inProcess(dir.resolve("s3"), "bench/")) {
             Path data = dir.resolve("data");
             Delayed store = new Delayed(new S3ObjectStore(s3.settings()), latencyMs);
@@ -155,6 +156,9 @@ final class TiersCommand implements java.util.concurrent.Callable<Integer> {
                 rows.add(measure("disk (mapped, page cache warm)", db.collection("tiers"), distinct, draws, truth, null));
                 db.updateCollection(db.collection("tiers").config().withTiering(new TieringConfig("object", null, null,
                         TieringConfig.DEFAULT_PROMOTE_AFTER_HITS)));
+                while (!db.collection("tiers").quantizationComplete()) {
+                    Thread.sleep(100); // the reopened collection loads its codes: segments move out with them
+                }
                 System.err.println("moving segments to the object tier…");
                 long moved = System.nanoTime();
                 long bytes = 0;
@@ -175,6 +179,22 @@ final class TiersCommand implements java.util.concurrent.Callable<Integer> {
                 rows.add(measure("object (s3proxy + " + latencyMs + " ms per request, cache " + cacheMb + " MB)", c, distinct, draws,
                         truth, db));
                 System.err.printf("object store reads: %,d%n", store.reads.get() - readsBefore);
+                // archived: compressed, then restored by the next search
+                db.updateCollection(c.config().withTiering(new TieringConfig("archive", null, null,
+                        TieringConfig.DEFAULT_PROMOTE_AFTER_HITS)));
+                long archiving = System.nanoTime();
+                long raw = 0;
+                for (long b; (b = db.placeNow("tiers")) > 0; ) {
+                    raw += b;
+                }
+                double archiveSeconds = (System.nanoTime() - archiving) / 1e9;
+                long packed = store.list("").stream().filter(o -> o.key().endsWith(".zst")).mapToLong(ObjectStore.ObjectInfo::size).sum();
+                SearchResult first = db.collection("tiers").search(request(distinct[0]));
+                int restoredSegments = first.tiers().restored();
+                archive = String.format(Locale.ROOT, "archived %,d MB of vectors into %,d MB of zstd objects (%.1f%%) in %.1f s;"
+                        + " the next search restored %d segments in %.1f s (%.2f s per segment of %,d points) and answered in %.1f s",
+                        raw >> 20, packed >> 20, 100.0 * packed / raw, archiveSeconds, restoredSegments, first.tiers().restoreNanos() / 1e9,
+                        first.tiers().restoreNanos() / 1e9 / Math.max(1, restoredSegments), segmentPoints, first.latencyNanos() / 1e9);
             }
         } finally {
             try (var files = Files.walk(dir)) {
@@ -194,6 +214,7 @@ final class TiersCommand implements java.util.concurrent.Callable<Integer> {
             System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.4f | %s |%n", r.tier(), pct(sorted, 0.5), pct(sorted, 0.99),
                     pct(first, 0.5), r.recall(), r.extra());
         }
+        System.out.printf(Locale.ROOT, "%nArchive (same store and latency): %s%n", archive);
         return 0;
     }
 

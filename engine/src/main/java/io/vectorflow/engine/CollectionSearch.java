@@ -150,6 +150,10 @@ final class CollectionSearch {
                     why.put("tier", "object");
                 }
                 try {
+                    if (cold.isArchived()) {
+                        throw new io.vectorflow.storage.tier.TierUnavailableException("segment " + cold.number()
+                                + " is archived and could not be restored", null);
+                    }
                     String scheme = searchCold(cold, space, request, plan, filter, k, ef, metric.prepare(request.vector()), out,
                             objectTier);
                     quantized = scheme != null ? scheme : quantized;
@@ -271,7 +275,8 @@ final class CollectionSearch {
         String sampled = quantized == null ? strategy : strategy + "+" + quantized;
         RecallSampler.Estimate recall = dominant == QueryPlanner.Strategy.EXACT ? new RecallSampler.Estimate(1, 0)
                 : sampler.estimate(statsKey, sampled, ef);
-        if (sample && dominant != QueryPlanner.Strategy.EXACT && !approximate.isEmpty()) {
+        // Not with cold segments: the exact re-run would fetch every one of their vectors.
+        if (sample && objectTier == null && dominant != QueryPlanner.Strategy.EXACT && !approximate.isEmpty()) {
             sampler.maybeSample(statsKey, sampled, ef, () -> recallPermille(approximate,
                     request.withExact(true).withPayload(false).withVectors(false).withExplain(false)
                             .withLimit(k).withPaging(0, null)));
@@ -303,8 +308,12 @@ final class CollectionSearch {
         for (SealedSegment s : store.view().sealed()) {
             if (s.isArchived()) {
                 Budget.current().requireWorker();
-                done[1] += restorer.restore(s);
-                done[0]++;
+                try {
+                    done[1] += restorer.restore(s);
+                    done[0]++;
+                } catch (io.vectorflow.storage.tier.TierUnavailableException e) {
+                    // left archived: the search counts it unavailable and answers from the rest
+                }
             }
         }
         return done;
@@ -327,7 +336,7 @@ final class CollectionSearch {
         }
         if (plan.strategy() != QueryPlanner.Strategy.EXACT && codes != null) {
             ColdSearch.walk(s, slot, codes, prepared, space.metric(), k, ef, request.quantization().candidates(k),
-                    true, accept, out, trace);
+                    request.quantization().rescore(), accept, out, trace);
             if (filter == null || out.size() >= k || s.liveCount() <= out.size()) {
                 return codes.spec().scheme().apiName();
             }

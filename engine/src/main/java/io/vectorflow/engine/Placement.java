@@ -161,7 +161,7 @@ final class Placement implements AutoCloseable {
         }
         if ("archive".equals(t.pinned())) {
             for (SealedSegment s : sealed) {
-                if (!s.isArchived() && hasCodes(s)) {
+                if (!s.isArchived()) { // no codes needed: a search restores it before reading it
                     return SegmentTiers.archive(store, s) ? vectorBytes(s) : 0;
                 }
             }
@@ -169,8 +169,7 @@ final class Placement implements AutoCloseable {
         }
         if (t.archiveAfterIdleSeconds() != null) {
             for (SealedSegment s : sealed) {
-                if (!s.isArchived() && hasCodes(s)
-                        && access.idleNanos(s.number(), now) >= t.archiveAfterIdleSeconds() * 1_000_000_000L) {
+                if (!s.isArchived() && access.idleNanos(s.number(), now) >= t.archiveAfterIdleSeconds() * 1_000_000_000L) {
                     return SegmentTiers.archive(store, s) ? vectorBytes(s) : 0;
                 }
             }

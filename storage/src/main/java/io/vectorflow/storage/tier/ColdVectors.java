@@ -27,7 +27,7 @@ public final class ColdVectors {
 
     /** Target bytes per fetched block: whole vectors, at least one. */
     public static final int BLOCK_BYTES = 8192;
-    static final int MAX_IN_FLIGHT = 64;
+    static final int MAX_IN_FLIGHT = 256;
     private static final Semaphore IN_FLIGHT = new Semaphore(MAX_IN_FLIGHT);
     private static final ExecutorService FETCHERS = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("vectorflow-fetch-", 0).factory());
