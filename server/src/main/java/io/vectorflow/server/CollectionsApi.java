@@ -187,7 +187,7 @@ final class CollectionsApi {
             settings = Body.of(null, "hnsw_config");
         }
         config = applySettings(config, settings, body, warnings);
-        config = quantization(config, body, warnings);
+        config = quantization(config, body, warnings, db().tierCache() != null);
         db().createCollection(config);
         return new Rest.Reply(true, null, warnings);
     }
@@ -269,7 +269,7 @@ final class CollectionsApi {
                     "on_disk_payload"), warnings);
         }
         config = applySettings(config, body.object("hnsw_config"), body, warnings);
-        config = quantization(config, body, warnings);
+        config = quantization(config, body, warnings, db().tierCache() != null);
         if (!config.equals(col.config())) {
             db().updateCollection(config);
         }
@@ -277,9 +277,13 @@ final class CollectionsApi {
     }
 
     /** Applies {@code quantization_config} and {@code tiering_config} from a create or patch body. */
-    private static CollectionConfig quantization(CollectionConfig config, Body body, List<String> warnings) {
+    private static CollectionConfig quantization(CollectionConfig config, Body body, List<String> warnings, boolean objectStore) {
         QuantizationJson.Setting q = QuantizationJson.setting(body, warnings);
         TieringJson.Setting t = TieringJson.setting(body, warnings);
+        if (t.given() && t.config() != null && t.config().mayDemote() && !objectStore) {
+            throw ApiException.badRequest("tiering_config: this server has no object store to move segments to; start it with"
+                    + " --object-store (file:///dir or s3://bucket/prefix?endpoint=...)");
+        }
         try {
             // quantization first: a tiering policy may need it, and removing it may need the policy gone
             if (q.given() && t.given()) {

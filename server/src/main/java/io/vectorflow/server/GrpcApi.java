@@ -185,6 +185,10 @@ final class GrpcApi extends VectorFlowGrpc.VectorFlowImplBase {
             }
             if (r.hasTiering()) {
                 io.vectorflow.api.v1.Tiering t = r.getTiering();
+                if (!"disk".equals(t.getPinned()) && db().tierCache() == null) {
+                    throw new IllegalArgumentException("tiering: this server has no object store to move segments to;"
+                            + " start it with --object-store");
+                }
                 c = c.withTiering(new io.vectorflow.engine.TieringConfig(t.getPinned().isEmpty() ? null : t.getPinned(),
                         t.hasObjectAfterIdleS() ? t.getObjectAfterIdleS() : null, t.hasDiskBudgetBytes() ? t.getDiskBudgetBytes() : null,
                         t.getPromoteAfterHits() == 0 ? io.vectorflow.engine.TieringConfig.DEFAULT_PROMOTE_AFTER_HITS : t.getPromoteAfterHits(),

@@ -211,6 +211,25 @@ class TieringTest {
         }
     }
 
+    @Test
+    void aPolicyThatMovesSegmentsNeedsAnObjectStore() {
+        try (TestServer s = new TestServer(dir.resolve("plain"))) {
+            TestServer.Answer a = s.put("/collections/p", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},"
+                    + "\"quantization_config\":{\"scalar\":{\"type\":\"int8\"}},\"tiering_config\":{\"pinned\":\"object\"}}");
+            assertThat(a.status()).isEqualTo(400);
+            assertThat(a.error()).contains("tiering_config").contains("--object-store");
+            TestServer.Answer bad = s.put("/collections/p", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},"
+                    + "\"tiering_config\":{\"pinned\":\"sometimes\"}}");
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.error()).contains("tiering_config.pinned");
+            // pinning to disk needs nothing
+            assertThat(s.put("/collections/p", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},"
+                    + "\"tiering_config\":{\"pinned\":\"disk\"}}").status()).isEqualTo(200);
+            assertThat(s.get("/collections/p").result().path("config").path("tiering_config").path("pinned").asText())
+                    .isEqualTo("disk");
+        }
+    }
+
     private static void awaitCodes(TestServer s) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
