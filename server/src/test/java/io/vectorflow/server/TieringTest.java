@@ -212,6 +212,39 @@ class TieringTest {
     }
 
     @Test
+    void coldSegmentsSearchedOftenComeBack() throws Exception {
+        try (S3Servers.InProcess s3 = S3Servers.inProcess(dir.resolve("s3"), "vf/");
+             TestServer s = new TestServer(dir.resolve("data"), options(s3.settings()))) {
+            assertThat(s.put("/collections/t", "{\"vectors\":{\"size\":16,\"distance\":\"Euclid\"},"
+                    + "\"optimizers_config\":{\"max_segment_size\":40},"
+                    + "\"quantization_config\":{\"scalar\":{\"type\":\"int8\"}},\"tiering_config\":{\"pinned\":\"object\"}}")
+                    .status()).isEqualTo(200);
+            for (int from = 0; from < 1_500; from += 500) { // a segment freezes between writes
+                assertThat(s.put("/collections/t/points?wait=true", points(from, from + 500)).status()).isEqualTo(200);
+            }
+            s.db.collection("t").flush();
+            awaitCodes(s);
+            while (s.db.placeNow("t") > 0) {
+                // one segment per round
+            }
+            int cold = coldSegments(s);
+            assertThat(cold).isGreaterThanOrEqualTo(2);
+            // placed by access now: nothing moves while the segments are idle
+            assertThat(s.call("PATCH", "/collections/t", "{\"tiering_config\":{\"promote_after_hits\":3}}").status()).isEqualTo(200);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!s.db.collection("t").quantizationComplete() && System.nanoTime() < deadline) {
+                Thread.sleep(20); // the reopened collection loads its codes; no search yet, so no access counted
+            }
+            assertThat(s.db.placeNow("t")).isZero();
+            for (int i = 0; i < 4; i++) {
+                assertThat(s.post("/collections/t/points/search", search(i, "")).status()).isEqualTo(200);
+            }
+            assertThat(s.db.placeNow("t")).as("a segment searched 4 times (count 3.x) comes back").isPositive();
+            assertThat(coldSegments(s)).isEqualTo(cold - 1);
+        }
+    }
+
+    @Test
     void aPolicyThatMovesSegmentsNeedsAnObjectStore() {
         try (TestServer s = new TestServer(dir.resolve("plain"))) {
             TestServer.Answer a = s.put("/collections/p", "{\"vectors\":{\"size\":4,\"distance\":\"Dot\"},"
