@@ -154,7 +154,7 @@ final class Placement implements AutoCloseable {
         if (t == null || "disk".equals(t.pinned())) {
             for (SealedSegment s : sealed) {
                 if (s.isCold()) {
-                    return SegmentTiers.promote(store, s) ? vectorBytes(s) : 0;
+                    return SegmentTiers.promote(store, s) ? s.vectorBytes() : 0;
                 }
             }
             return 0;
@@ -162,7 +162,7 @@ final class Placement implements AutoCloseable {
         if ("archive".equals(t.pinned())) {
             for (SealedSegment s : sealed) {
                 if (!s.isArchived()) { // no codes needed: a search restores it before reading it
-                    return SegmentTiers.archive(store, s) ? vectorBytes(s) : 0;
+                    return SegmentTiers.archive(store, s) ? s.vectorBytes() : 0;
                 }
             }
             return 0;
@@ -170,24 +170,24 @@ final class Placement implements AutoCloseable {
         if (t.archiveAfterIdleSeconds() != null) {
             for (SealedSegment s : sealed) {
                 if (!s.isArchived() && access.idleNanos(s.number(), now) >= t.archiveAfterIdleSeconds() * 1_000_000_000L) {
-                    return SegmentTiers.archive(store, s) ? vectorBytes(s) : 0;
+                    return SegmentTiers.archive(store, s) ? s.vectorBytes() : 0;
                 }
             }
         }
         if ("object".equals(t.pinned())) {
             for (SealedSegment s : sealed) {
                 if (!s.isCold() && hasCodes(s)) {
-                    return SegmentTiers.demote(store, s) ? vectorBytes(s) : 0;
+                    return SegmentTiers.demote(store, s) ? s.vectorBytes() : 0;
                 }
                 if (s.isArchived()) {
-                    return SegmentTiers.promote(store, s) ? vectorBytes(s) : 0; // out again next round, searchable cold
+                    return SegmentTiers.promote(store, s) ? s.vectorBytes() : 0; // out again next round, searchable cold
                 }
             }
             return 0;
         }
         for (SealedSegment s : sealed) {
             if (s.isCold() && access.count(s.number(), now) >= t.promoteAfterHits()) {
-                return SegmentTiers.promote(store, s) ? vectorBytes(s) : 0;
+                return SegmentTiers.promote(store, s) ? s.vectorBytes() : 0;
             }
         }
         SealedSegment out = null;
@@ -200,13 +200,13 @@ final class Placement implements AutoCloseable {
             }
         }
         if (out == null && t.diskBudgetBytes() != null) {
-            long local = sealed.stream().filter(s -> !s.isCold()).mapToLong(Placement::vectorBytes).sum();
+            long local = sealed.stream().filter(s -> !s.isCold()).mapToLong(SealedSegment::vectorBytes).sum();
             if (local > t.diskBudgetBytes()) {
                 out = sealed.stream().filter(s -> !s.isCold() && hasCodes(s))
                         .min(java.util.Comparator.comparingDouble(s -> access.count(s.number(), now))).orElse(null);
             }
         }
-        return out != null && SegmentTiers.demote(store, out) ? vectorBytes(out) : 0;
+        return out != null && SegmentTiers.demote(store, out) ? out.vectorBytes() : 0;
     }
 
     /** Pre-warm at most every minute per segment. */
@@ -234,15 +234,6 @@ final class Placement implements AutoCloseable {
             }
         }
         return true;
-    }
-
-    /** Bytes of a segment's float vectors, wherever they are. */
-    static long vectorBytes(SealedSegment s) {
-        long sum = 0;
-        for (int slot = 0; slot < s.vectorSlots(); slot++) {
-            sum += (long) s.size() * 4 * s.vectors(slot).dimension();
-        }
-        return sum;
     }
 
     @Override

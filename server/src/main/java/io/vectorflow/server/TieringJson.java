@@ -73,9 +73,7 @@ final class TieringJson {
         for (SealedSegment s : c.store().view().sealed()) {
             int tier = s.isArchived() ? 3 : s.isCold() ? 2 : s.searchesInPlace() ? 1 : 0;
             segments[tier]++;
-            for (int slot = 0; slot < s.vectorSlots(); slot++) {
-                bytes[tier] += (long) s.size() * 4 * s.vectors(slot).dimension();
-            }
+            bytes[tier] += s.vectorBytes();
         }
         var prices = c.prices();
         // archived vectors are priced at their uncompressed size: an upper bound (zstd keeps about 90% of float32 vectors)

@@ -527,6 +527,15 @@ public final class SealedSegment implements Segment, Closeable {
         return remote;
     }
 
+    /** Bytes of this segment's float vectors over every dense slot, wherever they are. */
+    public long vectorBytes() {
+        long sum = 0;
+        for (VectorStore v : extra.stores) {
+            sum += (long) v.size() * v.stride();
+        }
+        return sum;
+    }
+
     /** Whether this segment's float vectors are not local: in the object tier or archived. */
     public boolean isCold() {
         return remote != null;
