@@ -124,6 +124,24 @@ public record CollectionConfig(String name, int dimension, String metric, int m,
                 segmentCapacity, durability, onDisk, indexingThresholdKb, compactionMbPerSecond, v, quantization, tiering);
     }
 
+    /** These settings as a collection's {@code collection.json} holds them: how other nodes of a cluster receive them. */
+    public byte[] toJson() {
+        try {
+            return ConfigFiles.json(this);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Settings as {@link #toJson} writes them. */
+    public static CollectionConfig fromJson(byte[] json) {
+        try {
+            return ConfigFiles.read(Json.MAPPER.readTree(json), "collection settings");
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("collection settings are not JSON: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Defaults for everything but name, dimension and metric; segments hold about 256 MiB of
      * vectors (at most a million points, and fewer where this process's memory asks for it).

@@ -21,10 +21,14 @@ final class ConfigFiles {
 
     /** The collection's settings as stored in its {@code collection.json}. */
     static CollectionConfig read(Path file) throws IOException {
-        JsonNode n = Json.MAPPER.readTree(file.toFile());
+        return read(Json.MAPPER.readTree(file.toFile()), file.getFileName().toString());
+    }
+
+    /** The settings in {@code n}, shaped as {@link #json} writes them; {@code source} names it in errors. */
+    static CollectionConfig read(JsonNode n, String source) {
         for (String field : List.of("name", "dimension", "metric", "m", "ef_construction", "segment_capacity")) {
             if (n == null || !n.hasNonNull(field)) {
-                throw new IllegalArgumentException(file.getFileName() + " lacks '" + field + "'");
+                throw new IllegalArgumentException(source + " lacks '" + field + "'");
             }
         }
         JsonNode d = n.get("durability");

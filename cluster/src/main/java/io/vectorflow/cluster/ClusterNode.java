@@ -1,0 +1,159 @@
+package io.vectorflow.cluster;
+
+import io.vectorflow.engine.Collection;
+import io.vectorflow.engine.Database;
+import io.vectorflow.engine.NotFoundException;
+import io.vectorflow.storage.Durability;
+import io.vectorflow.storage.io.Disk;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * One node's share of the cluster: a Raft server (Apache Ratis, over gRPC on its own port)
+ * hosting a replica of each shard placed on this node, each shard its own Raft group, and the
+ * local collections those replicas apply their logs to.
+ *
+ * <p>Layout under the node's directory: {@code raft/<group uuid>/} (Ratis's log and snapshot
+ * files per group), {@code groups/<group uuid>.json} (which shard each group is, see
+ * {@link ShardSpec}) and {@code shards/} (a database holding one collection per hosted shard).
+ * Restarting on the same directory brings every group back and catches each replica up from its
+ * group's leader.
+ */
+public final class ClusterNode implements AutoCloseable {
+
+    /**
+     * Largest log entry a write command is sent as: Ratis's appender buffer (4 MiB by default,
+     * and its write buffer, a direct buffer per group, must hold one entry) bounds it; larger
+     * batches are split ({@link ShardClient}).
+     */
+    static final int MAX_ENTRY = 3 << 20;
+    /** Applied entries between two snapshots (each seals the shard's collection, so the log can be trimmed). */
+    static final long SNAPSHOT_EVERY = 20_000;
+
+    private final RaftPeer self;
+    private final Path dir;
+    private final Database shards;
+    private final Map<RaftGroupId, ShardStateMachine> machines = new ConcurrentHashMap<>();
+    private final RaftServer server;
+
+    /**
+     * Starts the node's Raft server on {@code self}'s address with the groups found under
+     * {@code dir}; add shards with {@link #host}.
+     */
+    public ClusterNode(RaftPeer self, Path dir) throws IOException {
+        this.self = self;
+        this.dir = dir;
+        Files.createDirectories(dir.resolve("groups"));
+        this.shards = Database.open(dir.resolve("shards"), Database.Options.defaults().withDurability(Durability.ASYNC));
+        RaftProperties props = properties(dir.resolve("raft"), port(self));
+        try {
+            this.server = RaftServer.newBuilder().setServerId(self.getId()).setProperties(props)
+                    .setStateMachineRegistry(this::machine).setOption(RaftStorage.StartupOption.RECOVER).build();
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            shards.close();
+            throw e;
+        }
+    }
+
+    static RaftProperties properties(Path raftDir, int port) {
+        RaftProperties p = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(p, List.of(raftDir.toFile()));
+        GrpcConfigKeys.Server.setPort(p, port);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("16MB"));
+        // A leader that stops answering is replaced within about a second.
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(400, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(800, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, SNAPSHOT_EVERY);
+        return p;
+    }
+
+    private static int port(RaftPeer peer) {
+        String a = peer.getAddress();
+        return Integer.parseInt(a.substring(a.lastIndexOf(':') + 1));
+    }
+
+    /** The state machine of a group this server holds: the shard its spec file names. */
+    private StateMachine machine(RaftGroupId gid) {
+        return machines.computeIfAbsent(gid, g -> {
+            try {
+                ShardSpec spec = ShardSpec.read(specFile(g));
+                Collection c;
+                try {
+                    c = shards.collection(spec.localName());
+                } catch (NotFoundException e) {
+                    c = shards.createCollection(spec.config().withName(spec.localName()));
+                }
+                return new ShardStateMachine(c);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open the shard of Raft group " + g, e);
+            }
+        });
+    }
+
+    private Path specFile(RaftGroupId gid) {
+        return dir.resolve("groups").resolve(gid.getUuid() + ".json");
+    }
+
+    /**
+     * Hosts a replica of {@code spec}'s shard in the group of {@code peers} (this node among
+     * them). Every peer is told the same group; the replicas elect a leader among themselves.
+     */
+    public void host(ShardSpec spec, List<RaftPeer> peers) throws IOException {
+        Disk.REAL.writeAtomically(specFile(spec.groupId()), java.nio.ByteBuffer.wrap(spec.toJson()));
+        RaftGroup group = RaftGroup.valueOf(spec.groupId(), peers);
+        RaftClientReply r = server.groupManagement(GroupManagementRequest.newAdd(ClientId.randomId(), self.getId(), 0, group));
+        if (!r.isSuccess() && !String.valueOf(r.getException()).contains("already exists")) {
+            throw new IOException("could not host " + spec.localName() + ": " + r.getException(), r.getException());
+        }
+    }
+
+    /** The local collection of a shard this node hosts. */
+    public Collection replica(ShardSpec spec) {
+        return ((ShardStateMachine) machine(spec.groupId())).collection();
+    }
+
+    /** Whether this node's replica of the shard is its group's leader now. */
+    public boolean leads(ShardSpec spec) throws IOException {
+        return server.getDivision(spec.groupId()).getInfo().isLeader();
+    }
+
+    public RaftPeerId id() {
+        return self.getId();
+    }
+
+    public RaftPeer peer() {
+        return self;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            server.close();
+        } finally {
+            shards.close();
+        }
+    }
+}

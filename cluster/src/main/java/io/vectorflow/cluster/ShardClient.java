@@ -1,0 +1,101 @@
+package io.vectorflow.cluster;
+
+import io.vectorflow.engine.Point;
+import io.vectorflow.engine.Record;
+import io.vectorflow.engine.filter.Filter;
+import io.vectorflow.storage.PointId;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * Writes to and reads from one shard's replica group, from any node. Writes go to the group's
+ * leader (found and followed by the Raft client across elections) and return once a majority of
+ * replicas logged them durably and the leader applied them. Reads are linearizable: the leader
+ * confirms it still leads (a read index round) before answering, so a read sees every write
+ * acknowledged before it started.
+ */
+public final class ShardClient implements AutoCloseable {
+
+    /** How long a call keeps trying through elections and unreachable replicas before it fails. */
+    static final TimeDuration RETRY_FOR = TimeDuration.valueOf(15, TimeUnit.SECONDS);
+
+    private final RaftClient client;
+
+    public ShardClient(RaftGroup group) {
+        RaftProperties p = new RaftProperties();
+        long sleep = 50;
+        this.client = RaftClient.newBuilder().setProperties(p).setRaftGroup(group)
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) (RETRY_FOR.toLong(TimeUnit.MILLISECONDS) / sleep),
+                        TimeDuration.valueOf(sleep, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
+    /**
+     * Inserts or replaces points; returns once they are committed. A batch too large for one log
+     * entry goes as several, in order (a failure part-way leaves the earlier parts written).
+     */
+    public void upsert(List<Point> points) throws IOException {
+        byte[] command = new ShardCommand.Out(ShardCommand.UPSERT).points(points).toByteArray();
+        if (command.length > ClusterNode.MAX_ENTRY && points.size() > 1) {
+            upsert(points.subList(0, points.size() / 2));
+            upsert(points.subList(points.size() / 2, points.size()));
+            return;
+        }
+        answer(client.io().send(Message.valueOf(ByteString.copyFrom(command))));
+    }
+
+    /** Deletes points by id; returns how many existed. */
+    public long delete(List<PointId> ids) throws IOException {
+        return write(new ShardCommand.Out(ShardCommand.DELETE_IDS).ids(ids)).readLong();
+    }
+
+    /** Deletes the points matching {@code filter}; returns how many. */
+    public long delete(Filter filter) throws IOException {
+        return write(new ShardCommand.Out(ShardCommand.DELETE_WHERE).filter(filter)).readLong();
+    }
+
+    /** Points matching the filter (null: all). */
+    public long count(Filter filter) throws IOException {
+        ShardCommand.Out q = new ShardCommand.Out(ShardCommand.COUNT).bool(filter != null);
+        if (filter != null) {
+            q.filter(filter);
+        }
+        return read(q).readLong();
+    }
+
+    /** The points with these ids that exist. */
+    public List<Record> get(List<PointId> ids, boolean withPayload, boolean withVector) throws IOException {
+        return ShardCommand.records(read(new ShardCommand.Out(ShardCommand.GET).ids(ids).bool(withPayload).bool(withVector)));
+    }
+
+    private DataInputStream write(ShardCommand.Out command) throws IOException {
+        return answer(client.io().send(Message.valueOf(ByteString.copyFrom(command.toByteArray()))));
+    }
+
+    private DataInputStream read(ShardCommand.Out query) throws IOException {
+        return answer(client.io().sendReadOnly(Message.valueOf(ByteString.copyFrom(query.toByteArray()))));
+    }
+
+    private static DataInputStream answer(RaftClientReply r) throws IOException {
+        if (!r.isSuccess()) {
+            throw r.getException() != null ? new IOException(r.getException().getMessage(), r.getException())
+                    : new IOException("the shard did not take the request");
+        }
+        return ShardStateMachine.answer(r.getMessage());
+    }
+
+    @Override
+    public void close() throws IOException {
+        client.close();
+    }
+}
