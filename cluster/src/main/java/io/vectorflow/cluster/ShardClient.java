@@ -78,6 +78,23 @@ public final class ShardClient implements AutoCloseable {
         return ShardCommand.records(read(new ShardCommand.Out(ShardCommand.GET).ids(ids).bool(withPayload).bool(withVector)));
     }
 
+    /**
+     * Points matching the filter (null: all) as the replica {@code peer} holds them now, without
+     * asking the leader: how far that replica has applied the log.
+     */
+    public long countAt(org.apache.ratis.protocol.RaftPeerId peer, Filter filter) throws IOException {
+        ShardCommand.Out q = new ShardCommand.Out(ShardCommand.COUNT).bool(filter != null);
+        if (filter != null) {
+            q.filter(filter);
+        }
+        return answer(client.io().sendStaleRead(Message.valueOf(ByteString.copyFrom(q.toByteArray())), 0, peer)).readLong();
+    }
+
+    /** The replica this client last found leading the group, or null before the first call. */
+    public org.apache.ratis.protocol.RaftPeerId leader() {
+        return client.getLeaderId();
+    }
+
     private DataInputStream write(ShardCommand.Out command) throws IOException {
         return answer(client.io().send(Message.valueOf(ByteString.copyFrom(command.toByteArray()))));
     }
