@@ -78,6 +78,11 @@ public final class ShardClient implements AutoCloseable {
         return ShardCommand.records(read(new ShardCommand.Out(ShardCommand.GET).ids(ids).bool(withPayload).bool(withVector)));
     }
 
+    /** The shard's nearest points to a dense query (the request's offset is left to the caller: see {@link ShardCommand#search}). */
+    ShardCommand.Hits search(io.vectorflow.engine.SearchRequest request) throws IOException {
+        return ShardCommand.hits(read(ShardCommand.search(request)));
+    }
+
     /**
      * Points matching the filter (null: all) as the replica {@code peer} holds them now, without
      * asking the leader: how far that replica has applied the log.

@@ -34,6 +34,9 @@ import java.util.Map;
  * SET_PAYLOAD  bool byIds, (int n, n × id | filter), json payload, bool replace, bool hasKey, [utf key]
  * COUNT        bool hasFilter, [filter]                        answer: long
  * GET          int n, n × id, bool withPayload, bool withVector  answer: int n, n × point
+ * SEARCH       floats query, int limit, bool hasFilter, [filter], int ef, bool exact, bool withPayload,
+ *              bool withVector, bool hasThreshold, [float], bool hasUsing, [utf using]
+ *              answer: int n, n × point, n × float score, long vectorsScanned, int segmentsSearched
  * point  = id, floats vector (length -1: none), int dense, dense × (utf name, floats),
  *          int sparse, sparse × (utf name, int n, n × int index, n × float value), json payload (-1: none)
  * id     = bool uuid, long msb, long lsb
@@ -52,6 +55,7 @@ final class ShardCommand {
     static final byte SET_PAYLOAD = 4;
     static final byte COUNT = 20;
     static final byte GET = 21;
+    static final byte SEARCH = 22;
 
     /** Filters nest two JSON levels per filter level, deeper than the request mapper allows. */
     private static final ObjectMapper DEEP = Json.MAPPER.copy();
@@ -235,6 +239,83 @@ final class ShardCommand {
             out.add(new Point(r.id(), r.vector(), r.payload(), r.named()));
         }
         return out;
+    }
+
+    /**
+     * A dense search as one shard runs it: the hits skipped by the request's offset are asked
+     * of every shard (limit = limit + offset, no offset), and the merged list is cut afterwards.
+     */
+    static Out search(io.vectorflow.engine.SearchRequest r) {
+        if (r.sparseVector() != null) {
+            throw new IllegalArgumentException("sparse queries are not served by sharded collections yet");
+        }
+        Out o = new Out(SEARCH);
+        u(() -> {
+            floats(o.data, r.vector());
+            o.data.writeInt(r.depth());
+            o.data.writeBoolean(r.filter() != null);
+        });
+        if (r.filter() != null) {
+            o.filter(r.filter());
+        }
+        u(() -> {
+            o.data.writeInt(r.ef());
+            o.data.writeBoolean(r.exact());
+            o.data.writeBoolean(r.withPayload());
+            o.data.writeBoolean(r.withVector());
+            o.data.writeBoolean(r.scoreThreshold() != null);
+            if (r.scoreThreshold() != null) {
+                o.data.writeFloat(r.scoreThreshold());
+            }
+            o.data.writeBoolean(r.using() != null);
+            if (r.using() != null) {
+                o.data.writeUTF(r.using());
+            }
+        });
+        return o;
+    }
+
+    /** The request {@link #search} wrote (after its op byte). */
+    static io.vectorflow.engine.SearchRequest search(DataInputStream in) throws IOException {
+        float[] q = floats(in);
+        int limit = in.readInt();
+        Filter f = in.readBoolean() ? filter(in) : null;
+        int ef = in.readInt();
+        boolean exact = in.readBoolean();
+        boolean wp = in.readBoolean();
+        boolean wv = in.readBoolean();
+        Float threshold = in.readBoolean() ? in.readFloat() : null;
+        String using = in.readBoolean() ? in.readUTF() : null;
+        return new io.vectorflow.engine.SearchRequest(q, limit, f, ef, exact, wp, wv, false, 0, threshold, using, null);
+    }
+
+    /** A shard's hits, as the answer to {@link #SEARCH}. */
+    static byte[] hits(byte status, io.vectorflow.engine.SearchResult r) {
+        List<Record> records = new ArrayList<>(r.points().size());
+        for (var p : r.points()) {
+            records.add(new Record(p.id(), p.payload(), p.vector(), p.named()));
+        }
+        Out o = new Out(status).records(records);
+        u(() -> {
+            for (var p : r.points()) {
+                o.data.writeFloat(p.score());
+            }
+            o.data.writeLong(r.vectorsScanned());
+            o.data.writeInt(r.segmentsSearched());
+        });
+        return o.toByteArray();
+    }
+
+    /** One shard's answer to a search. */
+    record Hits(List<io.vectorflow.engine.ScoredPoint> points, long vectorsScanned, int segmentsSearched) {}
+
+    static Hits hits(DataInputStream in) throws IOException {
+        List<Record> records = records(in);
+        List<io.vectorflow.engine.ScoredPoint> points = new ArrayList<>(records.size());
+        for (Record r : records) {
+            points.add(new io.vectorflow.engine.ScoredPoint(r.id(), in.readFloat(), r.payload(), r.vector(), null, r.named()));
+        }
+        return new Hits(points, in.readLong(), in.readInt());
     }
 
     private static void floats(DataOutputStream out, float[] v) throws IOException {

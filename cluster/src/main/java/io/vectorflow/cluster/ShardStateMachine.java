@@ -148,6 +148,7 @@ final class ShardStateMachine extends BaseStateMachine {
                     List<Record> found = collection.get(ids, in.readBoolean(), in.readBoolean());
                     yield new ShardCommand.Out(OK).records(found).toByteArray();
                 }
+                case ShardCommand.SEARCH -> ShardCommand.hits(OK, collection.search(ShardCommand.search(in)));
                 default -> throw new IllegalArgumentException("unknown shard query " + op);
             };
             return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(answer)));
