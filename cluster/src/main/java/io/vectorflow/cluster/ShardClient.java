@@ -13,6 +13,7 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
@@ -51,7 +52,7 @@ public final class ShardClient implements AutoCloseable {
             upsert(points.subList(points.size() / 2, points.size()));
             return;
         }
-        answer(client.io().send(Message.valueOf(ByteString.copyFrom(command))));
+        answer(call(() -> client.io().send(Message.valueOf(ByteString.copyFrom(command)))));
     }
 
     /** Deletes points by id; returns how many existed. */
@@ -92,7 +93,7 @@ public final class ShardClient implements AutoCloseable {
         if (filter != null) {
             q.filter(filter);
         }
-        return answer(client.io().sendStaleRead(Message.valueOf(ByteString.copyFrom(q.toByteArray())), 0, peer)).readLong();
+        return answer(call(() -> client.io().sendStaleRead(Message.valueOf(ByteString.copyFrom(q.toByteArray())), 0, peer))).readLong();
     }
 
     /** The replica this client last found leading the group, or null before the first call. */
@@ -101,11 +102,42 @@ public final class ShardClient implements AutoCloseable {
     }
 
     private DataInputStream write(ShardCommand.Out command) throws IOException {
-        return answer(client.io().send(Message.valueOf(ByteString.copyFrom(command.toByteArray()))));
+        return answer(call(() -> client.io().send(Message.valueOf(ByteString.copyFrom(command.toByteArray())))));
     }
 
     private DataInputStream read(ShardCommand.Out query) throws IOException {
-        return answer(client.io().sendReadOnly(Message.valueOf(ByteString.copyFrom(query.toByteArray()))));
+        return answer(call(() -> client.io().sendReadOnly(Message.valueOf(ByteString.copyFrom(query.toByteArray())))));
+    }
+
+    interface Call {
+        RaftClientReply run() throws IOException;
+    }
+
+    /**
+     * Runs a call, again while a replica answers that it does not hold the group yet (a shard
+     * just created, whose replicas are still being set up on their nodes), for at most
+     * {@link #RETRY_FOR}. Elections and unreachable replicas are the Raft client's own retries.
+     */
+    static RaftClientReply call(Call c) throws IOException {
+        long deadline = System.nanoTime() + RETRY_FOR.toLong(TimeUnit.NANOSECONDS);
+        while (true) {
+            try {
+                RaftClientReply r = c.run();
+                if (r.isSuccess() || !(r.getException() instanceof GroupMismatchException) || System.nanoTime() > deadline) {
+                    return r;
+                }
+            } catch (GroupMismatchException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for the shard's replicas");
+            }
+        }
     }
 
     private static DataInputStream answer(RaftClientReply r) throws IOException {

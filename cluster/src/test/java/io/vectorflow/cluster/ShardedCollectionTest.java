@@ -45,8 +45,7 @@ class ShardedCollectionTest {
         }
     }
 
-    @Test
-    void shardsAnswerAsOneCollection() throws Exception {
+    private List<RaftPeer> startNodes() throws IOException {
         List<RaftPeer> peers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             try (ServerSocket s = new ServerSocket(0)) {
@@ -56,6 +55,57 @@ class ShardedCollectionTest {
         for (int i = 0; i < 3; i++) {
             nodes.add(new ClusterNode(peers.get(i), dir.resolve("n" + i)));
         }
+        return peers;
+    }
+
+    private static List<Point> points(int n) {
+        Random r = new Random(3);
+        List<Point> points = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            float[] v = new float[DIM];
+            for (int d = 0; d < DIM; d++) {
+                v[d] = (float) r.nextGaussian();
+            }
+            points.add(Point.of(i, v, Map.of("tag", i % 3 == 0 ? "a" : "b", "i", i)));
+        }
+        return points;
+    }
+
+    @Test
+    void aCollectionCreatedThroughOneNodeIsServedByEveryNodeAndSurvivesARestart() throws Exception {
+        List<RaftPeer> peers = startNodes();
+        for (ClusterNode n : nodes) {
+            n.joinMetadata(peers);
+        }
+        CollectionConfig config = CollectionConfig.of("docs", DIM, "cosine");
+        nodes.get(0).createCollection(config, 3, 2);
+        assertThatThrownBy(() -> nodes.get(1).createCollection(config, 2, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("already exists");
+        assertThatThrownBy(() -> nodes.get(1).collection("nope")).isInstanceOf(io.vectorflow.engine.NotFoundException.class);
+        List<Point> points = points(300);
+        nodes.get(2).collection("docs").upsert(points);
+        for (ClusterNode n : nodes) {
+            assertThat(n.collection("docs").count(null)).isEqualTo(300);
+        }
+        // each node holds the replicas placement gave it: 3 shards x 2 replicas over 3 nodes = 2 each
+        long held = 0;
+        for (int s = 0; s < 3; s++) {
+            for (ClusterNode n : nodes) {
+                held += n.hosts(new ShardSpec("docs", s, config)) ? 1 : 0;
+            }
+        }
+        assertThat(held).isEqualTo(6);
+        nodes.get(1).close();
+        nodes.set(1, new ClusterNode(peers.get(1), dir.resolve("n1")));
+        nodes.get(1).joinMetadata(peers);
+        assertThat(nodes.get(1).collection("docs").count(null)).isEqualTo(300);
+        assertThat(nodes.get(1).collection("docs").search(SearchRequest.of(points.get(7).vector(), 1)).points().get(0).id())
+                .isEqualTo(PointId.of(7));
+    }
+
+    @Test
+    void shardsAnswerAsOneCollection() throws Exception {
+        List<RaftPeer> peers = startNodes();
         CollectionConfig config = CollectionConfig.of("docs", DIM, "cosine");
         List<RaftGroup> groups = new ArrayList<>();
         for (int s = 0; s < 3; s++) {
@@ -66,15 +116,7 @@ class ShardedCollectionTest {
             }
             groups.add(RaftGroup.valueOf(spec.groupId(), replicas));
         }
-        Random r = new Random(3);
-        List<Point> points = new ArrayList<>();
-        for (int i = 0; i < 900; i++) {
-            float[] v = new float[DIM];
-            for (int d = 0; d < DIM; d++) {
-                v[d] = (float) r.nextGaussian();
-            }
-            points.add(Point.of(i, v, Map.of("tag", i % 3 == 0 ? "a" : "b", "i", i)));
-        }
+        List<Point> points = points(900);
         try (Database local = Database.open(dir.resolve("reference"));
              ShardedCollection sharded = new ShardedCollection(config, groups)) {
             Collection reference = local.createCollection(config);
