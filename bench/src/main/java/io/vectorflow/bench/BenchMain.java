@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  * The launcher runs the first two as {@code ./vectorflow compare} and {@code ./vectorflow guard}.
  */
 @Command(name = "benchmarks", mixinStandardHelpOptions = true,
-        subcommands = {CompareCommand.class, GuardCommand.class, StorageCommand.class, IngestCommand.class, FilteredCommand.class, ServerBenchCommand.class, SparseCommand.class, HybridCommand.class, TiersCommand.class,
+        subcommands = {CompareCommand.class, GuardCommand.class, StorageCommand.class, IngestCommand.class, FilteredCommand.class, ServerBenchCommand.class, SparseCommand.class, HybridCommand.class, TiersCommand.class, ClusterCommand.class,
                 io.vectorflow.bench.resources.ResourcesCommand.class, BenchMain.JmhCommand.class},
         description = "VectorFlow benchmarks: peer comparison, CI performance guard, JMH kernels.")
 public final class BenchMain implements Runnable {

@@ -22,7 +22,8 @@ import org.apache.ratis.util.TimeDuration;
  * Writes to and reads from one shard's replica group, from any node. Writes go to the group's
  * leader (found and followed by the Raft client across elections) and return once a majority of
  * replicas logged them durably and the leader applied them. Reads are linearizable: the leader
- * confirms it still leads (a read index round) before answering, so a read sees every write
+ * answers once it applied up to the commit index it had when the read arrived, having confirmed
+ * it still leads (by its lease, or else a heartbeat round), so a read sees every write
  * acknowledged before it started.
  */
 public final class ShardClient implements AutoCloseable {
