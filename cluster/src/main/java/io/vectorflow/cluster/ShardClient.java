@@ -68,11 +68,12 @@ public final class ShardClient implements AutoCloseable {
 
     /** Points matching the filter (null: all). */
     public long count(Filter filter) throws IOException {
+        return read(countQuery(filter)).readLong();
+    }
+
+    private static ShardCommand.Out countQuery(Filter filter) {
         ShardCommand.Out q = new ShardCommand.Out(ShardCommand.COUNT).bool(filter != null);
-        if (filter != null) {
-            q.filter(filter);
-        }
-        return read(q).readLong();
+        return filter == null ? q : q.filter(filter);
     }
 
     /** The points with these ids that exist. */
@@ -90,11 +91,8 @@ public final class ShardClient implements AutoCloseable {
      * asking the leader: how far that replica has applied the log.
      */
     public long countAt(org.apache.ratis.protocol.RaftPeerId peer, Filter filter) throws IOException {
-        ShardCommand.Out q = new ShardCommand.Out(ShardCommand.COUNT).bool(filter != null);
-        if (filter != null) {
-            q.filter(filter);
-        }
-        return answer(call(() -> client.io().sendStaleRead(Message.valueOf(ByteString.copyFrom(q.toByteArray())), 0, peer))).readLong();
+        byte[] q = countQuery(filter).toByteArray();
+        return answer(call(() -> client.io().sendStaleRead(Message.valueOf(ByteString.copyFrom(q)), 0, peer))).readLong();
     }
 
     /** The replica this client last found leading the group, or null before the first call. */
